@@ -1,0 +1,106 @@
+//! Plain SQL for accounts.
+
+use sqlx::{PgExecutor, PgPool};
+use uuid::Uuid;
+
+use super::forms::{Email, NewMember, ProfileUpdate};
+use crate::error::Result;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Profile {
+    pub email: String,
+    pub display_name: String,
+    pub pronouns: String,
+    pub neighbourhood: String,
+    pub skills: String,
+    pub time_zone: String,
+}
+
+/// Inserts the member; `Ok(None)` when the email is already taken (in any letter case).
+pub async fn insert_member(
+    db: impl PgExecutor<'_>,
+    member: &NewMember,
+    password_hash: &str,
+) -> Result<Option<Uuid>> {
+    let id = Uuid::now_v7();
+    let inserted = sqlx::query(
+        "INSERT INTO members (id, email, display_name, password_hash, time_zone)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(member.email.as_str())
+    .bind(&member.display_name)
+    .bind(password_hash)
+    .bind(member.time_zone.name())
+    .execute(db)
+    .await;
+    match inserted {
+        Ok(_) => Ok(Some(id)),
+        Err(sqlx::Error::Database(e)) if e.constraint() == Some("members_email_key") => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn email_taken(db: &PgPool, email: &Email) -> Result<bool> {
+    Ok(
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM members WHERE lower(email) = lower($1))")
+            .bind(email.as_str())
+            .fetch_one(db)
+            .await?,
+    )
+}
+
+/// The member's id and password hash, looked up by email in any letter case.
+pub async fn credentials(db: &PgPool, email: &Email) -> Result<Option<(Uuid, String)>> {
+    Ok(
+        sqlx::query_as("SELECT id, password_hash FROM members WHERE lower(email) = lower($1)")
+            .bind(email.as_str())
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
+pub async fn password_hash(db: &PgPool, id: Uuid) -> Result<String> {
+    Ok(
+        sqlx::query_scalar("SELECT password_hash FROM members WHERE id = $1")
+            .bind(id)
+            .fetch_one(db)
+            .await?,
+    )
+}
+
+pub async fn set_password_hash(db: impl PgExecutor<'_>, id: Uuid, hash: &str) -> Result<()> {
+    sqlx::query("UPDATE members SET password_hash = $2 WHERE id = $1")
+        .bind(id)
+        .bind(hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn profile(db: &PgPool, id: Uuid) -> Result<Profile> {
+    Ok(sqlx::query_as(
+        "SELECT email, display_name, pronouns, neighbourhood, skills, time_zone
+         FROM members WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(db)
+    .await?)
+}
+
+pub async fn update_profile(db: &PgPool, id: Uuid, update: &ProfileUpdate) -> Result<()> {
+    sqlx::query(
+        "UPDATE members
+         SET display_name = $2, pronouns = $3, neighbourhood = $4, skills = $5, time_zone = $6
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&update.display_name)
+    .bind(&update.pronouns)
+    .bind(&update.neighbourhood)
+    .bind(&update.skills)
+    .bind(update.time_zone.name())
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! Settings from the environment. Everything has a default that works on a developer's machine;
+//! production sets `DATABASE_URL`, `CANOPY_BIND` and `CANOPY_PUBLIC_URL`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone)]
+pub struct Config {
+    /// An existing PostgreSQL server. When unset, an embedded cluster is started in `data_dir`.
+    pub database_url: Option<String>,
+    pub bind: SocketAddr,
+    /// Where the embedded cluster keeps its files.
+    pub data_dir: PathBuf,
+    /// The address people open; decides whether cookies are `Secure` and which `Origin` is ours.
+    pub public_url: String,
+    /// Time zone suggested to new members until they choose their own.
+    pub default_time_zone: chrono_tz::Tz,
+}
+
+// The database URL may carry a password: never print it.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "[redacted]"),
+            )
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("public_url", &self.public_url)
+            .field("default_time_zone", &self.default_time_zone)
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {name}={value:?}: {reason}")]
+pub struct ConfigError {
+    name: &'static str,
+    value: String,
+    reason: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let bind_text = var("CANOPY_BIND").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let bind: SocketAddr = bind_text.parse().map_err(|e| ConfigError {
+            name: "CANOPY_BIND",
+            value: bind_text.clone(),
+            reason: format!("{e} (expected e.g. 127.0.0.1:3000)"),
+        })?;
+        let public_url = var("CANOPY_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{}", display_addr(bind)))
+            .trim_end_matches('/')
+            .to_string();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError {
+                name: "CANOPY_PUBLIC_URL",
+                value: public_url,
+                reason: "must start with http:// or https://".into(),
+            });
+        }
+        let tz_text = var("CANOPY_DEFAULT_TIME_ZONE").unwrap_or_else(|| "UTC".into());
+        let default_time_zone = tz_text.parse().map_err(|_| ConfigError {
+            name: "CANOPY_DEFAULT_TIME_ZONE",
+            value: tz_text.clone(),
+            reason: "not an IANA time zone name such as Europe/Berlin".into(),
+        })?;
+        Ok(Self {
+            database_url: var("DATABASE_URL"),
+            bind,
+            data_dir: var("CANOPY_DATA_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("data/postgres")),
+            public_url,
+            default_time_zone,
+        })
+    }
+
+    /// Settings for in-process tests: no database URL (the harness supplies a pool).
+    pub fn for_tests() -> Self {
+        Self {
+            database_url: None,
+            bind: ([127, 0, 0, 1], 0).into(),
+            data_dir: PathBuf::from("data/postgres"),
+            public_url: "http://localhost".into(),
+            default_time_zone: chrono_tz::UTC,
+        }
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// `0.0.0.0` is where we listen, not an address a browser can open.
+fn display_addr(addr: SocketAddr) -> String {
+    if addr.ip().is_unspecified() {
+        format!("localhost:{}", addr.port())
+    } else {
+        addr.to_string()
+    }
+}

@@ -1,0 +1,135 @@
+//! Canopy: a web service in which neighbourhood organisers run community action networks.
+//!
+//! [`app`] builds the whole application as one router so that tests drive it in-process;
+//! `main.rs` only reads settings, connects, migrates and serves.
+
+pub mod accounts;
+pub mod config;
+pub mod db;
+pub mod error;
+mod home;
+pub mod web;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::Response;
+use axum::routing::get;
+use sqlx::PgPool;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use db::MIGRATOR;
+
+/// Largest request body we read: forms are small; anything bigger is refused with 413.
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// A request still running after this is answered with 408, so shutdown is never held up long.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What every handler can reach. Cheap to clone; holds no per-user state (that lives in
+/// PostgreSQL), so any number of instances behave as one.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub config: Arc<Config>,
+    pub body_limit: usize,
+}
+
+impl AppState {
+    pub fn new(db: PgPool, config: Config) -> Self {
+        Self {
+            db,
+            config: Arc::new(config),
+            body_limit: BODY_LIMIT,
+        }
+    }
+}
+
+pub fn app(state: AppState) -> Router {
+    // Pages and forms: these need the session (who is signed in, the CSRF token).
+    let pages = Router::new()
+        .merge(home::router())
+        .merge(accounts::router())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web::session::middleware,
+        ));
+
+    Router::new()
+        .merge(pages)
+        .route("/healthz", get(healthz))
+        .route("/static/canopy.css", get(stylesheet))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(web::request_span))
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    REQUEST_TIMEOUT,
+                ))
+                .layer(DefaultBodyLimit::max(BODY_LIMIT)),
+        )
+        .layer(middleware::map_response(web::security_headers))
+        .with_state(state)
+}
+
+/// 200 when the database answers, 503 when it does not (for load balancers and monitors).
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (StatusCode, &'static str) {
+    match sqlx::query("SELECT 1").execute(&state.db).await {
+        Ok(_) => (StatusCode::OK, "ok\n"),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+        }
+    }
+}
+
+/// The stylesheet is compiled in, so the binary needs no files beside it.
+async fn stylesheet() -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/canopy.css"),
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    error::error_page(
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        "There is nothing here. The link may be old, or the page may be private.",
+    )
+}
+
+async fn method_not_allowed() -> Response {
+    error::error_page(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Not something this page does",
+        "This address exists, but not for what your browser asked. Go back and use the page's own links and buttons.",
+    )
+}
+
+/// Deletes expired sessions and forgotten sign-in failures. Safe to run from every instance.
+pub async fn housekeeping(db: &PgPool) -> error::Result<()> {
+    let sessions = web::session::purge_expired(db).await?;
+    let failures = accounts::throttle::purge_old(db).await?;
+    tracing::debug!(sessions, failures, "housekeeping done");
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! Reads settings, connects (starting the embedded PostgreSQL when no DATABASE_URL is set),
+//! migrates, and serves until SIGINT or SIGTERM, letting in-flight requests finish.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use canopy::db::{self, embedded};
+use canopy::{AppState, Config};
+use sqlx::postgres::PgConnectOptions;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+        )
+        .init();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("canopy: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    // Started on the main thread, before the runtime: the cluster is bound to its guardian
+    // thread and stopped when `cluster` is dropped at the end of main.
+    let cluster = if config.database_url.is_none() {
+        tracing::info!(data_dir = %config.data_dir.display(), "starting the embedded PostgreSQL");
+        match embedded::EmbeddedPostgres::start(&embedded::Options::new(&config.data_dir)) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("canopy: could not start the embedded PostgreSQL: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
+    };
+
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("canopy: could not start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(serve(config, cluster.as_ref()));
+    // Let stray tasks (housekeeping) end before the database goes away.
+    runtime.shutdown_timeout(Duration::from_secs(5));
+    drop(cluster);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("canopy: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(
+    config: Config,
+    cluster: Option<&embedded::EmbeddedPostgres>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let options: PgConnectOptions = match (&config.database_url, cluster) {
+        (Some(url), _) => url.parse()?,
+        (None, Some(cluster)) => {
+            db::ensure_database(cluster.connect_options("postgres"), db::EMBEDDED_DATABASE).await?;
+            cluster.connect_options(db::EMBEDDED_DATABASE)
+        }
+        (None, None) => return Err("no database: set DATABASE_URL".into()),
+    };
+    let pool = db::pool(options).await?;
+    canopy::MIGRATOR.run(&pool).await?;
+
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(|e| {
+            format!(
+                "could not listen on {} ({e}); set CANOPY_BIND to another address",
+                config.bind
+            )
+        })?;
+    let url = config.public_url.clone();
+    let state = AppState::new(pool.clone(), config);
+
+    let housekeeping_pool = pool.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            if let Err(e) = canopy::housekeeping(&housekeeping_pool).await {
+                tracing::warn!(error = %e, "housekeeping failed");
+            }
+        }
+    });
+
+    tracing::info!("Canopy is ready: open {url}");
+    println!("Canopy is ready: open {url}");
+    axum::serve(
+        listener,
+        canopy::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("stopped serving; closing the database pool");
+    pool.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,194 @@
+//! What every page shares: the layout data (who is signed in, the CSRF token, the flash message),
+//! the extractors that establish who is asking, form helpers, and the response headers and
+//! request tracing wrapped around the whole app.
+
+pub mod forms;
+pub mod session;
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Request, header};
+use axum::response::Response;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::{AppError, Result};
+pub use session::{Flash, FlashKind, Session, SignedIn};
+
+/// Data the base layout needs. Every page template has a `ctx: Layout` field.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub member: Option<SignedIn>,
+    pub csrf_token: String,
+    pub flash: Option<Flash>,
+    /// Error pages leave out the account links: they are rendered without a session.
+    pub show_account: bool,
+}
+
+impl Layout {
+    /// For pages rendered outside a request's session (error pages).
+    pub fn bare() -> Self {
+        Self {
+            member: None,
+            csrf_token: String::new(),
+            flash: None,
+            show_account: false,
+        }
+    }
+
+    pub fn flash_class(&self) -> &'static str {
+        self.flash
+            .as_ref()
+            .map(|f| f.kind.as_str())
+            .unwrap_or("info")
+    }
+}
+
+impl FromRequestParts<AppState> for Layout {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let session =
+            parts.extensions.get::<Session>().cloned().ok_or_else(|| {
+                AppError::internal("page rendered without the session middleware")
+            })?;
+        // A flash message is shown once: clear it as the page that shows it is rendered.
+        if session.flash.is_some() {
+            session::take_flash(&state.db, session.id).await?;
+        }
+        Ok(Self {
+            member: session.member,
+            csrf_token: session.csrf_token,
+            flash: session.flash,
+            show_account: true,
+        })
+    }
+}
+
+/// The signed-in member. Someone signed out is sent to the sign-in page and brought back after.
+#[derive(Debug, Clone)]
+pub struct CurrentMember {
+    pub id: Uuid,
+    pub display_name: String,
+    pub session_id: Uuid,
+}
+
+impl FromRequestParts<AppState> for CurrentMember {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self> {
+        let session = parts.extensions.get::<Session>();
+        match session.and_then(|s| s.member.as_ref().map(|m| (s.id, m))) {
+            Some((session_id, m)) => Ok(Self {
+                id: m.id,
+                display_name: m.display_name.clone(),
+                session_id,
+            }),
+            None => Err(AppError::SignInRequired {
+                next: parts
+                    .uri
+                    .path_and_query()
+                    .map(|pq| pq.as_str().to_string())
+                    .unwrap_or_else(|| "/".into()),
+            }),
+        }
+    }
+}
+
+/// The session of this request (present on every page and every accepted form post).
+impl FromRequestParts<AppState> for Session {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self> {
+        parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .ok_or_else(|| AppError::internal("no session on this request"))
+    }
+}
+
+/// The client's address, used to throttle repeated failures. Proxies are not trusted: behind a
+/// load balancer this is the balancer's address unless it passes the connection through.
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ci| ci.0.ip().to_string())
+                .unwrap_or_else(|| "unknown".into()),
+        ))
+    }
+}
+
+/// `axum::Form` whose rejections become our error page instead of plain text.
+#[derive(Debug, FromRequest)]
+#[from_request(via(axum::Form), rejection(AppError))]
+pub struct Form<T>(pub T);
+
+/// Security headers on every response. The policy allows no inline script or style at all.
+pub async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (
+            header::HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=()",
+        ),
+    ] {
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// One span per request, named by the route that matched (not the raw URI, which carries ids).
+pub fn request_span<B>(request: &Request<B>) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        route = %route,
+        request_id = %request_id,
+    )
+}
+
+/// Only local paths may be used as a redirect target after sign-in (no open redirect).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
