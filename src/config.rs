@@ -13,6 +13,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The address people open; decides whether cookies are `Secure` and which `Origin` is ours.
     pub public_url: String,
+    /// Where the PostgreSQL server binaries are, when not on PATH or in the usual Debian place.
+    pub pg_bin: Option<PathBuf>,
+    /// Whether `public_url` was given or derived from `bind` (then it follows the bound port).
+    pub public_url_given: bool,
     /// Time zone suggested to new members until they choose their own.
     pub default_time_zone: chrono_tz::Tz,
 }
@@ -50,6 +54,7 @@ impl Config {
             value: bind_text.clone(),
             reason: format!("{e} (expected e.g. 127.0.0.1:3000)"),
         })?;
+        let public_url_given = var("CANOPY_PUBLIC_URL").is_some();
         let public_url = var("CANOPY_PUBLIC_URL")
             .unwrap_or_else(|| format!("http://{}", display_addr(bind)))
             .trim_end_matches('/')
@@ -74,6 +79,8 @@ impl Config {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("data/postgres")),
             public_url,
+            pg_bin: var("CANOPY_PG_BIN").map(PathBuf::from),
+            public_url_given,
             default_time_zone,
         })
     }
@@ -85,12 +92,21 @@ impl Config {
             bind: ([127, 0, 0, 1], 0).into(),
             data_dir: PathBuf::from("data/postgres"),
             public_url: "http://localhost".into(),
+            pg_bin: None,
+            public_url_given: true,
             default_time_zone: chrono_tz::UTC,
         }
     }
 
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// The address people open, given where we actually listen (port 0 picks a free port).
+    pub fn follow_bound_address(&mut self, bound: SocketAddr) {
+        if !self.public_url_given {
+            self.public_url = format!("http://{}", display_addr(bound));
+        }
     }
 }
 

@@ -29,7 +29,9 @@ fn main() -> ExitCode {
     // thread and stopped when `cluster` is dropped at the end of main.
     let cluster = if config.database_url.is_none() {
         tracing::info!(data_dir = %config.data_dir.display(), "starting the embedded PostgreSQL");
-        match embedded::EmbeddedPostgres::start(&embedded::Options::new(&config.data_dir)) {
+        let mut options = embedded::Options::new(&config.data_dir);
+        options.bin_dir = config.pg_bin.clone();
+        match embedded::EmbeddedPostgres::start(&options) {
             Ok(c) => Some(c),
             Err(e) => {
                 eprintln!("canopy: could not start the embedded PostgreSQL: {e}");
@@ -61,7 +63,7 @@ fn main() -> ExitCode {
 }
 
 async fn serve(
-    config: Config,
+    mut config: Config,
     cluster: Option<&embedded::EmbeddedPostgres>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let options: PgConnectOptions = match (&config.database_url, cluster) {
@@ -83,6 +85,7 @@ async fn serve(
                 config.bind
             )
         })?;
+    config.follow_bound_address(listener.local_addr()?);
     let url = config.public_url.clone();
     let state = AppState::new(pool.clone(), config);
 

@@ -9,7 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use sqlx::postgres::PgConnectOptions;
@@ -24,8 +24,8 @@ const MAX_SOCKET_PATH: usize = 100;
 #[derive(Debug, thiserror::Error)]
 pub enum EmbeddedError {
     #[error(
-        "no PostgreSQL server binaries found (looked for `initdb` and `postgres` on PATH and under \
-         /usr/lib/postgresql/*/bin). Install them (on Debian: `apt-get install postgresql`) or set \
+        "no PostgreSQL server binaries found (looked for `initdb` and `postgres` in CANOPY_PG_BIN, \
+         on PATH and under /usr/lib/postgresql/*/bin). Install them (on Debian: `apt-get install postgresql`) or set \
          DATABASE_URL to use an existing PostgreSQL server"
     )]
     NoBinaries,
@@ -56,6 +56,8 @@ fn io_err(action: impl Into<String>) -> impl FnOnce(io::Error) -> EmbeddedError 
 #[derive(Debug, Clone)]
 pub struct Options {
     pub data_dir: PathBuf,
+    /// Folder holding `initdb` and `postgres`; searched for when `None`.
+    pub bin_dir: Option<PathBuf>,
     /// Extra `-c name=value` server settings (tests turn durability off for speed).
     pub settings: Vec<(String, String)>,
 }
@@ -64,6 +66,7 @@ impl Options {
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             data_dir: data_dir.into(),
+            bin_dir: None,
             settings: Vec::new(),
         }
     }
@@ -88,7 +91,8 @@ pub struct EmbeddedPostgres {
     data_dir: PathBuf,
     socket_dir: PathBuf,
     pid: Option<u32>,
-    exited: Option<mpsc::Receiver<()>>,
+    /// Signalled by the guardian thread when postgres exits (a Mutex keeps the type `Sync`).
+    exited: Option<Mutex<mpsc::Receiver<()>>>,
 }
 
 struct RunAs {
@@ -100,7 +104,11 @@ impl EmbeddedPostgres {
     /// Starts the cluster in `opts.data_dir`, creating it with `initdb` on first use. Blocking:
     /// call it before the runtime starts or inside `spawn_blocking`.
     pub fn start(opts: &Options) -> Result<Self, EmbeddedError> {
-        let bin = find_bin_dir().ok_or(EmbeddedError::NoBinaries)?;
+        let bin = match &opts.bin_dir {
+            Some(dir) => Some(dir.clone()).filter(|d| has_server_binaries(d)),
+            None => find_bin_dir(),
+        }
+        .ok_or(EmbeddedError::NoBinaries)?;
         let run_as = unprivileged_user()?;
 
         fs::create_dir_all(&opts.data_dir)
@@ -214,7 +222,7 @@ impl EmbeddedPostgres {
             data_dir,
             socket_dir,
             pid: Some(pid),
-            exited: Some(exited_rx),
+            exited: Some(Mutex::new(exited_rx)),
         };
         cluster.wait_ready(&log_path, log_start)?;
         Ok(cluster)
@@ -225,7 +233,7 @@ impl EmbeddedPostgres {
         let began = Instant::now();
         loop {
             if let Some(rx) = &self.exited
-                && rx.try_recv().is_ok()
+                && rx.lock().is_ok_and(|rx| rx.try_recv().is_ok())
             {
                 return Err(EmbeddedError::Command {
                     what: "postgres".into(),
@@ -266,7 +274,7 @@ impl EmbeddedPostgres {
         unsafe {
             libc::kill(pid as libc::pid_t, libc::SIGINT);
         }
-        if let Some(rx) = self.exited.take()
+        if let Some(rx) = self.exited.take().and_then(|m| m.into_inner().ok())
             && rx.recv_timeout(Duration::from_secs(30)).is_err()
         {
             // SAFETY: as above; immediate shutdown as a last resort.
@@ -341,11 +349,12 @@ fn wait_for_stale_postmaster(data_dir: &Path) {
     }
 }
 
+fn has_server_binaries(dir: &Path) -> bool {
+    dir.join("initdb").is_file() && dir.join("postgres").is_file()
+}
+
 fn find_bin_dir() -> Option<PathBuf> {
-    let has_both = |d: &Path| d.join("initdb").is_file() && d.join("postgres").is_file();
-    if let Some(dir) = std::env::var_os("CANOPY_PG_BIN").map(PathBuf::from) {
-        return has_both(&dir).then_some(dir);
-    }
+    let has_both = |d: &Path| has_server_binaries(d);
     if let Some(path) = std::env::var_os("PATH") {
         for dir in std::env::split_paths(&path) {
             if has_both(&dir) {

@@ -1,0 +1,345 @@
+//! The test harness: one embedded PostgreSQL per test process, a fresh database per test, and a
+//! small cookie-keeping client that drives the router the way a browser would.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use canopy::db::embedded::{EmbeddedPostgres, Options};
+use canopy::{AppState, Config};
+use http_body_util::BodyExt;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+use tower::ServiceExt;
+
+const TEMPLATE_DB: &str = "canopy_template";
+
+struct Cluster {
+    pg: EmbeddedPostgres,
+}
+
+fn cluster() -> &'static EmbeddedPostgres {
+    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+    &CLUSTER
+        .get_or_init(|| {
+            let root = std::env::temp_dir();
+            remove_stale_test_dirs(&root);
+            let dir = root.join(format!("canopy-test-{}", std::process::id()));
+            let pg = EmbeddedPostgres::start(&Options::new(dir.join("pg")).for_tests())
+                .unwrap_or_else(|e| panic!("starting the test PostgreSQL failed: {e}"));
+            // Migrate a template once; every test's database is a cheap file copy of it. Done on a
+            // runtime of its own because each test has its own (short-lived) runtime.
+            let admin = pg.connect_options("postgres");
+            let template = pg.connect_options(TEMPLATE_DB);
+            std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap()
+                    .block_on(async {
+                        canopy::db::ensure_database(admin, TEMPLATE_DB)
+                            .await
+                            .unwrap();
+                        let mut conn = PgConnection::connect_with(&template).await.unwrap();
+                        canopy::MIGRATOR.run(&mut conn).await.unwrap();
+                        conn.close().await.unwrap();
+                    })
+            })
+            .join()
+            .expect("migrating the template database failed");
+            Cluster { pg }
+        })
+        .pg
+}
+
+/// Test clusters die with their process; their folders are removed by a later run.
+fn remove_stale_test_dirs(root: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("canopy-test-")
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: signal 0 only asks whether the process exists.
+        if unsafe { libc::kill(pid, 0) } != 0 {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// A fresh, migrated database of its own.
+pub async fn fresh_pool() -> PgPool {
+    let pg = cluster();
+    let name = format!("t_{}", uuid::Uuid::now_v7().simple());
+    let mut admin = PgConnection::connect_with(&pg.connect_options("postgres"))
+        .await
+        .unwrap();
+    sqlx::query(&format!(
+        "CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB} STRATEGY FILE_COPY"
+    ))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    admin.close().await.unwrap();
+    PgPoolOptions::new()
+        .max_connections(5)
+        .connect_with(pg.connect_options(&name))
+        .await
+        .unwrap()
+}
+
+pub struct TestApp {
+    pub db: PgPool,
+    router: Router,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_config(Config::for_tests()).await
+    }
+
+    pub async fn with_config(config: Config) -> Self {
+        let db = fresh_pool().await;
+        let router = canopy::app(AppState::new(db.clone(), config));
+        Self { db, router }
+    }
+
+    /// Another app instance on the same database, as behind a load balancer.
+    pub fn second_instance(&self) -> TestApp {
+        let router = canopy::app(AppState::new(self.db.clone(), Config::for_tests()));
+        TestApp {
+            db: self.db.clone(),
+            router,
+        }
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser {
+            router: self.router.clone(),
+            cookie: None,
+            csrf: None,
+            address: None,
+        }
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
+    /// Signs up a member through the real form and returns a browser signed in as them.
+    pub async fn member(&self, email: &str, name: &str) -> Browser {
+        let mut b = self.browser();
+        b.get("/sign-up").await.assert_status(StatusCode::OK);
+        let page = b
+            .post(
+                "/sign-up",
+                &[
+                    ("email", email),
+                    ("display_name", name),
+                    ("password", PASSWORD),
+                    ("time_zone", "Europe/London"),
+                ],
+            )
+            .await;
+        page.assert_status(StatusCode::SEE_OTHER);
+        b
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Keeps the session cookie and the last page's CSRF token, like a browser with one tab.
+pub struct Browser {
+    router: Router,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+    pub address: Option<SocketAddr>,
+}
+
+#[derive(Debug)]
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    #[track_caller]
+    pub fn assert_status(&self, status: StatusCode) -> &Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body:\n{}",
+            self.body
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_contains(&self, text: &str) -> &Self {
+        assert!(
+            self.body.contains(text),
+            "expected the page to contain {text:?}; it was:\n{}",
+            self.body
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_lacks(&self, text: &str) -> &Self {
+        assert!(
+            !self.body.contains(text),
+            "expected the page not to contain {text:?}; it was:\n{}",
+            self.body
+        );
+        self
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    pub fn set_cookie(&self) -> Option<&str> {
+        self.headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// The message shown beside a field (`<p class="field-error" id="{field}-error">`).
+    pub fn field_error(&self, field: &str) -> Option<String> {
+        let marker = format!("id=\"{field}-error\">");
+        let start = self.body.find(&marker)? + marker.len();
+        let rest = &self.body[start..];
+        let end = rest.find("</p>")?;
+        Some(
+            rest[..end]
+                .replace("<span class=\"visually-hidden\">Error: </span>", "")
+                .trim()
+                .to_string(),
+        )
+    }
+
+    /// The `value` of the input named `name`.
+    pub fn input_value(&self, name: &str) -> Option<String> {
+        let marker = format!("name=\"{name}\"");
+        let at = self.body.find(&marker)?;
+        let rest = &self.body[at..];
+        let v = rest.find("value=\"")? + 7;
+        let end = rest[v..].find('"')?;
+        Some(rest[v..v + end].to_string())
+    }
+}
+
+impl Browser {
+    pub async fn get(&mut self, path: &str) -> Page {
+        let request = self.request("GET", path).body(Body::empty()).unwrap();
+        self.send(request).await
+    }
+
+    /// Posts a form as our own page would: with this session's CSRF token.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let token = self.csrf.clone().unwrap_or_default();
+        all.push(("csrf_token", &token));
+        let body = form_body(&all);
+        self.post_raw(path, body.into_bytes(), &[]).await
+    }
+
+    /// Posts exactly `body`, with extra headers and no token added.
+    pub async fn post_raw(&mut self, path: &str, body: Vec<u8>, headers: &[(&str, &str)]) -> Page {
+        let mut builder = self
+            .request("POST", path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        self.send(builder.body(Body::from(body)).unwrap()).await
+    }
+
+    fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "localhost");
+        if let Some(c) = &self.cookie {
+            builder = builder.header(header::COOKIE, format!("canopy_session={c}"));
+        }
+        builder
+    }
+
+    async fn send(&mut self, mut request: Request<Body>) -> Page {
+        if let Some(address) = self.address {
+            request.extensions_mut().insert(ConnectInfo(address));
+        }
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = String::from_utf8(bytes.to_vec()).expect("pages are UTF-8");
+        if let Some(set) = headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            && let Some(value) = set
+                .split(';')
+                .next()
+                .and_then(|kv| kv.strip_prefix("canopy_session="))
+        {
+            self.cookie =
+                (!value.is_empty() && !set.contains("Max-Age=0")).then(|| value.to_string());
+        }
+        if let Some(token) = csrf_in(&body) {
+            self.csrf = Some(token);
+        }
+        Page {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+fn csrf_in(body: &str) -> Option<String> {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = body.find(marker)? + marker.len();
+    let end = body[start..].find('"')?;
+    Some(body[start..start + end].to_string())
+}
+
+pub fn form_body(fields: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+/// A folder for one test, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("canopy-{tag}-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real router in-process against a real PostgreSQL (a fresh database per
+//! test, cloned from a migrated template on a throwaway cluster), plus the real binary for
+//! start-up, restart and shutdown.
+
+mod accounts;
+mod embedded;
+mod helpers;
+mod server;
+mod web;
