@@ -172,8 +172,41 @@ fn the_server_keeps_members_across_restarts_and_survives_being_killed() {
     assert_eq!(created.status, 303, "{}", created.body);
     assert!(server.request("GET", "/healthz", None, "").status == 200);
 
-    // SIGTERM: the server exits cleanly and stops its cluster.
+    // SIGTERM while a sign-in is half-sent: the request still finishes, then the server exits
+    // cleanly and stops its cluster.
+    let page = server.request("GET", "/sign-in", None, "");
+    let body = form_body(&[
+        ("email", "first@example.org"),
+        ("password", PASSWORD),
+        ("csrf_token", &page.csrf()),
+    ]);
+    let mut slow = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        slow,
+        "POST /sign-in HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nCookie: canopy_session={}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        server.addr,
+        page.cookie.as_deref().unwrap(),
+        body.len()
+    )
+    .unwrap();
+    let (first, rest) = body.split_at(body.len() / 2);
+    slow.write_all(first.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
     server.signal(libc::SIGTERM);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "still serving the request in flight"
+    );
+    slow.write_all(rest.as_bytes()).unwrap();
+    let mut answer = String::new();
+    slow.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 303"),
+        "the in-flight sign-in finished: {answer}"
+    );
+
     assert!(server.wait().success(), "a SIGTERM stop exits with success");
     assert!(
         !postmaster_running(&data),
