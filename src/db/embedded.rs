@@ -35,6 +35,12 @@ pub enum EmbeddedError {
          DATABASE_URL"
     )]
     NoUnprivilegedUser,
+    #[error(
+        "the postgres user cannot reach the data folder {data_dir}: {blocked} is closed to other \
+         users. Set CANOPY_DATA_DIR to a folder it can reach (e.g. /var/lib/canopy/postgres), or \
+         open the folder for traversal (chmod o+x {blocked})"
+    )]
+    Unreachable { data_dir: String, blocked: String },
     #[error("{action} failed: {source}")]
     Io {
         action: String,
@@ -117,6 +123,9 @@ impl EmbeddedPostgres {
             .data_dir
             .canonicalize()
             .map_err(io_err(format!("resolving {}", opts.data_dir.display())))?;
+        if let Some(u) = &run_as {
+            check_reachable(&data_dir, u)?;
+        }
         give_to(&data_dir, run_as.as_ref())?;
 
         let socket_dir = socket_dir_for(&data_dir);
@@ -401,6 +410,32 @@ fn as_user(cmd: &mut Command, run_as: Option<&RunAs>) {
     }
     // Avoid a cwd the unprivileged user cannot enter (e.g. under /root).
     cmd.current_dir("/");
+}
+
+/// PostgreSQL runs as another user than ours: every folder above its data folder must let that
+/// user pass, or initdb fails with a confusing "permission denied" deep in its output.
+fn check_reachable(data_dir: &Path, u: &RunAs) -> Result<(), EmbeddedError> {
+    use std::os::unix::fs::MetadataExt;
+    for dir in data_dir.ancestors().skip(1) {
+        let Ok(meta) = fs::metadata(dir) else {
+            continue;
+        };
+        let mode = meta.mode();
+        let passes = if meta.uid() == u.uid {
+            mode & 0o100 != 0
+        } else if meta.gid() == u.gid {
+            mode & 0o010 != 0
+        } else {
+            mode & 0o001 != 0
+        };
+        if !passes {
+            return Err(EmbeddedError::Unreachable {
+                data_dir: data_dir.display().to_string(),
+                blocked: dir.display().to_string(),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn give_to(dir: &Path, run_as: Option<&RunAs>) -> Result<(), EmbeddedError> {

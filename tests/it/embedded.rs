@@ -87,3 +87,22 @@ async fn a_data_folder_with_a_very_long_path_still_gets_a_usable_socket() {
     conn.close().await.unwrap();
     tokio::task::spawn_blocking(move || drop(pg)).await.unwrap();
 }
+
+#[test]
+fn a_data_folder_the_postgres_user_cannot_reach_is_explained() {
+    use std::os::unix::fs::PermissionsExt;
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: only root hands the cluster to another user");
+        return;
+    }
+    let dir = TempDir::new("closed");
+    let closed = dir.0.join("private");
+    std::fs::create_dir(&closed).unwrap();
+    std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let err = EmbeddedPostgres::start(&Options::new(closed.join("pg"))).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, EmbeddedError::Unreachable { .. }), "{text}");
+    assert!(text.contains("CANOPY_DATA_DIR"), "{text}");
+    assert!(text.contains(&closed.display().to_string()), "{text}");
+}
