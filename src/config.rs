@@ -1,5 +1,5 @@
 //! Settings from the environment. Everything has a default that works on a developer's machine;
-//! production sets `DATABASE_URL`, `CANOPY_BIND` and `CANOPY_PUBLIC_URL`.
+//! production sets `DATABASE_URL`, `CANOPY_BIND`, `CANOPY_PUBLIC_URL` and `CANOPY_SMTP_URL`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,9 +19,16 @@ pub struct Config {
     pub public_url_given: bool,
     /// Time zone suggested to new members until they choose their own.
     pub default_time_zone: chrono_tz::Tz,
+    /// The SMTP server mail goes out through (may carry a password). When unset, mail is written
+    /// as `.eml` files into `outbox_dir` instead.
+    pub smtp_url: Option<String>,
+    /// The `From` of every mail, checked to be a valid mailbox.
+    pub mail_from: String,
+    /// Where mail is written when there is no SMTP server.
+    pub outbox_dir: PathBuf,
 }
 
-// The database URL may carry a password: never print it.
+// The database and SMTP URLs may carry a password: never print them.
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
@@ -33,6 +40,9 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("public_url", &self.public_url)
             .field("default_time_zone", &self.default_time_zone)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "[redacted]"))
+            .field("mail_from", &self.mail_from)
+            .field("outbox_dir", &self.outbox_dir)
             .finish()
     }
 }
@@ -72,20 +82,37 @@ impl Config {
             value: tz_text.clone(),
             reason: "not an IANA time zone name such as Europe/Berlin".into(),
         })?;
+        let mail_from = var("CANOPY_MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.into());
+        if let Err(e) = mail_from.parse::<lettre::message::Mailbox>() {
+            return Err(ConfigError {
+                name: "CANOPY_MAIL_FROM",
+                value: mail_from,
+                reason: format!("{e} (expected e.g. Canopy <canopy@example.org>)"),
+            });
+        }
+        let data_dir = var("CANOPY_DATA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("data/postgres"));
+        let outbox_dir = var("CANOPY_OUTBOX_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| default_outbox_dir(&data_dir));
         Ok(Self {
             database_url: var("DATABASE_URL"),
             bind,
-            data_dir: var("CANOPY_DATA_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("data/postgres")),
+            data_dir,
             public_url,
             pg_bin: var("CANOPY_PG_BIN").map(PathBuf::from),
             public_url_given,
             default_time_zone,
+            // Checked when the mailer is built, so that an error never echoes the password.
+            smtp_url: var("CANOPY_SMTP_URL"),
+            mail_from,
+            outbox_dir,
         })
     }
 
-    /// Settings for in-process tests: no database URL (the harness supplies a pool).
+    /// Settings for in-process tests: no database URL (the harness supplies a pool), no SMTP
+    /// server (mail goes into a folder under the system's temporary folder).
     pub fn for_tests() -> Self {
         Self {
             database_url: None,
@@ -95,6 +122,9 @@ impl Config {
             pg_bin: None,
             public_url_given: true,
             default_time_zone: chrono_tz::UTC,
+            smtp_url: None,
+            mail_from: DEFAULT_MAIL_FROM.into(),
+            outbox_dir: std::env::temp_dir().join("canopy-test-outbox"),
         }
     }
 
@@ -108,6 +138,17 @@ impl Config {
             self.public_url = format!("http://{}", display_addr(bound));
         }
     }
+}
+
+pub const DEFAULT_MAIL_FROM: &str = "Canopy <canopy@localhost>";
+
+/// A folder `outbox` beside the embedded cluster's folder (`data/outbox` for `data/postgres`), so
+/// that a developer finds the mail they "sent" next to the rest of the local state.
+fn default_outbox_dir(data_dir: &std::path::Path) -> PathBuf {
+    data_dir
+        .parent()
+        .map(|parent| parent.join("outbox"))
+        .unwrap_or_else(|| PathBuf::from("outbox"))
 }
 
 /// `0.0.0.0` is where we listen, not an address a browser can open.

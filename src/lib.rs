@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 mod home;
+pub mod outbox;
 pub mod web;
 
 use std::sync::Arc;

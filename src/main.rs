@@ -1,11 +1,13 @@
 //! Reads settings, connects (starting the embedded PostgreSQL when no DATABASE_URL is set),
-//! migrates, and serves until SIGINT or SIGTERM, letting in-flight requests finish.
+//! migrates, starts the mail worker, and serves until SIGINT or SIGTERM, letting in-flight
+//! requests finish.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use canopy::db::{self, embedded};
+use canopy::outbox;
 use canopy::{AppState, Config};
 use sqlx::postgres::PgConnectOptions;
 use tracing_subscriber::EnvFilter;
@@ -50,7 +52,7 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(serve(config, cluster.as_ref()));
-    // Let stray tasks (housekeeping) end before the database goes away.
+    // Let stray tasks (housekeeping, the mail worker) end before the database goes away.
     runtime.shutdown_timeout(Duration::from_secs(5));
     drop(cluster);
     match result {
@@ -66,6 +68,8 @@ async fn serve(
     mut config: Config,
     cluster: Option<&embedded::EmbeddedPostgres>,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    // Checked before connecting, so that a wrong mail setting stops the start-up early.
+    let mailer = outbox::Mailer::from_config(&config)?;
     let options: PgConnectOptions = match (&config.database_url, cluster) {
         (Some(url), _) => url.parse()?,
         (None, Some(cluster)) => {
@@ -76,6 +80,7 @@ async fn serve(
     };
     let pool = db::pool(options).await?;
     canopy::MIGRATOR.run(&pool).await?;
+    outbox::spawn_worker(pool.clone(), mailer);
 
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await

@@ -5,5 +5,6 @@
 mod accounts;
 mod embedded;
 mod helpers;
+mod outbox;
 mod server;
 mod web;

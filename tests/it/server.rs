@@ -19,6 +19,8 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_canopy"))
             .env_remove("DATABASE_URL")
             .env_remove("CANOPY_PUBLIC_URL")
+            .env_remove("CANOPY_SMTP_URL")
+            .env_remove("CANOPY_OUTBOX_DIR")
             .env("CANOPY_DATA_DIR", data_dir)
             .env("CANOPY_BIND", "127.0.0.1:0")
             .env("RUST_LOG", "warn")
