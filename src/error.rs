@@ -131,6 +131,12 @@ impl From<axum::extract::rejection::FormRejection> for AppError {
     }
 }
 
+impl From<axum::extract::rejection::PathRejection> for AppError {
+    fn from(_: axum::extract::rejection::PathRejection) -> Self {
+        Self::NotFound
+    }
+}
+
 impl From<axum::extract::rejection::QueryRejection> for AppError {
     fn from(_: axum::extract::rejection::QueryRejection) -> Self {
         Self::BadRequest("The address has parameters we could not read.")

@@ -1,23 +1,57 @@
-//! The front page: what Canopy is for someone new, a starting point for a signed-in member.
+//! The front page: what Canopy is for someone new; for a signed-in member, their dashboard with
+//! the CANs they belong to.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
+use axum::extract::State;
 use axum::routing::get;
 
 use crate::AppState;
+use crate::cans::model::{MembershipStatus, Role, Stage};
+use crate::cans::queries;
+use crate::error::Result;
 use crate::web::Layout;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home))
 }
 
+pub struct DashboardCan {
+    pub slug: String,
+    pub name: String,
+    pub place: String,
+    pub stage: &'static str,
+    pub roles: Vec<&'static str>,
+    pub away: bool,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
 struct HomePage {
     ctx: Layout,
+    cans: Vec<DashboardCan>,
 }
 
-async fn home(ctx: Layout) -> HomePage {
-    HomePage { ctx }
+async fn home(State(state): State<AppState>, ctx: Layout) -> Result<HomePage> {
+    let cans = match &ctx.member {
+        Some(m) => queries::my_cans(&state.db, m.id)
+            .await?
+            .into_iter()
+            .map(|c| DashboardCan {
+                stage: Stage::parse(&c.stage).label(),
+                roles: Role::ALL
+                    .into_iter()
+                    .filter(|r| c.roles.iter().any(|s| s == r.as_str()))
+                    .map(Role::label)
+                    .collect(),
+                away: MembershipStatus::parse(&c.status) == MembershipStatus::Paused,
+                slug: c.slug,
+                name: c.name,
+                place: c.place,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(HomePage { ctx, cans })
 }

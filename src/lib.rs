@@ -4,6 +4,7 @@
 //! `main.rs` only reads settings, connects, migrates and serves.
 
 pub mod accounts;
+pub mod cans;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -58,6 +59,7 @@ pub fn app(state: AppState) -> Router {
     let pages = Router::new()
         .merge(home::router())
         .merge(accounts::router())
+        .merge(cans::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::session::middleware,

@@ -93,6 +93,8 @@ pub struct SignUpForm {
     pub display_name: String,
     pub password: String,
     pub time_zone: String,
+    /// Where to go once signed up (a local path; checked by `safe_next`).
+    pub next: String,
 }
 
 #[derive(Debug)]
@@ -297,6 +299,7 @@ mod tests {
             display_name: "".into(),
             password: "short".into(),
             time_zone: "Mars/Olympus".into(),
+            next: String::new(),
         };
         let errors = NewMember::try_from(&form).unwrap_err();
         for field in ["email", "display_name", "password", "time_zone"] {

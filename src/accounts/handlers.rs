@@ -26,17 +26,24 @@ pub struct NextQuery {
 #[template(path = "accounts/sign_up.html")]
 pub struct SignUpPage {
     ctx: Layout,
+    next: String,
     form: SignUpForm,
     errors: FieldErrors,
     time_zones: &'static [&'static str],
 }
 
-pub async fn sign_up_page(State(state): State<AppState>, ctx: Layout) -> Response {
+pub async fn sign_up_page(
+    State(state): State<AppState>,
+    ctx: Layout,
+    Query(query): Query<NextQuery>,
+) -> Response {
+    let next = safe_next(Some(&query.next));
     if ctx.member.is_some() {
-        return Redirect::to("/").into_response();
+        return Redirect::to(&next).into_response();
     }
     SignUpPage {
         ctx,
+        next,
         form: SignUpForm {
             time_zone: state.config.default_time_zone.name().to_string(),
             ..Default::default()
@@ -53,11 +60,13 @@ pub async fn sign_up(
     session: Session,
     Form(mut form): Form<SignUpForm>,
 ) -> Result<Response> {
+    let next = safe_next(Some(&form.next));
     let invalid = |mut form: SignUpForm, errors| {
         // A password is never sent back to the browser.
         form.password.clear();
         let page = SignUpPage {
             ctx: ctx.clone(),
+            next: next.clone(),
             form,
             errors,
             time_zones: time_zone_names(),
@@ -98,7 +107,7 @@ pub async fn sign_up(
     let new_session = session::create(&mut *tx, Some(member_id), Some(welcome)).await?;
     tx.commit().await?;
     tracing::info!(%member_id, "member signed up");
-    Ok(signed_in_redirect(&state, "/", &new_session))
+    Ok(signed_in_redirect(&state, &next, &new_session))
 }
 
 #[derive(Template, WebTemplate)]

@@ -4,6 +4,8 @@
 
 pub mod forms;
 pub mod session;
+pub mod time;
+pub mod token;
 
 use std::net::SocketAddr;
 
@@ -127,6 +129,25 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
                 .unwrap_or_else(|| "unknown".into()),
         ))
     }
+}
+
+/// `axum::extract::Path` whose rejections (a malformed id, say) answer 404: a URL that names
+/// nothing we have is not found, whatever its shape.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
+pub struct Path<T>(pub T);
+
+/// Post/Redirect/Get: remember a message for the next page and send the browser there.
+pub async fn redirect_with_flash(
+    db: &sqlx::PgPool,
+    session_id: Uuid,
+    kind: FlashKind,
+    text: &str,
+    to: &str,
+) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
+    session::set_flash(db, session_id, kind, text).await?;
+    Ok(axum::response::Redirect::to(to).into_response())
 }
 
 /// `axum::Form` whose rejections become our error page instead of plain text.

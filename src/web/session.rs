@@ -13,15 +13,12 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::{AppError, Result};
+use crate::web::token;
 
 pub const COOKIE: &str = "canopy_session";
 pub const CSRF_FIELD: &str = "csrf_token";
@@ -88,16 +85,6 @@ pub struct NewSession {
     pub ttl: Duration,
 }
 
-fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn hash_token(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
 /// Creates a session, signed in when `member_id` is given.
 pub async fn create(
     db: impl PgExecutor<'_>,
@@ -110,14 +97,14 @@ pub async fn create(
         ANONYMOUS_TTL
     };
     let id = Uuid::now_v7();
-    let token = random_token();
-    let csrf_token = random_token();
+    let token = token::random();
+    let csrf_token = token::random();
     sqlx::query(
         "INSERT INTO sessions (id, token_hash, member_id, csrf_token, flash_kind, flash_text, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))",
     )
     .bind(id)
-    .bind(hash_token(&token))
+    .bind(token::hash(&token))
     .bind(member_id)
     .bind(&csrf_token)
     .bind(flash.as_ref().map(|f| f.kind.as_str()))
@@ -203,7 +190,7 @@ async fn load(db: impl PgExecutor<'_>, token: &str) -> Result<Option<Session>> {
          FROM sessions s LEFT JOIN members m ON m.id = s.member_id
          WHERE s.token_hash = $1 AND s.expires_at > now()",
     )
-    .bind(hash_token(token))
+    .bind(token::hash(token))
     .fetch_optional(db)
     .await?;
     Ok(row.map(|r| Session {

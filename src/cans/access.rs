@@ -1,0 +1,196 @@
+//! Authorization in one place. A handler names what it needs — `CanAccess<Organiser>` — and the
+//! extractor loads the CAN from the `{slug}` in the path together with the caller's membership and
+//! roles, refusing everyone else before the handler runs. Handlers never re-check membership.
+//!
+//! Who sees what: someone signed out is sent to sign in (before we look the CAN up, so the
+//! redirect says nothing about whether it exists); a signed-in non-member of an invite-only CAN
+//! gets 404 on every URL; of a listed CAN, 403 on members' pages; a member without the role, 403.
+
+use std::marker::PhantomData;
+
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::model::{Can, CanRow, Membership, MembershipStatus, Role};
+use crate::AppState;
+use crate::error::{AppError, Result};
+use crate::web::{CurrentMember, Session};
+
+/// What a handler requires of the caller.
+pub trait Requirement: Send + Sync + 'static {
+    fn accepts(membership: &Membership) -> bool;
+    const REFUSAL: &'static str;
+}
+
+/// Any current member, including one who is away for a while (they may look, and resume).
+pub struct Member;
+/// A member whose membership is active.
+pub struct ActiveMember;
+pub struct Organiser;
+/// Facilitators, and organisers (who may do anything a facilitator does).
+pub struct Facilitator;
+/// Coordinators, and organisers.
+pub struct Coordinator;
+
+impl Requirement for Member {
+    fn accepts(_: &Membership) -> bool {
+        true
+    }
+    const REFUSAL: &'static str = "This page is for members of this CAN.";
+}
+
+impl Requirement for ActiveMember {
+    fn accepts(m: &Membership) -> bool {
+        m.is_active()
+    }
+    const REFUSAL: &'static str =
+        "Your membership is paused. Resume it from the CAN's page to take part again.";
+}
+
+impl Requirement for Organiser {
+    fn accepts(m: &Membership) -> bool {
+        m.is_organiser()
+    }
+    const REFUSAL: &'static str = "Only the CAN's organisers can do this.";
+}
+
+impl Requirement for Facilitator {
+    fn accepts(m: &Membership) -> bool {
+        m.is_active() && (m.has(Role::Facilitator) || m.has(Role::Organiser))
+    }
+    const REFUSAL: &'static str = "Only the CAN's facilitators and organisers can do this.";
+}
+
+impl Requirement for Coordinator {
+    fn accepts(m: &Membership) -> bool {
+        m.is_active() && (m.has(Role::Coordinator) || m.has(Role::Organiser))
+    }
+    const REFUSAL: &'static str = "Only the CAN's coordinators and organisers can do this.";
+}
+
+/// The CAN named in the path, and the signed-in caller's membership, which meets `R`.
+pub struct CanAccess<R: Requirement> {
+    pub can: Can,
+    pub me: CurrentMember,
+    pub membership: Membership,
+    _requirement: PhantomData<R>,
+}
+
+impl<R: Requirement> FromRequestParts<AppState> for CanAccess<R> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let me = CurrentMember::from_request_parts(parts, state).await?;
+        let slug = slug_in_path(parts, state).await?;
+        let (can, membership) = load(&state.db, &slug, Some(me.id))
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let Some(membership) = membership else {
+            return Err(if can.is_listed() {
+                AppError::Forbidden(Member::REFUSAL)
+            } else {
+                AppError::NotFound
+            });
+        };
+        if !R::accepts(&membership) {
+            return Err(AppError::Forbidden(R::REFUSAL));
+        }
+        Ok(Self {
+            can,
+            me,
+            membership,
+            _requirement: PhantomData,
+        })
+    }
+}
+
+/// The CAN named in the path as anyone may see it: members always, others only when it is
+/// listed. The caller may be signed out.
+pub struct CanViewer {
+    pub can: Can,
+    pub me: Option<CurrentMember>,
+    pub membership: Option<Membership>,
+}
+
+impl FromRequestParts<AppState> for CanViewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let me = match parts.extensions.get::<Session>() {
+            Some(s) if s.member.is_some() => {
+                Some(CurrentMember::from_request_parts(parts, state).await?)
+            }
+            _ => None,
+        };
+        let slug = slug_in_path(parts, state).await?;
+        let (can, membership) = load(&state.db, &slug, me.as_ref().map(|m| m.id))
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if membership.is_none() && !can.is_listed() {
+            return Err(AppError::NotFound);
+        }
+        Ok(Self {
+            can,
+            me,
+            membership,
+        })
+    }
+}
+
+async fn slug_in_path(parts: &mut Parts, state: &AppState) -> Result<String> {
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    params
+        .iter()
+        .find(|(k, _)| *k == "slug")
+        .map(|(_, v)| v.to_string())
+        .ok_or_else(|| AppError::internal("route without a {slug}"))
+}
+
+#[derive(sqlx::FromRow)]
+struct AccessRow {
+    #[sqlx(flatten)]
+    can: CanRow,
+    membership_status: Option<String>,
+    roles: Vec<String>,
+}
+
+/// The CAN by slug and, when `member_id` is given, that member's current membership (a member
+/// who left counts as none).
+pub async fn load(
+    db: &PgPool,
+    slug: &str,
+    member_id: Option<Uuid>,
+) -> Result<Option<(Can, Option<Membership>)>> {
+    let row: Option<AccessRow> = sqlx::query_as(
+        "SELECT c.id, c.slug, c.name, c.place, c.purpose, c.rationale, c.rules, c.time_zone,
+                c.visibility, c.stage, c.created_at,
+                m.status AS membership_status,
+                COALESCE(array_agg(g.role ORDER BY g.role) FILTER (WHERE g.role IS NOT NULL), '{}')
+                    AS roles
+         FROM cans c
+         LEFT JOIN memberships m ON m.can_id = c.id AND m.member_id = $2 AND m.status <> 'left'
+         LEFT JOIN role_grants g ON g.can_id = c.id AND g.member_id = m.member_id
+                                 AND g.ended_at IS NULL
+         WHERE c.slug = $1
+         GROUP BY c.id, m.status",
+    )
+    .bind(slug)
+    .bind(member_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| {
+        let membership = match (member_id, r.membership_status) {
+            (Some(member_id), Some(status)) => Some(Membership {
+                member_id,
+                status: MembershipStatus::parse(&status),
+                roles: r.roles.iter().filter_map(|s| Role::parse(s)).collect(),
+            }),
+            _ => None,
+        };
+        (Can::from(r.can), membership)
+    }))
+}

@@ -1,0 +1,234 @@
+//! The CAN domain: stages, roles, visibility, membership status, and the CAN itself.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Organiser,
+    Facilitator,
+    Coordinator,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Organiser, Role::Facilitator, Role::Coordinator];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Organiser => "organiser",
+            Self::Facilitator => "facilitator",
+            Self::Coordinator => "coordinator",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Organiser => "Organiser",
+            Self::Facilitator => "Facilitator",
+            Self::Coordinator => "Coordinator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Visioning,
+    Organizing,
+    Sustaining,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 3] = [Stage::Visioning, Stage::Organizing, Stage::Sustaining];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Visioning => "visioning",
+            Self::Organizing => "organizing",
+            Self::Sustaining => "sustaining",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Visioning => "Visioning",
+            Self::Organizing => "Organizing",
+            Self::Sustaining => "Sustaining",
+        }
+    }
+
+    pub fn summary(self) -> &'static str {
+        match self {
+            Self::Visioning => "A shared picture built from everyone's hopes, adopted by consent.",
+            Self::Organizing => {
+                "Enacting the vision: responsibilities spread across many people, meeting regularly."
+            }
+            Self::Sustaining => {
+                "Keeping it going: rotation, backups, continuity, noticing who drifts away."
+            }
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "organizing" => Self::Organizing,
+            "sustaining" => Self::Sustaining,
+            _ => Self::Visioning,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Listed,
+    InviteOnly,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Listed => "listed",
+            Self::InviteOnly => "invite_only",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "listed" => Some(Self::Listed),
+            "invite_only" => Some(Self::InviteOnly),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MembershipStatus {
+    Active,
+    Paused,
+    Left,
+}
+
+impl MembershipStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Paused => "paused",
+            Self::Left => "left",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Active => "Active",
+            Self::Paused => "Away for a while",
+            Self::Left => "Left",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "paused" => Self::Paused,
+            "left" => Self::Left,
+            _ => Self::Active,
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CanRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub place: String,
+    pub purpose: String,
+    pub rationale: String,
+    pub rules: String,
+    pub time_zone: String,
+    pub visibility: String,
+    pub stage: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A CAN as pages use it.
+#[derive(Debug, Clone)]
+pub struct Can {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub place: String,
+    pub purpose: String,
+    pub rationale: String,
+    pub rules: String,
+    pub time_zone: String,
+    pub visibility: Visibility,
+    pub stage: Stage,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<CanRow> for Can {
+    fn from(r: CanRow) -> Self {
+        Self {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            place: r.place,
+            purpose: r.purpose,
+            rationale: r.rationale,
+            rules: r.rules,
+            time_zone: r.time_zone,
+            visibility: Visibility::parse(&r.visibility).unwrap_or(Visibility::InviteOnly),
+            stage: Stage::parse(&r.stage),
+            created_at: r.created_at,
+        }
+    }
+}
+
+impl Can {
+    pub fn is_listed(&self) -> bool {
+        self.visibility == Visibility::Listed
+    }
+
+    /// The stage path for templates: (stage, is current, is done).
+    pub fn stage_path(&self) -> Vec<(Stage, bool, bool)> {
+        let current = Stage::ALL
+            .iter()
+            .position(|s| *s == self.stage)
+            .unwrap_or(0);
+        Stage::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (*s, i == current, i < current))
+            .collect()
+    }
+}
+
+/// The caller's own membership in a CAN.
+#[derive(Debug, Clone)]
+pub struct Membership {
+    pub member_id: Uuid,
+    pub status: MembershipStatus,
+    pub roles: Vec<Role>,
+}
+
+impl Membership {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.status == MembershipStatus::Active
+    }
+
+    pub fn is_organiser(&self) -> bool {
+        self.is_active() && self.has(Role::Organiser)
+    }
+}
