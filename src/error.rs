@@ -131,6 +131,20 @@ impl From<axum::extract::rejection::FormRejection> for AppError {
     }
 }
 
+impl From<axum_extra::extract::FormRejection> for AppError {
+    fn from(rejection: axum_extra::extract::FormRejection) -> Self {
+        use axum_extra::extract::FormRejection as R;
+        match rejection {
+            R::RawFormRejection(axum::extract::rejection::RawFormRejection::BytesRejection(_)) => {
+                Self::PayloadTooLarge
+            }
+            _ => Self::BadRequest(
+                "The form arrived in a shape we could not read. Go back, reload the page and try again.",
+            ),
+        }
+    }
+}
+
 impl From<axum::extract::rejection::PathRejection> for AppError {
     fn from(_: axum::extract::rejection::PathRejection) -> Self {
         Self::NotFound

@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 mod home;
 pub mod outbox;
+pub mod visioning;
 pub mod web;
 
 use std::sync::Arc;
@@ -60,6 +61,7 @@ pub fn app(state: AppState) -> Router {
         .merge(home::router())
         .merge(accounts::router())
         .merge(cans::router())
+        .merge(visioning::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::session::middleware,

@@ -6,6 +6,7 @@ pub mod activity;
 pub mod forms;
 mod handlers;
 pub mod model;
+pub mod nav;
 pub mod queries;
 
 use axum::Router;

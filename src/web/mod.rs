@@ -150,6 +150,11 @@ pub async fn redirect_with_flash(
     Ok(axum::response::Redirect::to(to).into_response())
 }
 
+/// A form whose fields may repeat (`hope=a&hope=b` into a `Vec`), with our error page on rejection.
+#[derive(Debug, FromRequest)]
+#[from_request(via(axum_extra::extract::Form), rejection(AppError))]
+pub struct MultiForm<T>(pub T);
+
 /// `axum::Form` whose rejections become our error page instead of plain text.
 #[derive(Debug, FromRequest)]
 #[from_request(via(axum::Form), rejection(AppError))]

@@ -8,4 +8,5 @@ mod embedded;
 mod helpers;
 mod outbox;
 mod server;
+mod visioning;
 mod web;

@@ -205,6 +205,7 @@ pub struct HomePage {
     paused: bool,
     pending_requests: usize,
     created: String,
+    vision: Option<(String, String)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -262,8 +263,12 @@ pub async fn home(
             away: m.status == "paused",
         })
         .collect();
+    let vision = crate::visioning::queries::adopted_vision(&state.db, can.id)
+        .await?
+        .map(|v| (v.body, time::date_in(v.adopted_at, &can.time_zone)));
     Ok(HomePage {
         ctx,
+        vision,
         nav: CanNav::new(&can, &membership, "home"),
         created: time::date_in(can.created_at, &can.time_zone),
         my_roles: membership.roles.iter().map(|r| r.label()).collect(),

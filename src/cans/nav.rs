@@ -1,0 +1,33 @@
+//! The frame of every page inside a CAN.
+
+use super::model::{Can, Membership, Role};
+
+/// What every page inside a CAN shows around its content: the CAN's name and its section links,
+/// with the organisers' sections only for organisers.
+#[derive(Debug, Clone)]
+pub struct CanNav {
+    pub slug: String,
+    pub name: String,
+    pub current: &'static str,
+    pub is_organiser: bool,
+}
+
+impl CanNav {
+    pub fn new(can: &Can, membership: &Membership, current: &'static str) -> Self {
+        Self {
+            slug: can.slug.clone(),
+            name: can.name.clone(),
+            current,
+            is_organiser: membership.is_organiser(),
+        }
+    }
+}
+
+/// Role names as badges, in a fixed order.
+pub fn role_labels(roles: &[String]) -> Vec<&'static str> {
+    Role::ALL
+        .into_iter()
+        .filter(|r| roles.iter().any(|s| s == r.as_str()))
+        .map(Role::label)
+        .collect()
+}
