@@ -26,6 +26,9 @@ pub struct Config {
     pub mail_from: String,
     /// Where mail is written when there is no SMTP server.
     pub outbox_dir: PathBuf,
+    /// Behind a reverse proxy: the header in which it passes the client's address (e.g.
+    /// `x-forwarded-for`; its last entry is used, the one our proxy added). Unset: the TCP peer.
+    pub client_ip_header: Option<axum::http::HeaderName>,
 }
 
 // The database and SMTP URLs may carry a password: never print them.
@@ -96,6 +99,19 @@ impl Config {
         let outbox_dir = var("CANOPY_OUTBOX_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| default_outbox_dir(&data_dir));
+        let client_ip_header = match var("CANOPY_CLIENT_IP_HEADER") {
+            Some(h) => Some(
+                h.trim()
+                    .to_ascii_lowercase()
+                    .parse()
+                    .map_err(|_| ConfigError {
+                        name: "CANOPY_CLIENT_IP_HEADER",
+                        value: h.clone(),
+                        reason: "not a header name (e.g. x-forwarded-for)".into(),
+                    })?,
+            ),
+            None => None,
+        };
         Ok(Self {
             database_url: var("DATABASE_URL"),
             bind,
@@ -108,6 +124,7 @@ impl Config {
             smtp_url: var("CANOPY_SMTP_URL"),
             mail_from,
             outbox_dir,
+            client_ip_header,
         })
     }
 
@@ -125,6 +142,7 @@ impl Config {
             smtp_url: None,
             mail_from: DEFAULT_MAIL_FROM.into(),
             outbox_dir: std::env::temp_dir().join("canopy-test-outbox"),
+            client_ip_header: None,
         }
     }
 

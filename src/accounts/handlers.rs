@@ -1,6 +1,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::error::Result;
 use crate::web::forms::{FieldErrors, time_zone_names};
 use crate::web::session::{self, Flash, FlashKind, Session};
-use crate::web::{ClientAddress, CurrentMember, Form, Layout, safe_next};
+use crate::web::{ClientAddress, CurrentMember, Form, Layout, Query, safe_next};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -153,10 +153,12 @@ pub async fn sign_in(
     };
     let account = credentials.email.throttle_key();
 
-    if let Some(wait) = throttle::wait_needed(&state.db, &account, &address).await? {
-        let minutes = wait.as_secs().div_ceil(60);
-        let mut errors = FieldErrors::new();
-        errors.add(
+    let attempt = match throttle::begin(&state.db, &account, &address).await? {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let minutes = wait.as_secs().div_ceil(60);
+            let mut errors = FieldErrors::new();
+            errors.add(
             "form",
             format!(
                 "Too many failed sign-ins. For your account's safety, wait {minutes} minute{} and \
@@ -164,12 +166,13 @@ pub async fn sign_in(
                 if minutes == 1 { "" } else { "s" }
             ),
         );
-        let mut response = (StatusCode::TOO_MANY_REQUESTS, page(errors)).into_response();
-        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, v);
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, page(errors)).into_response();
+            if let Ok(v) = HeaderValue::from_str(&wait.as_secs().to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Ok(response);
         }
-        return Ok(response);
-    }
+    };
 
     let found = queries::credentials(&state.db, &credentials.email).await?;
     let (member_id, stored) = match found {
@@ -178,7 +181,7 @@ pub async fn sign_in(
     };
     let matches = password::verify(&credentials.password, stored).await?;
     let Some(member_id) = member_id.filter(|_| matches) else {
-        throttle::record_failure(&state.db, &account, &address).await?;
+        // The attempt stays recorded: it was a failure.
         let mut errors = FieldErrors::new();
         // The same words whether the email is unknown or the password wrong.
         errors.add(
@@ -189,7 +192,7 @@ pub async fn sign_in(
     };
 
     let mut tx = state.db.begin().await?;
-    throttle::forgive_account(&mut *tx, &account).await?;
+    throttle::succeeded(&mut *tx, &account, attempt).await?;
     session::delete(&mut *tx, session.id).await?;
     let new_session = session::create(&mut *tx, Some(member_id), None).await?;
     tx.commit().await?;

@@ -1,6 +1,9 @@
 //! Slows down password guessing: after too many failed sign-ins for one account or from one
 //! address within a window, further attempts are refused until the window has moved on. Kept in
 //! PostgreSQL so that every app instance sees the same counts.
+//!
+//! An attempt is written down *before* the password is checked and counted with the others, so
+//! parallel guesses cannot all slip under the limit; a successful attempt is erased again.
 
 use std::time::Duration;
 
@@ -12,8 +15,23 @@ pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 pub const PER_ACCOUNT: i64 = 5;
 pub const PER_ADDRESS: i64 = 20;
 
-/// How long the caller must wait before trying again, if they must.
-pub async fn wait_needed(db: &PgPool, account: &str, address: &str) -> Result<Option<Duration>> {
+/// The rows that stand for one attempt until it proves to be a success.
+pub struct Attempt {
+    ids: Vec<i64>,
+}
+
+/// Records an attempt and decides whether it may go ahead: `Err(wait)` when the limit is
+/// already reached (the refused attempt is not counted as a failure).
+pub async fn begin(db: &PgPool, account: &str, address: &str) -> Result<Result<Attempt, Duration>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "INSERT INTO sign_in_failures (scope, key) VALUES ('account', $1), ('address', $2) RETURNING id",
+    )
+    .bind(account)
+    .bind(address)
+    .fetch_all(db)
+    .await?;
+    let attempt = Attempt { ids };
+    // Counting includes this attempt and every concurrent one.
     let rows: Vec<(String, i64, f64)> = sqlx::query_as(
         "SELECT scope, count(*),
                 extract(epoch FROM min(failed_at) + make_interval(secs => $3) - now())::float8
@@ -27,33 +45,41 @@ pub async fn wait_needed(db: &PgPool, account: &str, address: &str) -> Result<Op
     .bind(WINDOW.as_secs() as f64)
     .fetch_all(db)
     .await?;
-    Ok(rows
+    let wait = rows
         .into_iter()
         .filter(|(scope, count, _)| match scope.as_str() {
-            "account" => *count >= PER_ACCOUNT,
-            _ => *count >= PER_ADDRESS,
+            "account" => *count > PER_ACCOUNT,
+            _ => *count > PER_ADDRESS,
         })
         .map(|(_, _, wait)| Duration::from_secs_f64(wait.max(1.0)))
-        .max())
+        .max();
+    match wait {
+        Some(wait) => {
+            forget(db, &attempt).await?;
+            Ok(Err(wait))
+        }
+        None => Ok(Ok(attempt)),
+    }
 }
 
-pub async fn record_failure(db: &PgPool, account: &str, address: &str) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO sign_in_failures (scope, key) VALUES ('account', $1), ('address', $2)",
-    )
-    .bind(account)
-    .bind(address)
-    .execute(db)
-    .await?;
+async fn forget(db: impl PgExecutor<'_>, attempt: &Attempt) -> Result<()> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE id = ANY($1)")
+        .bind(&attempt.ids)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
-/// A successful sign-in forgives the account's earlier failures (not the address's).
-pub async fn forgive_account(db: impl PgExecutor<'_>, account: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE scope = 'account' AND key = $1")
-        .bind(account)
-        .execute(db)
-        .await?;
+/// A successful sign-in: this attempt was no failure, and the account's earlier failures are
+/// forgiven (the address's are not).
+pub async fn succeeded(db: impl PgExecutor<'_>, account: &str, attempt: Attempt) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM sign_in_failures WHERE id = ANY($1) OR (scope = 'account' AND key = $2)",
+    )
+    .bind(&attempt.ids)
+    .bind(account)
+    .execute(db)
+    .await?;
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use axum::http::request::Parts;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::forms::Slug;
 use super::model::{Can, CanRow, Membership, MembershipStatus, Role};
 use crate::AppState;
 use crate::error::{AppError, Result};
@@ -143,11 +144,14 @@ async fn slug_in_path(parts: &mut Parts, state: &AppState) -> Result<String> {
     let params = RawPathParams::from_request_parts(parts, state)
         .await
         .map_err(|_| AppError::NotFound)?;
-    params
+    let slug = params
         .iter()
         .find(|(k, _)| *k == "slug")
         .map(|(_, v)| v.to_string())
-        .ok_or_else(|| AppError::internal("route without a {slug}"))
+        .ok_or_else(|| AppError::internal("route without a {slug}"))?;
+    // Anything that is not a well-formed slug names no CAN (and never reaches the database).
+    Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
+    Ok(slug)
 }
 
 #[derive(sqlx::FromRow)]

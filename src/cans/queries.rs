@@ -1,5 +1,5 @@
-//! Plain SQL for CANs, memberships, roles, invitations and join requests. Every query that touches
-//! a CAN's records filters by `can_id`, so an id from another CAN finds nothing.
+//! Plain SQL for CANs, memberships, roles, invitations and join requests. Every query that takes an
+//! id from a URL or form also filters by `can_id`, so an id from another CAN finds nothing.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
@@ -62,12 +62,18 @@ pub async fn update_can(db: impl PgExecutor<'_>, id: Uuid, can: &NewCan) -> Resu
 
 /// The first of `base`, `base-2`, `base-3`, … that no CAN uses yet.
 pub async fn free_slug(db: &PgPool, base: &str) -> Result<String> {
+    // Leave room for "-NN" within the 60 characters a slug may have.
+    let base: String = base
+        .chars()
+        .take(55)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string();
     let taken: Vec<String> =
         sqlx::query_scalar("SELECT slug FROM cans WHERE slug = $1 OR slug LIKE $1 || '-%'")
-            .bind(base)
+            .bind(&base)
             .fetch_all(db)
             .await?;
-    let base: String = base.chars().take(55).collect();
     let free = std::iter::once(base.clone())
         .chain((2..).map(|n| format!("{base}-{n}")))
         .find(|s| !taken.contains(s))
@@ -156,23 +162,70 @@ pub async fn add_membership(
     acknowledged_at: DateTime<Utc>,
     invitation_id: Option<Uuid>,
 ) -> Result<bool> {
-    let added: Option<Uuid> = sqlx::query_scalar(
+    // `xmax = 0` tells a fresh row from one brought back from 'left'.
+    let added: Option<bool> = sqlx::query_scalar(
         "INSERT INTO memberships (id, can_id, member_id, rules_acknowledged_at, invitation_id)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT ON CONSTRAINT memberships_can_member_key DO UPDATE
              SET status = 'active', rules_acknowledged_at = EXCLUDED.rules_acknowledged_at,
                  invitation_id = EXCLUDED.invitation_id, status_changed_at = now()
              WHERE memberships.status = 'left'
-         RETURNING id",
+         RETURNING (xmax = 0)",
     )
     .bind(Uuid::now_v7())
     .bind(can_id)
     .bind(member_id)
     .bind(acknowledged_at)
     .bind(invitation_id)
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    if added == Some(false) {
+        // Someone coming back starts without the roles they once held (the history keeps them).
+        sqlx::query(
+            "UPDATE role_grants SET ended_at = now()
+             WHERE can_id = $1 AND member_id = $2 AND ended_at IS NULL",
+        )
+        .bind(can_id)
+        .bind(member_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if added.is_some() {
+        withdraw_join_requests(&mut *conn, can_id, member_id).await?;
+    }
     Ok(added.is_some())
+}
+
+/// A request to join is moot once the person joins (another way) or leaves.
+pub async fn withdraw_join_requests(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    member_id: Uuid,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE join_requests SET status = 'withdrawn', decided_at = now()
+         WHERE can_id = $1 AND member_id = $2 AND status = 'pending'",
+    )
+    .bind(can_id)
+    .bind(member_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The member's membership status in this CAN, read inside the caller's transaction.
+pub async fn membership_status(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    member_id: Uuid,
+) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT status FROM memberships WHERE can_id = $1 AND member_id = $2")
+            .bind(can_id)
+            .bind(member_id)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 /// Grants `role`; false when the member holds it already.
@@ -222,20 +275,15 @@ pub async fn end_roles(
     Ok(done.rows_affected())
 }
 
-/// Active organisers of the CAN other than `except`.
-pub async fn other_active_organisers(
-    conn: &mut PgConnection,
-    can_id: Uuid,
-    except: Uuid,
-) -> Result<i64> {
+/// Active organisers of the CAN, as the caller's transaction sees them. Checked *after* a change
+/// (under `lock_can`): a change that leaves none is rolled back.
+pub async fn active_organisers(conn: &mut PgConnection, can_id: Uuid) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "SELECT count(*) FROM role_grants g
          JOIN memberships m ON m.can_id = g.can_id AND m.member_id = g.member_id
-         WHERE g.can_id = $1 AND g.role = 'organiser' AND g.ended_at IS NULL
-           AND m.status = 'active' AND g.member_id <> $2",
+         WHERE g.can_id = $1 AND g.role = 'organiser' AND g.ended_at IS NULL AND m.status = 'active'",
     )
     .bind(can_id)
-    .bind(except)
     .fetch_one(conn)
     .await?)
 }
@@ -381,7 +429,8 @@ pub async fn invitations(db: &PgPool, can_id: Uuid) -> Result<Vec<InvitationLine
     .await?)
 }
 
-/// Revokes an invitation of this CAN; false when there is none with that id (in this CAN).
+/// Revokes an invitation of this CAN; false when there is none with that id (in this CAN). Its
+/// mail, if still waiting in the outbox, is not sent.
 pub async fn revoke_invitation(
     conn: &mut PgConnection,
     can_id: Uuid,
@@ -395,9 +444,42 @@ pub async fn revoke_invitation(
     .bind(can_id)
     .bind(id)
     .bind(by)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    if done.rows_affected() == 1 {
+        sqlx::query(
+            "UPDATE outbox SET status = 'failed', last_error = 'invitation revoked before it was sent'
+             WHERE can_id = $1 AND dedupe_key = 'invitation:' || $2::text AND status = 'pending'",
+        )
+        .bind(can_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(done.rows_affected() == 1)
+}
+
+/// A CAN this member started moments ago under this name: the first of a double submission.
+pub async fn just_started(db: &PgPool, slug: &str, creator: Uuid, name: &str) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM cans WHERE slug = $1 AND created_by = $2 AND name = $3
+                        AND created_at > now() - interval '10 minutes')",
+    )
+    .bind(slug)
+    .bind(creator)
+    .bind(name)
+    .fetch_one(db)
+    .await?)
+}
+
+pub async fn join_request_exists(db: &PgPool, can_id: Uuid, id: Uuid) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM join_requests WHERE can_id = $1 AND id = $2)",
+    )
+    .bind(can_id)
+    .bind(id)
+    .fetch_one(db)
+    .await?)
 }
 
 pub async fn invitation_exists(db: &PgPool, can_id: Uuid, id: Uuid) -> Result<bool> {
@@ -439,6 +521,7 @@ pub async fn invitation_by_token(
         .await?)
 }
 
+/// Counts a use of an invitation found by its token (so already known to be the right CAN's).
 pub async fn use_invitation(conn: &mut PgConnection, id: Uuid) -> Result<()> {
     sqlx::query("UPDATE invitations SET uses = uses + 1 WHERE id = $1")
         .bind(id)

@@ -91,7 +91,7 @@ pub async fn run_once(db: &PgPool, mailer: &Mailer, batch: i64) -> Result<usize>
              WHERE id IN (
                  SELECT id FROM outbox
                  WHERE (status = 'pending' AND next_attempt_at <= now())
-                    OR (status = 'sending' AND claimed_until < now())
+                    OR (status = 'sending' AND claimed_until < now() AND attempts < $3)
                  ORDER BY created_at, id
                  LIMIT $1
                  FOR UPDATE SKIP LOCKED)
@@ -100,7 +100,17 @@ pub async fn run_once(db: &PgPool, mailer: &Mailer, batch: i64) -> Result<usize>
     )
     .bind(batch)
     .bind(LEASE.as_secs_f64())
+    .bind(MAX_ATTEMPTS)
     .fetch_all(db)
+    .await?;
+
+    // A mail whose worker kept dying mid-send is given up on, not retried for ever.
+    sqlx::query(
+        "UPDATE outbox SET status = 'failed', last_error = 'gave up: the sending worker stopped repeatedly'
+         WHERE status = 'sending' AND claimed_until < now() AND attempts >= $1",
+    )
+    .bind(MAX_ATTEMPTS)
+    .execute(db)
     .await?;
 
     for mail in &claimed {
@@ -112,7 +122,18 @@ pub async fn run_once(db: &PgPool, mailer: &Mailer, batch: i64) -> Result<usize>
             .send(mail.id, &mail.to_address, &mail.subject, &mail.body_text)
             .await
         {
-            Ok(()) => mark_sent(db, mail).await?,
+            Ok(()) => {
+                // The mail is out: a brief database hiccup here must not make us send it again
+                // after the lease, so try a few times before giving up.
+                let mut tries = 0;
+                while let Err(e) = mark_sent(db, mail).await {
+                    tries += 1;
+                    if tries >= 5 {
+                        return Err(e);
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(200 * tries)).await;
+                }
+            }
             Err(e) => record_failure(db, mail, &e).await?,
         }
     }

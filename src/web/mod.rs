@@ -112,15 +112,31 @@ impl FromRequestParts<AppState> for Session {
     }
 }
 
-/// The client's address, used to throttle repeated failures. Proxies are not trusted: behind a
-/// load balancer this is the balancer's address unless it passes the connection through.
+/// The client's address, used to throttle repeated failures: the TCP peer, or, behind a reverse
+/// proxy named in `CANOPY_CLIENT_IP_HEADER`, the last address in that header (the one our own
+/// proxy wrote; earlier entries can be forged by the client).
 #[derive(Debug, Clone)]
 pub struct ClientAddress(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(name) = &state.config.client_ip_header
+            && let Some(last) = parts
+                .headers
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .rfind(|v| !v.is_empty())
+        {
+            return Ok(Self(last.to_string()));
+        }
         Ok(Self(
             parts
                 .extensions
@@ -149,6 +165,11 @@ pub async fn redirect_with_flash(
     session::set_flash(db, session_id, kind, text).await?;
     Ok(axum::response::Redirect::to(to).into_response())
 }
+
+/// `axum::extract::Query` whose rejections (a repeated or malformed parameter) get our error page.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
+pub struct Query<T>(pub T);
 
 /// A form whose fields may repeat (`hope=a&hope=b` into a `Vec`), with our error page on rejection.
 #[derive(Debug, FromRequest)]

@@ -649,3 +649,82 @@ async fn changing_the_password_signs_out_other_browsers() {
     .await
     .assert_status(StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn parallel_guesses_cannot_slip_under_the_limit() {
+    let app = TestApp::new().await;
+    app.member("kim@example.org", "Kim").await;
+    let mut b = app.browser();
+    b.get("/sign-in").await;
+    let guesses = (0..12).map(|i| {
+        let mut guesser = app.browser();
+        guesser.cookie = b.cookie.clone();
+        guesser.csrf = b.csrf.clone();
+        async move {
+            let password = format!("wrong guess number {i}");
+            guesser
+                .post(
+                    "/sign-in",
+                    &[("email", "kim@example.org"), ("password", &password)],
+                )
+                .await
+                .status
+        }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    assert!(
+        checked as i64 <= canopy::accounts::throttle::PER_ACCOUNT,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY || *s == StatusCode::TOO_MANY_REQUESTS)
+    );
+    assert!(
+        app.count("sign_in_failures WHERE scope = 'account'").await
+            <= canopy::accounts::throttle::PER_ACCOUNT
+    );
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_forwarded_address_is_throttled_not_the_proxy() {
+    let mut config = canopy::Config::for_tests();
+    config.client_ip_header = Some("x-forwarded-for".parse().unwrap());
+    let app = TestApp::with_config(config).await;
+    app.member("kim@example.org", "Kim").await;
+    let mut b = app.browser();
+    b.get("/sign-in").await;
+    for i in 0..canopy::accounts::throttle::PER_ADDRESS {
+        let email = format!("guess{i}@example.org");
+        b.post_with_headers(
+            "/sign-in",
+            &[("email", &email), ("password", "guess guess guess")],
+            &[("x-forwarded-for", "forged.example, 203.0.113.9")],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    b.post_with_headers(
+        "/sign-in",
+        &[("email", "kim@example.org"), ("password", PASSWORD)],
+        &[("x-forwarded-for", "203.0.113.9")],
+    )
+    .await
+    .assert_status(StatusCode::TOO_MANY_REQUESTS);
+    // Another neighbour behind the same proxy signs in.
+    let mut other = app.browser();
+    other.get("/sign-in").await;
+    other
+        .post_with_headers(
+            "/sign-in",
+            &[("email", "kim@example.org"), ("password", PASSWORD)],
+            &[("x-forwarded-for", "198.51.100.7")],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+}

@@ -166,8 +166,10 @@ async fn a_taken_address_is_refused_with_a_free_one_suggested() {
     assert_eq!(app.count("cans").await, 1);
     assert_eq!(app.count("memberships").await, 1);
 
-    // Made from the name, the clash is caught the same way.
-    let page = start_can(&mut b, "Riverside", "", "listed").await;
+    // Made from the name, the clash is caught the same way (for someone else: the same person
+    // sending the same name again within minutes is taken for a double click).
+    let mut other = app.member("ama@example.org", "Ama").await;
+    let page = start_can(&mut other, "Riverside", "", "listed").await;
     page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.field_error("slug")
@@ -718,14 +720,18 @@ async fn a_listed_can_takes_join_requests_that_organisers_approve_or_decline() {
         )
         .await
         .assert_status(StatusCode::SEE_OTHER);
-    // Deciding again finds nothing pending.
+    // Deciding again (a second click) changes nothing and says so.
     organiser
         .post(
             &format!("/c/riverside/join-requests/{}/approve", ids[1].0),
             &[],
         )
         .await
-        .assert_status(StatusCode::NOT_FOUND);
+        .assert_status(StatusCode::SEE_OTHER);
+    organiser
+        .get("/c/riverside/join-requests")
+        .await
+        .assert_contains("That request was already answered.");
 
     asker
         .get("/c/riverside")
@@ -1099,4 +1105,184 @@ async fn an_invitation_to_an_email_writes_one_mail_to_the_outbox_and_it_is_sent_
     let files = |d: &std::path::Path| std::fs::read_dir(d).unwrap().count();
     assert_eq!(files(&dir_a.0) + files(&dir_b.0), 1);
     assert_eq!(app.count("outbox WHERE status = 'sent'").await, 1);
+}
+
+#[tokio::test]
+async fn odd_characters_in_urls_are_not_found_or_ignored_never_a_crash() {
+    let app = TestApp::new().await;
+    let mut b = app.member("olu@example.org", "Olu").await;
+    for path in [
+        "/c/%00",
+        "/c/%00/members",
+        "/c/Riverside",
+        "/c/a%2Fb/members",
+    ] {
+        b.get(path).await.assert_status(StatusCode::NOT_FOUND);
+    }
+    b.get("/c?q=%00").await.assert_status(StatusCode::OK);
+    let page = b.get("/c?q=a&q=b").await;
+    page.assert_status(StatusCode::BAD_REQUEST)
+        .assert_contains("<h1>");
+    assert!(
+        page.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+}
+
+#[tokio::test]
+async fn a_double_submitted_can_is_made_once() {
+    let app = TestApp::new().await;
+    let mut b = app.member("olu@example.org", "Olu").await;
+    start_can(&mut b, "Riverside", "", "listed")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    // The same form sent again (the browser kept the first page's token).
+    let again = b
+        .post(
+            "/c/new",
+            &[
+                ("name", "Riverside"),
+                ("slug", ""),
+                ("place", "Riverside"),
+                ("purpose", "Neighbours looking out for each other"),
+                ("rules", "Be kind. Keep what is said in confidence."),
+                ("time_zone", "Europe/London"),
+                ("visibility", "listed"),
+            ],
+        )
+        .await;
+    again.assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(again.location(), Some("/c/riverside"));
+    assert_eq!(app.count("cans").await, 1);
+}
+
+#[tokio::test]
+async fn a_long_name_gets_a_valid_free_address_suggested() {
+    let app = TestApp::new().await;
+    let mut b = app.member("olu@example.org", "Olu").await;
+    let name = format!("{} club", "neighbour".repeat(7));
+    start_can(&mut b, &name, "", "listed")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let mut other = app.member("ama@example.org", "Ama").await;
+    let page = start_can(&mut other, &name, "", "listed").await;
+    page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let message = page.field_error("slug").unwrap();
+    let suggested = message
+        .split('“')
+        .nth(2)
+        .unwrap()
+        .split('”')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        suggested.len() <= 60 && suggested.ends_with("-2"),
+        "{suggested}"
+    );
+    start_can(&mut other, &name, &suggested, "listed")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn revoking_an_invitation_stops_its_waiting_mail() {
+    let app = TestApp::new().await;
+    let mut organiser = app.member("olu@example.org", "Olu").await;
+    start_can(&mut organiser, "Riverside", "riverside", "invite_only").await;
+    invite_link(&mut organiser, "riverside", "1", "kai@example.org").await;
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM invitations")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    organiser
+        .post(&format!("/c/riverside/invitations/{id}/revoke"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let dir = crate::helpers::TempDir::new("revoked-mail");
+    let mailer = canopy::outbox::Mailer::folder(&dir.0, canopy::config::DEFAULT_MAIL_FROM).unwrap();
+    canopy::outbox::run_once(&app.db, &mailer, 10)
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read_dir(&dir.0).unwrap().count(), 0);
+    assert_eq!(app.count("outbox WHERE status = 'failed'").await, 1);
+}
+
+#[tokio::test]
+async fn a_request_to_join_lapses_when_the_person_joins_another_way_or_leaves() {
+    let app = TestApp::new().await;
+    let mut organiser = app.member("olu@example.org", "Olu").await;
+    start_can(&mut organiser, "Riverside", "riverside", "listed").await;
+    let mut bo = app.member("bo@example.org", "Bo").await;
+    bo.get("/c/riverside").await;
+    bo.post(
+        "/c/riverside/join-requests",
+        &[("acknowledge_rules", "yes")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let request: uuid::Uuid = sqlx::query_scalar("SELECT id FROM join_requests")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let path = invite_link(&mut organiser, "riverside", "1", "").await;
+    join(&mut bo, &path)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("join_requests WHERE status = 'withdrawn'").await,
+        1
+    );
+    bo.get("/c/riverside").await;
+    bo.post("/c/riverside/membership/leave", &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+
+    organiser
+        .post(
+            &format!("/c/riverside/join-requests/{request}/approve"),
+            &[],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("memberships WHERE status = 'left'").await,
+        1,
+        "the old request did not bring Bo back"
+    );
+}
+
+#[tokio::test]
+async fn someone_who_rejoins_starts_without_their_old_roles() {
+    let (app, mut organiser, mut member, slug) = can_with_member("invite_only").await;
+    member.get(&format!("/c/{slug}")).await;
+    member
+        .post(&format!("/c/{slug}/membership/leave"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    // A grant that slipped in as they left (the race the lock now prevents), made by hand.
+    sqlx::query(
+        "INSERT INTO role_grants (id, can_id, member_id, role)
+         SELECT $1, m.can_id, m.member_id, 'organiser' FROM memberships m
+         JOIN members p ON p.id = m.member_id WHERE p.email = 'mia@example.org'",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let path = invite_link(&mut organiser, &slug, "1", "").await;
+    join(&mut member, &path)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    member
+        .get(&format!("/c/{slug}/invitations"))
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.count("role_grants WHERE role = 'organiser' AND ended_at IS NULL")
+            .await,
+        1
+    );
 }

@@ -258,6 +258,20 @@ impl Browser {
         self.post_raw(path, body.into_bytes(), &[]).await
     }
 
+    /// Posts a form with this session's CSRF token and extra headers.
+    pub async fn post_with_headers(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let token = self.csrf.clone().unwrap_or_default();
+        all.push(("csrf_token", &token));
+        self.post_raw(path, form_body(&all).into_bytes(), headers)
+            .await
+    }
+
     /// Posts exactly `body`, with extra headers and no token added.
     pub async fn post_raw(&mut self, path: &str, body: Vec<u8>, headers: &[(&str, &str)]) -> Page {
         let mut builder = self

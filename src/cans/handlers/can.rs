@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -19,7 +19,7 @@ use crate::cans::queries;
 use crate::error::Result;
 use crate::web::forms::{FieldErrors, time_zone_names};
 use crate::web::time;
-use crate::web::{CurrentMember, FlashKind, Form, Layout, redirect_with_flash};
+use crate::web::{CurrentMember, FlashKind, Form, Layout, Query, redirect_with_flash};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "cans/form.html")]
@@ -77,6 +77,12 @@ pub async fn create(
     let mut tx = state.db.begin().await?;
     let Some(can_id) = queries::insert_can(&mut tx, &new, me.id).await? else {
         drop(tx);
+        // A double click: the first submission already made this CAN. Go there.
+        if queries::just_started(&state.db, new.slug.as_str(), me.id, &new.name).await? {
+            return Ok(
+                axum::response::Redirect::to(&format!("/c/{}", new.slug.as_str())).into_response(),
+            );
+        }
         let free = queries::free_slug(&state.db, new.slug.as_str()).await?;
         let mut errors = FieldErrors::new();
         errors.add(
@@ -338,7 +344,16 @@ pub async fn directory(
     ctx: Layout,
     Query(query): Query<DirectoryQuery>,
 ) -> Result<DirectoryPage> {
-    let q: String = query.q.trim().chars().take(100).collect();
+    // Control characters (NUL among them) cannot be searched for; drop them.
+    let q: String = query
+        .q
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .chars()
+        .take(100)
+        .collect();
     // A page number that is not one is page 1, not an error.
     let page = query
         .page

@@ -121,8 +121,19 @@ async fn decide(
     let mut tx = state.db.begin().await?;
     let Some(request) = queries::decide_request(&mut tx, can.id, id, approve, access.me.id).await?
     else {
-        // Not a pending request of this CAN (another CAN's id, or already decided).
-        return Err(AppError::NotFound);
+        drop(tx);
+        // Already decided (a second click): say so. Another CAN's id, or none: not found.
+        if !queries::join_request_exists(&state.db, can.id, id).await? {
+            return Err(AppError::NotFound);
+        }
+        return redirect_with_flash(
+            &state.db,
+            access.me.session_id,
+            FlashKind::Info,
+            "That request was already answered.",
+            &format!("/c/{}/join-requests", can.slug),
+        )
+        .await;
     };
     if approve {
         queries::add_membership(

@@ -173,19 +173,22 @@ pub async fn grant_role(
     let target = queries::member(&state.db, can.id, member_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let not_active = || {
+        let mut errors = FieldErrors::new();
+        errors.add(
+            "role",
+            format!(
+                "{} is not an active member; roles go to active members.",
+                target.display_name
+            ),
+        );
+        errors
+    };
     let parsed = Grant::parse(&form, time::today_in(&can.time_zone)).and_then(|g| {
         if target.status == "active" {
             Ok(g)
         } else {
-            let mut errors = FieldErrors::new();
-            errors.add(
-                "role",
-                format!(
-                    "{} is not an active member; roles go to active members.",
-                    target.display_name
-                ),
-            );
-            Err(errors)
+            Err(not_active())
         }
     });
     let grant = match parsed {
@@ -198,6 +201,16 @@ pub async fn grant_role(
 
     let mut tx = state.db.begin().await?;
     queries::lock_can(&mut tx, can.id).await?;
+    // Read again under the lock: they may have paused or left since the page was loaded.
+    if queries::membership_status(&mut tx, can.id, member_id)
+        .await?
+        .as_deref()
+        != Some("active")
+    {
+        drop(tx);
+        let page = member_page(&state, &access, ctx, member_id, form, not_active()).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     let granted = queries::grant_role(
         &mut tx,
         can.id,
@@ -281,10 +294,8 @@ pub async fn end_role(
 
     let mut tx = state.db.begin().await?;
     queries::lock_can(&mut tx, can.id).await?;
-    if role == Role::Organiser
-        && target.status == "active"
-        && queries::other_active_organisers(&mut tx, can.id, member_id).await? == 0
-    {
+    let ended = queries::end_roles(&mut tx, can.id, member_id, Some(role), access.me.id).await?;
+    if role == Role::Organiser && queries::active_organisers(&mut tx, can.id).await? == 0 {
         drop(tx);
         return redirect_with_flash(
             &state.db,
@@ -298,7 +309,6 @@ pub async fn end_role(
         )
         .await;
     }
-    let ended = queries::end_roles(&mut tx, can.id, member_id, Some(role), access.me.id).await?;
     if ended > 0 {
         activity::record(
             &mut *tx,
@@ -363,10 +373,13 @@ async fn change_own_status(
 
     let mut tx = state.db.begin().await?;
     queries::lock_can(&mut tx, can.id).await?;
-    if to != MembershipStatus::Active
-        && access.membership.is_organiser()
-        && queries::other_active_organisers(&mut tx, can.id, me.id).await? == 0
-    {
+    queries::set_status(&mut tx, can.id, me.id, to).await?;
+    if to == MembershipStatus::Left {
+        queries::end_roles(&mut tx, can.id, me.id, None, me.id).await?;
+        queries::withdraw_join_requests(&mut tx, can.id, me.id).await?;
+    }
+    // Checked after the change, under the CAN's lock, so no interleaving can leave none.
+    if to != MembershipStatus::Active && queries::active_organisers(&mut tx, can.id).await? == 0 {
         drop(tx);
         return redirect_with_flash(
             &state.db,
@@ -377,10 +390,6 @@ async fn change_own_status(
             &home,
         )
         .await;
-    }
-    queries::set_status(&mut tx, can.id, me.id, to).await?;
-    if to == MembershipStatus::Left {
-        queries::end_roles(&mut tx, can.id, me.id, None, me.id).await?;
     }
     let (action, summary, text) = match to {
         MembershipStatus::Paused => (

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -19,7 +19,7 @@ use crate::visioning::forms::{Draft, DraftForm, RoundForm};
 use crate::visioning::queries::{self, Version};
 use crate::visioning::rounds;
 use crate::web::forms::FieldErrors;
-use crate::web::{FlashKind, Layout, MultiForm, Path, redirect_with_flash, time};
+use crate::web::{FlashKind, Layout, MultiForm, Path, Query, redirect_with_flash, time};
 
 pub struct HopeChoice {
     pub id: String,
