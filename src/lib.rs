@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 mod home;
+pub mod meetings;
 pub mod outbox;
 pub mod visioning;
 pub mod web;
@@ -62,6 +63,7 @@ pub fn app(state: AppState) -> Router {
         .merge(accounts::router())
         .merge(cans::router())
         .merge(visioning::router())
+        .merge(meetings::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::session::middleware,

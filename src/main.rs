@@ -93,6 +93,7 @@ async fn serve(
     config.follow_bound_address(listener.local_addr()?);
     let url = config.public_url.clone();
     canopy::visioning::rounds::spawn_ticker(pool.clone(), url.clone());
+    canopy::meetings::jobs::spawn_ticker(pool.clone(), url.clone());
     let state = AppState::new(pool.clone(), config);
 
     let housekeeping_pool = pool.clone();

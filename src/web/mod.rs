@@ -74,6 +74,7 @@ impl FromRequestParts<AppState> for Layout {
 pub struct CurrentMember {
     pub id: Uuid,
     pub display_name: String,
+    pub time_zone: String,
     pub session_id: Uuid,
 }
 
@@ -86,6 +87,7 @@ impl FromRequestParts<AppState> for CurrentMember {
             Some((session_id, m)) => Ok(Self {
                 id: m.id,
                 display_name: m.display_name.clone(),
+                time_zone: m.time_zone.clone(),
                 session_id,
             }),
             None => Err(AppError::SignInRequired {

@@ -43,6 +43,8 @@ pub struct Session {
 pub struct SignedIn {
     pub id: Uuid,
     pub display_name: String,
+    /// The member's own IANA zone: times are shown in it beside the group's.
+    pub time_zone: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,11 +184,12 @@ struct SessionRow {
     flash_text: Option<String>,
     member_id: Option<Uuid>,
     display_name: Option<String>,
+    time_zone: Option<String>,
 }
 
 async fn load(db: impl PgExecutor<'_>, token: &str) -> Result<Option<Session>> {
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT s.id, s.csrf_token, s.flash_kind, s.flash_text, m.id AS member_id, m.display_name
+        "SELECT s.id, s.csrf_token, s.flash_kind, s.flash_text, m.id AS member_id, m.display_name, m.time_zone
          FROM sessions s LEFT JOIN members m ON m.id = s.member_id
          WHERE s.token_hash = $1 AND s.expires_at > now()",
     )
@@ -199,7 +202,11 @@ async fn load(db: impl PgExecutor<'_>, token: &str) -> Result<Option<Session>> {
         member: r
             .member_id
             .zip(r.display_name)
-            .map(|(id, display_name)| SignedIn { id, display_name }),
+            .map(|(id, display_name)| SignedIn {
+                id,
+                display_name,
+                time_zone: r.time_zone.clone().unwrap_or_else(|| "UTC".into()),
+            }),
         flash: r.flash_kind.zip(r.flash_text).map(|(kind, text)| Flash {
             kind: FlashKind::parse(&kind),
             text,

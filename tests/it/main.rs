@@ -6,6 +6,7 @@ mod accounts;
 mod cans;
 mod embedded;
 mod helpers;
+mod meetings;
 mod outbox;
 mod server;
 mod visioning;

@@ -1,0 +1,373 @@
+//! Meeting forms and the checked values they become.
+
+use chrono::{NaiveDate, NaiveTime, Weekday};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::recurrence::{Repeat, parse_ical_day};
+use crate::web::forms::{self, FieldErrors};
+
+pub const MIN_MINUTES: i32 = 5;
+pub const MAX_MINUTES: i32 = 720;
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct ScheduleForm {
+    pub title: String,
+    /// weekly | monthly_nth | monthly_date | once
+    pub repeat: String,
+    pub interval: String,
+    pub weekday: String,
+    pub nth: String,
+    pub month_day: String,
+    pub starts_on: String,
+    pub start_time: String,
+    pub duration_minutes: String,
+    pub until_on: String,
+    pub location: String,
+    pub agenda_template: String,
+    pub rotate_roles: String,
+}
+
+impl ScheduleForm {
+    pub fn blank(today: NaiveDate) -> Self {
+        Self {
+            repeat: "weekly".into(),
+            interval: "1".into(),
+            weekday: "TU".into(),
+            nth: "2".into(),
+            month_day: "1".into(),
+            starts_on: (today + chrono::Duration::days(7))
+                .format("%Y-%m-%d")
+                .to_string(),
+            start_time: "19:00".into(),
+            duration_minutes: "90".into(),
+            rotate_roles: "yes".into(),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub title: String,
+    /// `None` for a one-off meeting.
+    pub repeat: Option<Repeat>,
+    pub starts_on: NaiveDate,
+    pub start_time: NaiveTime,
+    pub duration_minutes: i32,
+    pub until_on: Option<NaiveDate>,
+    pub location: String,
+    pub agenda_template: String,
+    pub rotate_roles: bool,
+}
+
+pub fn date(raw: &str, what: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("Enter {what} as year-month-day, like 2027-03-01."))
+}
+
+pub fn time(raw: &str) -> Result<NaiveTime, String> {
+    NaiveTime::parse_from_str(raw.trim(), "%H:%M")
+        .map_err(|_| "Enter the time as hours:minutes, like 19:00.".to_string())
+}
+
+pub fn duration(raw: &str) -> Result<i32, String> {
+    match raw.trim().parse::<i32>() {
+        Ok(n) if (MIN_MINUTES..=MAX_MINUTES).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "A meeting lasts from {MIN_MINUTES} minutes to {} hours: enter minutes.",
+            MAX_MINUTES / 60
+        )),
+    }
+}
+
+impl Schedule {
+    /// Checks the form; `today` is the group's today, for one-off meetings that must lie ahead.
+    pub fn parse(f: &ScheduleForm, today: NaiveDate) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let title = errors.check("title", forms::line(&f.title, "the title", 3, 120));
+        let starts_on = errors.check("starts_on", date(&f.starts_on, "the first date"));
+        let start_time = errors.check("start_time", time(&f.start_time));
+        let duration_minutes = errors.check("duration_minutes", duration(&f.duration_minutes));
+        let location = errors.check(
+            "location",
+            forms::line(&f.location, "the place or link", 0, 300),
+        );
+        let agenda_template = errors.check(
+            "agenda_template",
+            forms::text(&f.agenda_template, "the agenda template", 0, 2000),
+        );
+        if agenda_template
+            .as_ref()
+            .is_some_and(|t| t.lines().count() > 20)
+        {
+            errors.add(
+                "agenda_template",
+                "An agenda template has at most 20 lines.",
+            );
+        }
+        let weekday = || {
+            parse_ical_day(f.weekday.trim()).ok_or_else(|| "Choose a day of the week.".to_string())
+        };
+        let repeat = match f.repeat.as_str() {
+            "once" => Some(None),
+            "weekly" => {
+                let interval = errors.check(
+                    "interval",
+                    match f.interval.trim().parse::<u8>() {
+                        Ok(n) if (1..=8).contains(&n) => Ok(n),
+                        _ => Err("Meet every 1 to 8 weeks.".to_string()),
+                    },
+                );
+                let weekday = errors.check("weekday", weekday());
+                interval
+                    .zip(weekday)
+                    .map(|(interval, weekday)| Some(Repeat::Weekly { interval, weekday }))
+            }
+            "monthly_nth" => {
+                let nth = errors.check(
+                    "nth",
+                    match f.nth.trim().parse::<i8>() {
+                        Ok(n) if (1..=4).contains(&n) || n == -1 => Ok(n),
+                        _ => Err("Choose first, second, third, fourth or last.".to_string()),
+                    },
+                );
+                let weekday = errors.check("weekday", weekday());
+                nth.zip(weekday)
+                    .map(|(nth, weekday)| Some(Repeat::MonthlyNth { nth, weekday }))
+            }
+            "monthly_date" => errors
+                .check(
+                    "month_day",
+                    match f.month_day.trim().parse::<u8>() {
+                        Ok(n) if (1..=31).contains(&n) => Ok(n),
+                        _ => Err("Enter a day of the month from 1 to 31.".to_string()),
+                    },
+                )
+                .map(|day| Some(Repeat::MonthlyDate { day })),
+            _ => {
+                errors.add("repeat", "Choose how often the group meets.");
+                None
+            }
+        };
+        let until_on = if f.until_on.trim().is_empty() {
+            Some(None)
+        } else {
+            errors.check("until_on", date(&f.until_on, "the last date").map(Some))
+        };
+        if let (Some(start), Some(Some(until))) = (starts_on, until_on)
+            && until < start
+        {
+            errors.add("until_on", "The series cannot end before it starts.");
+        }
+        if let (Some(start), Some(None)) = (starts_on, repeat)
+            && start < today
+        {
+            errors.add("starts_on", "A one-off meeting needs a date from today on.");
+        }
+        if starts_on.is_some_and(|s| s > today + chrono::Duration::days(730)) {
+            errors.add("starts_on", "Choose a date within the next two years.");
+        }
+        match (
+            title,
+            repeat,
+            starts_on,
+            start_time,
+            duration_minutes,
+            until_on,
+            location,
+            agenda_template,
+        ) {
+            (
+                Some(title),
+                Some(repeat),
+                Some(starts_on),
+                Some(start_time),
+                Some(duration_minutes),
+                Some(until_on),
+                Some(location),
+                Some(agenda_template),
+            ) if errors.is_empty() => Ok(Self {
+                title,
+                repeat,
+                starts_on,
+                start_time,
+                duration_minutes,
+                until_on,
+                location,
+                agenda_template,
+                rotate_roles: f.rotate_roles == "yes",
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct MoveForm {
+    pub date: String,
+    pub time: String,
+    pub duration_minutes: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct RsvpForm {
+    pub answer: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct RolesForm {
+    pub facilitator_id: String,
+    pub note_taker_id: String,
+}
+
+/// An optional member id from a select ("" for nobody).
+pub fn optional_id(raw: &str) -> Result<Option<Uuid>, String> {
+    if raw.trim().is_empty() {
+        Ok(None)
+    } else {
+        raw.trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| "Choose someone from the list.".to_string())
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct AttendanceForm {
+    pub present: Vec<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct MinutesForm {
+    pub minutes: String,
+    pub version: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    pub decision: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct ActionForm {
+    pub action_title: String,
+    pub action_owner: String,
+    pub action_due: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct AgendaForm {
+    pub item_title: String,
+    pub item_owner: String,
+    pub item_minutes: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct AgendaChangeForm {
+    pub direction: String,
+    pub status: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct PollForm {
+    pub title: String,
+    pub duration_minutes: String,
+    pub weekday: Vec<String>,
+    pub time: Vec<String>,
+}
+
+pub struct NewPoll {
+    pub title: String,
+    pub duration_minutes: i32,
+    pub options: Vec<(Weekday, NaiveTime)>,
+}
+
+impl TryFrom<&PollForm> for NewPoll {
+    type Error = FieldErrors;
+
+    fn try_from(f: &PollForm) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let title = errors.check("title", forms::line(&f.title, "the title", 3, 120));
+        let duration_minutes = errors.check("duration_minutes", duration(&f.duration_minutes));
+        let mut options = Vec::new();
+        for (day, at) in f.weekday.iter().zip(f.time.iter()) {
+            if day.trim().is_empty() && at.trim().is_empty() {
+                continue;
+            }
+            match (parse_ical_day(day.trim()), time(at)) {
+                (Some(d), Ok(t)) if !options.contains(&(d, t)) => options.push((d, t)),
+                (Some(_), Ok(_)) => {}
+                _ => errors.add("options", "Each slot needs a day and a time like 19:00."),
+            }
+        }
+        if options.len() < 2 && !errors.has("options") {
+            errors.add(
+                "options",
+                "Offer at least two different slots to choose from.",
+            );
+        }
+        if options.len() > 8 {
+            errors.add("options", "Offer at most eight slots.");
+        }
+        match (title, duration_minutes) {
+            (Some(title), Some(duration_minutes)) if errors.is_empty() => Ok(Self {
+                title,
+                duration_minutes,
+                options,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()
+    }
+
+    #[test]
+    fn absurd_durations_and_reversed_ranges_are_refused() {
+        let mut f = ScheduleForm::blank(today());
+        f.title = "Weekly circle".into();
+        for bad in ["0", "-5", "100000", "ninety"] {
+            f.duration_minutes = bad.into();
+            assert!(
+                Schedule::parse(&f, today())
+                    .unwrap_err()
+                    .has("duration_minutes"),
+                "{bad}"
+            );
+        }
+        f.duration_minutes = "90".into();
+        f.until_on = "2026-11-01".into();
+        assert!(Schedule::parse(&f, today()).unwrap_err().has("until_on"));
+        f.until_on.clear();
+        assert!(Schedule::parse(&f, today()).is_ok());
+        f.repeat = "yearly".into();
+        assert!(Schedule::parse(&f, today()).unwrap_err().has("repeat"));
+    }
+
+    #[test]
+    fn a_one_off_meeting_lies_ahead() {
+        let mut f = ScheduleForm::blank(today());
+        f.title = "Street party planning".into();
+        f.repeat = "once".into();
+        f.starts_on = "2026-11-01".into();
+        assert!(Schedule::parse(&f, today()).unwrap_err().has("starts_on"));
+    }
+}

@@ -1,0 +1,292 @@
+//! Meeting series: creating one, materialising its occurrences a bounded horizon ahead, and
+//! changing it so that only future, not individually moved occurrences follow the change (dates
+//! that drop out are cancelled, not deleted, so calendars hear about it).
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::forms::Schedule;
+use super::recurrence;
+use crate::error::{AppError, Result};
+
+/// How far ahead occurrences exist (extended as time passes).
+pub const HORIZON_DAYS: i64 = 84;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SeriesRow {
+    pub id: Uuid,
+    pub can_id: Uuid,
+    pub title: String,
+    pub rrule: String,
+    pub starts_on: NaiveDate,
+    pub until_on: Option<NaiveDate>,
+    pub start_time: NaiveTime,
+    pub duration_minutes: i32,
+    pub time_zone: String,
+    pub location: String,
+    pub agenda_template: String,
+    pub rotate_roles: bool,
+    pub created_by: Uuid,
+}
+
+impl SeriesRow {
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    pub fn times_on(&self, date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+        let start = recurrence::instant(date, self.start_time, self.tz());
+        (
+            start,
+            start + chrono::Duration::minutes(i64::from(self.duration_minutes)),
+        )
+    }
+}
+
+const SERIES: &str =
+    "SELECT id, can_id, title, rrule, starts_on, until_on, start_time, duration_minutes,
+                             time_zone, location, agenda_template, rotate_roles, created_by
+                      FROM meeting_series";
+
+pub async fn series(conn: &mut PgConnection, can_id: Uuid, id: Uuid) -> Result<Option<SeriesRow>> {
+    Ok(
+        sqlx::query_as(&format!("{SERIES} WHERE can_id = $1 AND id = $2"))
+            .bind(can_id)
+            .bind(id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+pub async fn all_series(db: &sqlx::PgPool, can_id: Uuid) -> Result<Vec<SeriesRow>> {
+    Ok(
+        sqlx::query_as(&format!("{SERIES} WHERE can_id = $1 ORDER BY created_at"))
+            .bind(can_id)
+            .fetch_all(db)
+            .await?,
+    )
+}
+
+/// Creates a series (or, for a one-off, a single meeting) and its first occurrences. Returns the
+/// series id, or the meeting id for a one-off.
+pub async fn create(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    time_zone: &str,
+    s: &Schedule,
+    by: Uuid,
+    today: NaiveDate,
+) -> Result<(Option<Uuid>, Option<Uuid>)> {
+    let Some(repeat) = s.repeat else {
+        let tz: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::UTC);
+        let start = recurrence::instant(s.starts_on, s.start_time, tz);
+        let end = start + chrono::Duration::minutes(i64::from(s.duration_minutes));
+        let id =
+            insert_meeting(conn, can_id, None, None, &s.title, start, end, &s.location).await?;
+        add_template_items(conn, can_id, id, &s.agenda_template, by).await?;
+        return Ok((None, Some(id)));
+    };
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO meeting_series (id, can_id, title, rrule, starts_on, until_on, start_time,
+                                     duration_minutes, time_zone, location, agenda_template,
+                                     rotate_roles, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(id)
+    .bind(can_id)
+    .bind(&s.title)
+    .bind(repeat.rrule())
+    .bind(s.starts_on)
+    .bind(s.until_on)
+    .bind(s.start_time)
+    .bind(s.duration_minutes)
+    .bind(time_zone)
+    .bind(&s.location)
+    .bind(&s.agenda_template)
+    .bind(s.rotate_roles)
+    .bind(by)
+    .execute(&mut *conn)
+    .await?;
+    let row = series(conn, can_id, id).await?.ok_or(AppError::NotFound)?;
+    materialise(conn, &row, today).await?;
+    Ok((Some(id), None))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_meeting(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    series_id: Option<Uuid>,
+    occurrence_on: Option<NaiveDate>,
+    title: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    location: &str,
+) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO meetings (id, can_id, series_id, occurrence_on, title, starts_at, ends_at, location)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(can_id)
+    .bind(series_id)
+    .bind(occurrence_on)
+    .bind(title)
+    .bind(start)
+    .bind(end)
+    .bind(location)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+async fn add_template_items(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    meeting_id: Uuid,
+    template: &str,
+    by: Uuid,
+) -> Result<()> {
+    for (i, line) in template
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
+        sqlx::query(
+            "INSERT INTO agenda_items (id, can_id, meeting_id, position, title, proposed_by)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(can_id)
+        .bind(meeting_id)
+        .bind(i as i32 + 1)
+        .bind(line.chars().take(200).collect::<String>())
+        .bind(by)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Creates the occurrences between today and the horizon that do not exist yet.
+pub async fn materialise(
+    conn: &mut PgConnection,
+    s: &SeriesRow,
+    today: NaiveDate,
+) -> Result<usize> {
+    let until = today + chrono::Duration::days(HORIZON_DAYS);
+    let from = s.starts_on.max(today);
+    let days = recurrence::dates(&s.rrule, s.starts_on, s.until_on, from, until)
+        .map_err(AppError::Internal)?;
+    let mut created = 0;
+    for day in days {
+        let (start, end) = s.times_on(day);
+        let inserted: Option<Uuid> = sqlx::query_scalar(
+            "INSERT INTO meetings (id, can_id, series_id, occurrence_on, title, starts_at, ends_at, location)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT ON CONSTRAINT meetings_occurrence_key DO NOTHING
+             RETURNING id",
+        )
+        .bind(Uuid::now_v7())
+        .bind(s.can_id)
+        .bind(s.id)
+        .bind(day)
+        .bind(&s.title)
+        .bind(start)
+        .bind(end)
+        .bind(&s.location)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(meeting_id) = inserted {
+            add_template_items(conn, s.can_id, meeting_id, &s.agenda_template, s.created_by)
+                .await?;
+            created += 1;
+        }
+    }
+    sqlx::query("UPDATE meeting_series SET materialised_until = $2 WHERE id = $1")
+        .bind(s.id)
+        .bind(until)
+        .execute(&mut *conn)
+        .await?;
+    Ok(created)
+}
+
+/// Applies a changed schedule to the series' future. Past meetings and occurrences moved one by
+/// one stay as they are.
+pub async fn reschedule(conn: &mut PgConnection, s: &SeriesRow, today: NaiveDate) -> Result<()> {
+    let until = today + chrono::Duration::days(HORIZON_DAYS);
+    let keep: Vec<NaiveDate> = recurrence::dates(
+        &s.rrule,
+        s.starts_on,
+        s.until_on,
+        s.starts_on.max(today),
+        until,
+    )
+    .map_err(AppError::Internal)?;
+    let future: Vec<(Uuid, NaiveDate)> = sqlx::query_as(
+        "SELECT id, occurrence_on FROM meetings
+         WHERE series_id = $1 AND can_id = $2 AND starts_at > now() AND NOT moved
+           AND status <> 'held' AND occurrence_on IS NOT NULL",
+    )
+    .bind(s.id)
+    .bind(s.can_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, day) in &future {
+        if keep.contains(day) {
+            let (start, end) = s.times_on(*day);
+            sqlx::query(
+                "UPDATE meetings SET title = $2, starts_at = $3, ends_at = $4, location = $5,
+                        status = 'scheduled', sequence = sequence + 1
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(&s.title)
+            .bind(start)
+            .bind(end)
+            .bind(&s.location)
+            .execute(&mut *conn)
+            .await?;
+        } else {
+            sqlx::query(
+                "UPDATE meetings SET status = 'cancelled', sequence = sequence + 1
+                 WHERE id = $1 AND status <> 'cancelled'",
+            )
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    materialise(conn, s, today).await?;
+    Ok(())
+}
+
+pub async fn update(conn: &mut PgConnection, id: Uuid, can_id: Uuid, s: &Schedule) -> Result<()> {
+    let rule = s
+        .repeat
+        .map(|r| r.rrule())
+        .ok_or(AppError::BadRequest("A series needs a repeat."))?;
+    sqlx::query(
+        "UPDATE meeting_series SET title = $3, rrule = $4, starts_on = $5, until_on = $6, start_time = $7,
+                duration_minutes = $8, location = $9, agenda_template = $10, rotate_roles = $11
+         WHERE id = $1 AND can_id = $2",
+    )
+    .bind(id)
+    .bind(can_id)
+    .bind(&s.title)
+    .bind(rule)
+    .bind(s.starts_on)
+    .bind(s.until_on)
+    .bind(s.start_time)
+    .bind(s.duration_minutes)
+    .bind(&s.location)
+    .bind(&s.agenda_template)
+    .bind(s.rotate_roles)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
