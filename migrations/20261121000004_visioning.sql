@@ -65,6 +65,9 @@ CREATE TABLE consent_rounds (
     quorum_den          smallint NOT NULL,
     active_at_close     integer,
     answered_at_close   integer,
+    endorse_at_close    integer,
+    stand_aside_at_close integer,
+    object_at_close     integer,
     reminder_sent_at    timestamptz,
     CONSTRAINT consent_rounds_version_fkey FOREIGN KEY (version_id, can_id)
         REFERENCES vision_versions (id, can_id),

@@ -3,8 +3,8 @@
 //! roles, refusing everyone else before the handler runs. Handlers never re-check membership.
 //!
 //! Who sees what: someone signed out is sent to sign in (before we look the CAN up, so the
-//! redirect says nothing about whether it exists); a signed-in non-member of an invite-only CAN
-//! gets 404 on every URL; of a listed CAN, 403 on members' pages; a member without the role, 403.
+//! redirect says nothing about whether it exists); a signed-in non-member gets 404 on every
+//! members' URL (a listed CAN shows them its public page only); a member without the role, 403.
 
 use std::marker::PhantomData;
 
@@ -88,12 +88,10 @@ impl<R: Requirement> FromRequestParts<AppState> for CanAccess<R> {
         let (can, membership) = load(&state.db, &slug, Some(me.id))
             .await?
             .ok_or(AppError::NotFound)?;
+        // Outsiders find nothing behind a CAN's pages, listed or not; a listed CAN shows them
+        // only its public page (`CanViewer`).
         let Some(membership) = membership else {
-            return Err(if can.is_listed() {
-                AppError::Forbidden(Member::REFUSAL)
-            } else {
-                AppError::NotFound
-            });
+            return Err(AppError::NotFound);
         };
         if !R::accepts(&membership) {
             return Err(AppError::Forbidden(R::REFUSAL));

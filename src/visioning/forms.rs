@@ -33,6 +33,8 @@ pub struct DraftForm {
     pub hope: Vec<String>,
     /// The newest version number the writer had seen when they opened the form ("0": none).
     pub base_version: String,
+    /// The version being edited, if any.
+    pub from: String,
 }
 
 pub struct Draft {
@@ -40,6 +42,7 @@ pub struct Draft {
     pub note: String,
     pub hopes: Vec<Uuid>,
     pub base_version: i32,
+    pub from: Option<i32>,
 }
 
 impl TryFrom<&DraftForm> for Draft {
@@ -55,12 +58,14 @@ impl TryFrom<&DraftForm> for Draft {
         // Hope ids come from our own checkboxes; one that is not an id is simply not a hope.
         let hopes = f.hope.iter().filter_map(|h| h.parse().ok()).collect();
         let base_version = f.base_version.trim().parse().unwrap_or(0);
+        let from = f.from.trim().parse().ok();
         match (body, note) {
             (Some(body), Some(note)) => Ok(Self {
                 body,
                 note,
                 hopes,
                 base_version,
+                from,
             }),
             _ => Err(errors),
         }

@@ -192,7 +192,8 @@ pub async fn insert_version(
     .await?;
     sqlx::query(
         "INSERT INTO vision_version_hopes (version_id, hope_id, can_id)
-         SELECT $1, h.id, h.can_id FROM hopes h WHERE h.can_id = $2 AND h.id = ANY($3)",
+         SELECT $1, h.id, h.can_id FROM hopes h
+         WHERE h.can_id = $2 AND h.id = ANY($3) AND h.withdrawn_at IS NULL",
     )
     .bind(id)
     .bind(can_id)

@@ -28,6 +28,9 @@ pub struct Round {
     pub quorum_den: i16,
     pub active_at_close: Option<i32>,
     pub answered_at_close: Option<i32>,
+    pub endorse_at_close: Option<i32>,
+    pub stand_aside_at_close: Option<i32>,
+    pub object_at_close: Option<i32>,
 }
 
 impl Round {
@@ -39,7 +42,8 @@ impl Round {
 
 const ROUND: &str = "SELECT r.id, r.can_id, r.version_id, v.number AS version_number,
                             m.display_name AS opened_by, r.opened_at, r.closes_at, r.closed_at,
-                            r.outcome, r.quorum_num, r.quorum_den, r.active_at_close, r.answered_at_close
+                            r.outcome, r.quorum_num, r.quorum_den, r.active_at_close, r.answered_at_close,
+                            r.endorse_at_close, r.stand_aside_at_close, r.object_at_close
                      FROM consent_rounds r
                      JOIN vision_versions v ON v.id = r.version_id AND v.can_id = r.can_id
                      JOIN members m ON m.id = r.opened_by";
@@ -88,13 +92,24 @@ pub async fn open(
     base_url: &str,
 ) -> Result<Result<Uuid, OpenRefusal>> {
     let (can_id, can_slug, can_name) = (can.id, &can.slug, &can.name);
+    // Only the version that is the group's vision now cannot be consented to again.
     let adopted: bool = sqlx::query_scalar(
-        "SELECT adopted_at IS NOT NULL FROM vision_versions WHERE can_id = $1 AND id = $2",
+        "SELECT vision_version_id IS NOT DISTINCT FROM $2 FROM cans WHERE id = $1",
     )
     .bind(can_id)
     .bind(version_id)
     .fetch_one(&mut *conn)
     .await?;
+    // A round whose time is up but which the clock has not closed yet is closed now.
+    let due: Option<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM consent_rounds WHERE can_id = $1 AND closed_at IS NULL AND closes_at <= now()",
+    )
+    .bind(can_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(due) = due {
+        close(conn, can_id, due, None, base_url).await?;
+    }
     if adopted {
         return Ok(Err(OpenRefusal::AlreadyAdopted));
     }
@@ -146,9 +161,10 @@ pub async fn open(
                 body: format!(
                     "{} opened a consent round on version {version_number} of {can_name}'s shared vision.\n\n\
                      Read it and answer — endorse, stand aside, or object with your reason — here:\n{link}\n\n\
-                     The round closes {} (UTC).\n",
+                     The round closes {} ({}).\n",
                     opened_by.1,
-                    closes_at.format("%-d %B %Y, %H:%M")
+                    crate::web::time::datetime_in(closes_at, &can.time_zone),
+                    can.time_zone
                 ),
                 dedupe_key: Some(format!("round:{id}:opened:{member_id}")),
             },
@@ -198,6 +214,12 @@ pub async fn answer(
     if open != Some(true) {
         return Ok(AnswerOutcome::Closed);
     }
+    // One answer at a time per member and round, so a double submission is seen as unchanged.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text || $2::text, 0))")
+        .bind(round_id)
+        .bind(member.0)
+        .execute(&mut *conn)
+        .await?;
     let previous: Option<(String, String)> = sqlx::query_as(
         "SELECT answer, reason FROM consent_answers WHERE round_id = $1 AND member_id = $2",
     )
@@ -322,7 +344,9 @@ pub async fn history(db: &PgPool, round_id: Uuid) -> Result<Vec<HistoryLine>> {
     .await?)
 }
 
-/// The count that decides a round: active members, how many of them answered, standing objections.
+/// The count that decides a round: active members, how many of them answered, and the standing
+/// objections — every one, also from someone who has since paused or left: an objection is never
+/// dropped silently; the objector withdraws it, or the group revises the text.
 #[derive(Debug, Clone, Copy, sqlx::FromRow)]
 pub struct Tally {
     pub active: i64,
@@ -338,7 +362,7 @@ pub async fn tally(conn: &mut PgConnection, can_id: Uuid, round_id: Uuid) -> Res
                 count(a.member_id) FILTER (WHERE m.status = 'active') AS answered,
                 count(*) FILTER (WHERE a.answer = 'endorse' AND m.status = 'active') AS endorse,
                 count(*) FILTER (WHERE a.answer = 'stand_aside' AND m.status = 'active') AS stand_aside,
-                count(*) FILTER (WHERE a.answer = 'object' AND m.status <> 'left') AS object
+                count(*) FILTER (WHERE a.answer = 'object') AS object
          FROM consent_answers a
          JOIN memberships m ON m.can_id = a.can_id AND m.member_id = a.member_id
          WHERE a.round_id = $2",
@@ -396,7 +420,8 @@ pub async fn close(
     let outcome = decide(t, num, den);
     sqlx::query(
         "UPDATE consent_rounds
-         SET closed_at = now(), closed_by = $3, outcome = $4, active_at_close = $5, answered_at_close = $6
+         SET closed_at = now(), closed_by = $3, outcome = $4, active_at_close = $5, answered_at_close = $6,
+             endorse_at_close = $7, stand_aside_at_close = $8, object_at_close = $9
          WHERE can_id = $1 AND id = $2",
     )
     .bind(can_id)
@@ -405,6 +430,9 @@ pub async fn close(
     .bind(outcome)
     .bind(t.active as i32)
     .bind(t.answered as i32)
+    .bind(t.endorse as i32)
+    .bind(t.stand_aside as i32)
+    .bind(t.object as i32)
     .execute(&mut *conn)
     .await?;
     if outcome == "adopted" {
@@ -505,8 +533,8 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
     loop {
         let mut tx = db.begin().await?;
         // Only rounds longer than a day get a reminder; a shorter one was just announced.
-        let due: Option<(Uuid, Uuid, i32, DateTime<Utc>, String, String)> = sqlx::query_as(
-            "SELECT r.id, r.can_id, v.number, r.closes_at, c.slug, c.name
+        let due: Option<ClosingSoon> = sqlx::query_as(
+            "SELECT r.id AS round_id, r.can_id, v.number, r.closes_at, c.slug, c.name, c.time_zone AS tz
              FROM consent_rounds r
              JOIN vision_versions v ON v.id = r.version_id AND v.can_id = r.can_id
              JOIN cans c ON c.id = r.can_id
@@ -517,7 +545,16 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
         )
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((round_id, can_id, number, closes_at, slug, name)) = due else {
+        let Some(ClosingSoon {
+            round_id,
+            can_id,
+            number,
+            closes_at,
+            slug,
+            name,
+            tz,
+        }) = due
+        else {
             break;
         };
         let link = format!("{base_url}/c/{slug}/vision/rounds/{round_id}");
@@ -538,8 +575,8 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
                     to: email,
                     subject: format!("{name}: the consent round on vision version {number} closes within a day"),
                     body: format!(
-                        "You have not answered yet. The round closes {} (UTC); your voice counts towards the quorum.\n\n{link}\n",
-                        closes_at.format("%-d %B %Y, %H:%M")
+                        "You have not answered yet. The round closes {} ({tz}); your voice counts towards the quorum.\n\n{link}\n",
+                        crate::web::time::datetime_in(closes_at, &tz)
                     ),
                     dedupe_key: Some(format!("round:{round_id}:closing:{member_id}")),
                 },
@@ -554,6 +591,17 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
         tx.commit().await?;
     }
     Ok(report)
+}
+
+#[derive(sqlx::FromRow)]
+struct ClosingSoon {
+    round_id: Uuid,
+    can_id: Uuid,
+    number: i32,
+    closes_at: DateTime<Utc>,
+    slug: String,
+    name: String,
+    tz: String,
 }
 
 /// Runs [`tick`] every minute until the process stops.

@@ -896,11 +896,14 @@ async fn outsiders_of_a_listed_can_see_its_public_page_only() {
         "join-requests",
         "activity",
         "settings",
+        "vision",
+        "goals",
+        "meetings",
     ] {
         outsider
             .get(&format!("/c/{slug}/{section}"))
             .await
-            .assert_status(StatusCode::FORBIDDEN);
+            .assert_status(StatusCode::NOT_FOUND);
     }
 }
 
@@ -956,7 +959,7 @@ async fn a_member_of_one_can_cannot_reach_another_cans_records_through_their_own
             .await
             .assert_status(StatusCode::NOT_FOUND);
     }
-    // B's own pages: A's organiser is an outsider there (B is listed: 403 on members' pages).
+    // B's own pages: A's organiser is an outsider there (B is listed, but its members' pages are not found for outsiders).
     for section in [
         "members",
         "invitations",
@@ -967,16 +970,16 @@ async fn a_member_of_one_can_cannot_reach_another_cans_records_through_their_own
         a_org
             .get(&format!("/c/hillside/{section}"))
             .await
-            .assert_status(StatusCode::FORBIDDEN);
+            .assert_status(StatusCode::NOT_FOUND);
     }
     a_org
         .post(&format!("/c/hillside/invitations/{b_inv}/revoke"), &[])
         .await
-        .assert_status(StatusCode::FORBIDDEN);
+        .assert_status(StatusCode::NOT_FOUND);
     a_org
         .post(&format!("/c/hillside/join-requests/{b_req}/approve"), &[])
         .await
-        .assert_status(StatusCode::FORBIDDEN);
+        .assert_status(StatusCode::NOT_FOUND);
 
     assert_eq!(
         app.count("invitations WHERE revoked_at IS NOT NULL").await,

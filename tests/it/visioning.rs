@@ -706,3 +706,67 @@ async fn nobody_outside_the_can_sees_or_touches_its_vision() {
     assert_eq!(app.count("consent_rounds WHERE closed_at IS NULL").await, 1);
     assert_eq!(app.count("cans WHERE quorum_num = 2").await, 2);
 }
+
+#[tokio::test]
+async fn an_objection_stands_even_when_the_objector_leaves() {
+    let (app, mut olu, mut mia, mut noor, slug) = group().await;
+    save_version(&mut olu, &slug, "Version one.", &[]).await;
+    let round = open_round(&mut olu, &slug, 1).await;
+    answer(&mut olu, &slug, &round, "endorse", "").await;
+    answer(&mut noor, &slug, &round, "endorse", "").await;
+    answer(&mut mia, &slug, &round, "object", "It forgets the children").await;
+    mia.get(&format!("/c/{slug}")).await;
+    mia.post(&format!("/c/{slug}/membership/leave"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let page = olu.get(&format!("/c/{slug}/vision/rounds/{round}")).await;
+    page.assert_contains("Mia (has left the CAN)")
+        .assert_contains("It forgets the children");
+    olu.post(&format!("/c/{slug}/vision/rounds/{round}/close"), &[])
+        .await;
+    assert_eq!(
+        app.count("consent_rounds WHERE outcome = 'blocked'").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_closed_round_keeps_its_count_and_refuses_late_answers_clearly() {
+    let (app, mut olu, mut mia, mut noor, slug) = group().await;
+    save_version(&mut olu, &slug, "Version one.", &[]).await;
+    let round = open_round(&mut olu, &slug, 1).await;
+    for b in [&mut olu, &mut mia, &mut noor] {
+        answer(b, &slug, &round, "endorse", "").await;
+    }
+    // Its time runs out; the first page view after that closes it (before the clock does).
+    sqlx::query("UPDATE consent_rounds SET opened_at = now() - interval '3 days', closes_at = now() - interval '1 second'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let page = mia.get(&format!("/c/{slug}/vision/rounds/{round}")).await;
+    page.assert_contains("Closed: adopted")
+        .assert_contains("<strong>3</strong> endorse");
+    // Later changes of membership do not rewrite the decided count.
+    noor.get(&format!("/c/{slug}")).await;
+    noor.post(&format!("/c/{slug}/membership/pause"), &[]).await;
+    mia.get(&format!("/c/{slug}/vision/rounds/{round}"))
+        .await
+        .assert_contains("<strong>3</strong> endorse");
+    // An objection without a reason to a closed round: the closed message, not a silent 422.
+    let page = mia
+        .post(
+            &format!("/c/{slug}/vision/rounds/{round}/answer"),
+            &[("answer", "object"), ("reason", "")],
+        )
+        .await;
+    page.assert_status(StatusCode::CONFLICT)
+        .assert_contains("This round has closed");
+    assert_eq!(
+        app.count("consent_answers WHERE answer = 'object'").await,
+        0
+    );
+    // Odd version numbers in the compare view are simply not found.
+    mia.get(&format!("/c/{slug}/vision/compare?to=-2147483648"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+}

@@ -139,9 +139,19 @@ async fn round_page<R: Requirement>(
 ) -> Result<RoundPage> {
     let can = &access.can;
     let tz = &can.time_zone;
-    let round = rounds::round(&state.db, can.id, id)
+    let mut round = rounds::round(&state.db, can.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if round.closed_at.is_none() && round.closes_at <= Utc::now() {
+        // Its time is up and the clock has not come round yet: close it now, so the page never
+        // shows a round that is neither open nor decided.
+        let mut tx = state.db.begin().await?;
+        rounds::close(&mut tx, can.id, id, None, &state.config.public_url).await?;
+        tx.commit().await?;
+        round = rounds::round(&state.db, can.id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    }
     let version = queries::version(&state.db, can.id, round.version_number)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -179,9 +189,12 @@ async fn round_page<R: Requirement>(
             .map(rounds::outcome_words)
             .unwrap_or_default()
             .to_string(),
-        endorse: tally.endorse,
-        stand_aside: tally.stand_aside,
-        object: tally.object,
+        // A closed round shows the count it was decided on.
+        endorse: round.endorse_at_close.map_or(tally.endorse, i64::from),
+        stand_aside: round
+            .stand_aside_at_close
+            .map_or(tally.stand_aside, i64::from),
+        object: round.object_at_close.map_or(tally.object, i64::from),
         answered,
         active,
         needed: needed(active, round.quorum_num, round.quorum_den),
@@ -203,11 +216,14 @@ async fn round_page<R: Requirement>(
             .collect(),
         answers: answers
             .into_iter()
-            .filter(|a| a.member_status != "left")
             .map(|a| AnswerView {
                 objection: a.answer == "object",
                 answer: label(&a.answer),
-                name: a.name,
+                name: if a.member_status == "left" {
+                    format!("{} (has left the CAN)", a.name)
+                } else {
+                    a.name
+                },
                 reason: a.reason,
                 when: time::datetime_in(a.answered_at, tz),
             })
@@ -253,9 +269,25 @@ pub async fn answer(
     Form(form): Form<AnswerForm>,
 ) -> Result<Response> {
     let can = &access.can;
-    rounds::round(&state.db, can.id, id)
+    let round = rounds::round(&state.db, can.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // A closed round answers "closed" whatever was sent, before any form message.
+    if !round.is_open(Utc::now()) {
+        let notice = "This round has closed, so your answer was not recorded. Nothing has changed."
+            .to_string();
+        let page = round_page(
+            &state,
+            &access,
+            ctx,
+            id,
+            Some(form),
+            FieldErrors::new(),
+            notice,
+        )
+        .await?;
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
     let consent = match Consent::try_from(&form) {
         Ok(c) => c,
         Err(errors) => {

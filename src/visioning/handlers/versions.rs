@@ -105,6 +105,10 @@ pub async fn draft_page(
             note: String::new(),
             hope: checked,
             base_version: latest.to_string(),
+            from: from
+                .as_ref()
+                .map(|v| v.number.to_string())
+                .unwrap_or_default(),
         },
         from: from.map(|v| v.number),
         newer: None,
@@ -172,7 +176,8 @@ pub async fn save_draft(
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
     let number = latest + 1;
-    let based_on = (draft.base_version > 0).then_some(draft.base_version);
+    // The version the writer started from (when editing one), not merely the newest.
+    let based_on = draft.from.filter(|n| *n > 0 && *n <= latest);
     let id =
         queries::insert_version(&mut tx, can.id, number, access.me.id, &draft, based_on).await?;
     activity::record(
@@ -325,7 +330,10 @@ pub async fn compare(
     let can = &access.can;
     let latest = queries::latest_number(&state.db, can.id).await?;
     let to = query.to.trim().parse::<i32>().unwrap_or(latest);
-    let from = query.from.trim().parse::<i32>().unwrap_or(to - 1);
+    let from = match query.from.trim().parse::<i32>() {
+        Ok(n) => n,
+        Err(_) => to.checked_sub(1).ok_or(AppError::NotFound)?,
+    };
     let old = queries::version(&state.db, can.id, from)
         .await?
         .ok_or(AppError::NotFound)?;
