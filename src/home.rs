@@ -31,6 +31,8 @@ pub struct DashboardCan {
 struct HomePage {
     ctx: Layout,
     cans: Vec<DashboardCan>,
+    /// (can slug, responsibility id, title, CAN name, as carrier or backup, due)
+    mine: Vec<(String, String, String, String, String, String)>,
 }
 
 async fn home(State(state): State<AppState>, ctx: Layout) -> Result<HomePage> {
@@ -53,5 +55,22 @@ async fn home(State(state): State<AppState>, ctx: Layout) -> Result<HomePage> {
             .collect(),
         None => Vec::new(),
     };
-    Ok(HomePage { ctx, cans })
+    let mine = match &ctx.member {
+        Some(m) => crate::responsibilities::queries::mine(&state.db, m.id)
+            .await?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.slug,
+                    r.id.to_string(),
+                    r.title,
+                    r.can_name,
+                    r.kind,
+                    r.due_on.map(crate::web::time::date).unwrap_or_default(),
+                )
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(HomePage { ctx, cans, mine })
 }

@@ -11,6 +11,7 @@ pub mod error;
 mod home;
 pub mod meetings;
 pub mod outbox;
+pub mod responsibilities;
 pub mod visioning;
 pub mod web;
 
@@ -64,6 +65,7 @@ pub fn app(state: AppState) -> Router {
         .merge(cans::router())
         .merge(visioning::router())
         .merge(meetings::router())
+        .merge(responsibilities::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::session::middleware,

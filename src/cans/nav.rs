@@ -10,6 +10,7 @@ pub struct CanNav {
     pub name: String,
     pub current: &'static str,
     pub is_organiser: bool,
+    pub is_coordinator: bool,
 }
 
 impl CanNav {
@@ -19,6 +20,7 @@ impl CanNav {
             name: can.name.clone(),
             current,
             is_organiser: membership.is_organiser(),
+            is_coordinator: membership.is_active() && membership.has(Role::Coordinator),
         }
     }
 }

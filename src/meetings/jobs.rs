@@ -197,6 +197,14 @@ pub fn spawn_ticker(db: PgPool, base_url: String) -> tokio::task::JoinHandle<()>
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "meetings tick failed"),
             }
+            // Responsibility reminders share this clock.
+            match crate::responsibilities::jobs::tick(&db, &base_url).await {
+                Ok(r) if r != crate::responsibilities::jobs::TickReport::default() => {
+                    tracing::info!(?r, "responsibilities tick")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "responsibilities tick failed"),
+            }
         }
     })
 }

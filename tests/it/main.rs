@@ -8,6 +8,7 @@ mod embedded;
 mod helpers;
 mod meetings;
 mod outbox;
+mod responsibilities;
 mod server;
 mod visioning;
 mod web;

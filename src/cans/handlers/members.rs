@@ -377,6 +377,24 @@ async fn change_own_status(
     if to == MembershipStatus::Left {
         queries::end_roles(&mut tx, can.id, me.id, None, me.id).await?;
         queries::withdraw_join_requests(&mut tx, can.id, me.id).await?;
+        // What they carried is open again (the history keeps that they held it).
+        sqlx::query(
+            "UPDATE carriers SET until_at = greatest(now(), from_at), ended_how = 'left'
+             WHERE can_id = $1 AND member_id = $2 AND until_at IS NULL",
+        )
+        .bind(can.id)
+        .bind(me.id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE responsibilities r SET status = 'open'
+             WHERE r.can_id = $1 AND r.status = 'active' AND NOT EXISTS (
+                 SELECT 1 FROM carriers c WHERE c.responsibility_id = r.id AND c.kind = 'carrier'
+                   AND (c.until_at IS NULL OR c.until_at > now()))",
+        )
+        .bind(can.id)
+        .execute(&mut *tx)
+        .await?;
     }
     // Checked after the change, under the CAN's lock, so no interleaving can leave none.
     if to != MembershipStatus::Active && queries::active_organisers(&mut tx, can.id).await? == 0 {

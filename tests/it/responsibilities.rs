@@ -1,0 +1,661 @@
+//! Responsibilities through the real router: creation, volunteering, assignment and decline,
+//! hand-off with overlap and history, backups, the load figures on a fixture with known answers,
+//! action item → responsibility, reminders exactly once, and cross-CAN safety.
+
+use axum::http::StatusCode;
+use uuid::Uuid;
+
+use crate::cans::{invite_link, join, start_can};
+use crate::helpers::{Browser, Page, TestApp};
+
+/// Olu (organiser) with Mia, Noor and Pat; all active.
+async fn team() -> (TestApp, Browser, Vec<Browser>, String) {
+    let app = TestApp::new().await;
+    let mut olu = app.member("olu@example.org", "Olu").await;
+    start_can(&mut olu, "Riverside Neighbours", "", "invite_only").await;
+    let slug = "riverside-neighbours".to_string();
+    let path = invite_link(&mut olu, &slug, "10", "").await;
+    let mut others = Vec::new();
+    for (email, name) in [
+        ("mia@example.org", "Mia"),
+        ("noor@example.org", "Noor"),
+        ("pat@example.org", "Pat"),
+    ] {
+        let mut b = app.member(email, name).await;
+        join(&mut b, &path)
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+        others.push(b);
+    }
+    (app, olu, others, slug)
+}
+
+async fn id_of(app: &TestApp, email: &str) -> Uuid {
+    sqlx::query_scalar("SELECT id FROM members WHERE email = $1")
+        .bind(email)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn create(
+    b: &mut Browser,
+    slug: &str,
+    title: &str,
+    kind: &str,
+    effort: &str,
+    due: &str,
+) -> Page {
+    b.get(&format!("/c/{slug}/responsibilities/new")).await;
+    b.post(
+        &format!("/c/{slug}/responsibilities"),
+        &[
+            ("title", title),
+            ("description", ""),
+            ("kind", kind),
+            ("goal_id", ""),
+            ("cadence", ""),
+            ("due_on", due),
+            ("term_ends_on", ""),
+            ("effort", effort),
+        ],
+    )
+    .await
+}
+
+async fn new_id(app: &TestApp, title: &str) -> Uuid {
+    sqlx::query_scalar("SELECT id FROM responsibilities WHERE title = $1")
+        .bind(title)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn coordinators_create_members_volunteer_and_the_board_filters() {
+    let (app, mut olu, mut others, slug) = team().await;
+    create(&mut olu, &slug, "Treasurer", "ongoing", "3", "")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    create(&mut olu, &slug, "Book the hall", "task", "1", "2099-06-01")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    // Plain members do not create, but volunteer.
+    let mia = &mut others[0];
+    mia.get(&format!("/c/{slug}/responsibilities/new"))
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let treasurer = new_id(&app, "Treasurer").await;
+    mia.get(&format!("/c/{slug}/responsibilities/{treasurer}"))
+        .await
+        .assert_contains("I'll carry it");
+    mia.post(
+        &format!("/c/{slug}/responsibilities/{treasurer}/volunteer"),
+        &[("kind", "carrier")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let noor = &mut others[1];
+    noor.get(&format!("/c/{slug}/responsibilities/{treasurer}"))
+        .await;
+    noor.post(
+        &format!("/c/{slug}/responsibilities/{treasurer}/volunteer"),
+        &[("kind", "backup")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let status: String = sqlx::query_scalar("SELECT status FROM responsibilities WHERE id = $1")
+        .bind(treasurer)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "active");
+
+    let board = olu.get(&format!("/c/{slug}/responsibilities")).await;
+    board
+        .assert_contains("Treasurer")
+        .assert_contains("Book the hall");
+    let unowned = olu
+        .get(&format!("/c/{slug}/responsibilities?filter=unowned"))
+        .await;
+    unowned
+        .assert_contains("Book the hall")
+        .assert_lacks(">Treasurer<");
+    let no_backup = olu
+        .get(&format!("/c/{slug}/responsibilities?filter=no_backup"))
+        .await;
+    no_backup.assert_lacks(">Treasurer<");
+    let mine = others[0]
+        .get(&format!("/c/{slug}/responsibilities?filter=mine"))
+        .await;
+    mine.assert_contains(">Treasurer<")
+        .assert_lacks("Book the hall");
+    // And on Mia's dashboard.
+    others[0]
+        .get("/")
+        .await
+        .assert_contains("What you carry")
+        .assert_contains("Treasurer");
+}
+
+#[tokio::test]
+async fn a_past_due_date_for_a_new_task_warns_and_is_allowed_with_confirmation() {
+    let (app, mut olu, _others, slug) = team().await;
+    let page = create(
+        &mut olu,
+        &slug,
+        "Return the keys",
+        "task",
+        "1",
+        "2020-01-01",
+    )
+    .await;
+    page.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("already past")
+        .assert_contains("confirm_past");
+    assert_eq!(app.count("responsibilities").await, 0);
+    olu.post(
+        &format!("/c/{slug}/responsibilities"),
+        &[
+            ("title", "Return the keys"),
+            ("kind", "task"),
+            ("due_on", "2020-01-01"),
+            ("effort", "1"),
+            ("confirm_past", "yes"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(app.count("responsibilities").await, 1);
+    let page = olu
+        .get(&format!("/c/{slug}/responsibilities?filter=overdue"))
+        .await;
+    page.assert_contains("Return the keys")
+        .assert_contains("overdue");
+}
+
+#[tokio::test]
+async fn assignment_tells_the_member_who_may_decline_with_a_reason() {
+    let (app, mut olu, mut others, slug) = team().await;
+    create(&mut olu, &slug, "Welcomes newcomers", "ongoing", "2", "").await;
+    let id = new_id(&app, "Welcomes newcomers").await;
+    let mia = id_of(&app, "mia@example.org").await;
+    olu.get(&format!("/c/{slug}/responsibilities/{id}")).await;
+    olu.post(
+        &format!("/c/{slug}/responsibilities/{id}/assign"),
+        &[("member_id", &mia.to_string()), ("kind", "carrier")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(
+            "outbox WHERE to_address = 'mia@example.org' AND subject LIKE '%Welcomes newcomers%'"
+        )
+        .await,
+        1
+    );
+    let page = others[0]
+        .get(&format!("/c/{slug}/responsibilities/{id}"))
+        .await;
+    page.assert_contains("Decline");
+    let page = others[0]
+        .post(
+            &format!("/c/{slug}/responsibilities/{id}/decline"),
+            &[("reason", "")],
+        )
+        .await;
+    page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    others[0]
+        .post(
+            &format!("/c/{slug}/responsibilities/{id}/decline"),
+            &[("reason", "I am away most evenings")],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let (status, how, note): (String, String, String) = sqlx::query_as(
+        "SELECT r.status, c.ended_how, c.note FROM responsibilities r JOIN carriers c ON c.responsibility_id = r.id WHERE r.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (status.as_str(), how.as_str(), note.as_str()),
+        ("open", "declined", "I am away most evenings")
+    );
+
+    // Members who are away, have left, or belong to another CAN cannot be assigned.
+    let noor = id_of(&app, "noor@example.org").await;
+    others[1].get(&format!("/c/{slug}")).await;
+    others[1]
+        .post(&format!("/c/{slug}/membership/pause"), &[])
+        .await;
+    let mut stranger = app.member("zed@example.org", "Zed").await;
+    start_can(&mut stranger, "Elsewhere", "elsewhere", "invite_only").await;
+    let zed = id_of(&app, "zed@example.org").await;
+    for who in [noor, zed] {
+        let page = olu
+            .post(
+                &format!("/c/{slug}/responsibilities/{id}/assign"),
+                &[("member_id", &who.to_string()), ("kind", "carrier")],
+            )
+            .await;
+        page.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("Choose an active member of this CAN");
+    }
+    assert_eq!(app.count("carriers").await, 1);
+}
+
+#[tokio::test]
+async fn a_hand_off_with_overlap_keeps_both_and_the_history() {
+    let (app, mut olu, mut others, slug) = team().await;
+    create(&mut olu, &slug, "Treasurer", "ongoing", "3", "").await;
+    let id = new_id(&app, "Treasurer").await;
+    others[0]
+        .get(&format!("/c/{slug}/responsibilities/{id}"))
+        .await;
+    others[0]
+        .post(
+            &format!("/c/{slug}/responsibilities/{id}/volunteer"),
+            &[("kind", "carrier")],
+        )
+        .await;
+    let mia = id_of(&app, "mia@example.org").await;
+    let noor = id_of(&app, "noor@example.org").await;
+    // To oneself: refused.
+    let page = others[0]
+        .post(
+            &format!("/c/{slug}/responsibilities/{id}/handoff"),
+            &[
+                ("to", &mia.to_string()),
+                ("note", ""),
+                ("overlap_days", "0"),
+            ],
+        )
+        .await;
+    page.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("hand it to someone else");
+    // Someone who does not carry it cannot hand it on.
+    others[2]
+        .get(&format!("/c/{slug}/responsibilities/{id}"))
+        .await;
+    others[2]
+        .post(
+            &format!("/c/{slug}/responsibilities/{id}/handoff"),
+            &[("to", &noor.to_string())],
+        )
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+
+    others[0]
+        .post(
+            &format!("/c/{slug}/responsibilities/{id}/handoff"),
+            &[
+                ("to", &noor.to_string()),
+                ("note", "The cash box is in the hall cupboard"),
+                ("overlap_days", "14"),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    // During the overlap both carry it.
+    let page = olu.get(&format!("/c/{slug}/responsibilities/{id}")).await;
+    page.assert_contains("Carriers: Mia, Noor")
+        .assert_contains("The cash box is in the hall cupboard");
+    let history: Vec<(String, Option<String>, bool)> = sqlx::query_as(
+        "SELECT p.display_name, c.ended_how, c.until_at IS NOT NULL FROM carriers c JOIN members p ON p.id = c.member_id
+         WHERE c.responsibility_id = $1 ORDER BY c.from_at",
+    )
+    .bind(id)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        history,
+        vec![
+            ("Mia".into(), Some("handed_off".into()), true),
+            ("Noor".into(), None, false)
+        ]
+    );
+    // After the overlap only Noor does; the history keeps Mia.
+    sqlx::query("UPDATE carriers SET until_at = now() - interval '1 second', from_at = now() - interval '15 days' WHERE ended_how = 'handed_off'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let page = olu.get(&format!("/c/{slug}/responsibilities/{id}")).await;
+    page.assert_contains("Carriers: Noor.")
+        .assert_contains("handed it on");
+}
+
+#[tokio::test]
+async fn the_load_view_flags_the_overburdened_the_idle_and_single_points_of_failure() {
+    let (app, mut olu, mut others, slug) = team().await;
+    // Fixture: Mia carries effort 5 + 1, Noor 1, Pat 1 (with a backup), Olu nothing.
+    for (title, effort) in [
+        ("Treasurer", "5"),
+        ("Newsletter", "1"),
+        ("Garden watering", "1"),
+        ("Tea urn", "1"),
+    ] {
+        create(&mut olu, &slug, title, "ongoing", effort, "")
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+    }
+    let carry = |title: &'static str, who: usize, kind: &'static str| (title, who, kind);
+    for (title, who, kind) in [
+        carry("Treasurer", 0, "carrier"),
+        carry("Newsletter", 0, "carrier"),
+        carry("Garden watering", 1, "carrier"),
+        carry("Tea urn", 2, "carrier"),
+        carry("Tea urn", 1, "backup"),
+    ] {
+        let id = new_id(&app, title).await;
+        others[who]
+            .get(&format!("/c/{slug}/responsibilities/{id}"))
+            .await;
+        others[who]
+            .post(
+                &format!("/c/{slug}/responsibilities/{id}/volunteer"),
+                &[("kind", kind)],
+            )
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+    }
+    sqlx::query("UPDATE members SET skills = 'gardening, newsletters and writing' WHERE email = 'olu@example.org'").execute(&app.db).await.unwrap();
+    others[0]
+        .get(&format!("/c/{slug}/load"))
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let page = olu.get(&format!("/c/{slug}/load")).await;
+    page.assert_status(StatusCode::OK);
+    // Loads: Olu 0, Mia 6, Noor 1, Pat 1 → median 1.0, threshold 2.0.
+    page.assert_contains("Median: <strong>1.0</strong>");
+    let row = |name: &str| -> String {
+        let at = page
+            .body
+            .find(&format!("<th scope=\"row\">{name}</th>"))
+            .unwrap();
+        page.body[at..at + page.body[at..].find("</tr>").unwrap()].to_string()
+    };
+    assert!(
+        row("Mia").contains("<td>6</td>") && row("Mia").contains("overburdened"),
+        "{}",
+        row("Mia")
+    );
+    assert!(row("Olu").contains("invite to carry something"));
+    assert!(!row("Noor").contains("overburdened") && !row("Pat").contains("overburdened"));
+    // Single points of failure: Treasurer, Newsletter, Garden watering (one carrier, no backup); not Tea urn.
+    let spof = &page.body[page.body.find("Single points of failure").unwrap()
+        ..page.body.find("<h2>Suggestions").unwrap()];
+    for t in ["Treasurer", "Newsletter", "Garden watering"] {
+        assert!(spof.contains(t), "{t} should be flagged");
+    }
+    assert!(!spof.contains("Tea urn"));
+    // A suggestion moves one of Mia's responsibilities to Olu, whose interests fit the newsletter.
+    page.assert_contains("“Newsletter” (now with Mia) could go to <strong>Olu</strong>");
+}
+
+#[tokio::test]
+async fn only_carriers_and_coordinators_update_and_stale_status_changes_keep_the_note() {
+    let (app, mut olu, mut others, slug) = team().await;
+    create(&mut olu, &slug, "Book the hall", "task", "1", "2099-01-01").await;
+    let id = new_id(&app, "Book the hall").await;
+    others[0]
+        .get(&format!("/c/{slug}/responsibilities/{id}"))
+        .await;
+    others[0]
+        .post(
+            &format!("/c/{slug}/responsibilities/{id}/volunteer"),
+            &[("kind", "carrier")],
+        )
+        .await;
+    others[1]
+        .get(&format!("/c/{slug}/responsibilities/{id}"))
+        .await;
+    others[1]
+        .post(
+            &format!("/c/{slug}/responsibilities/{id}/progress"),
+            &[("status", "done"), ("note", "x"), ("version", "0")],
+        )
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let mia_page = others[0]
+        .get(&format!("/c/{slug}/responsibilities/{id}"))
+        .await;
+    let olu_page = olu.get(&format!("/c/{slug}/responsibilities/{id}")).await;
+    let (v1, v2) = (
+        mia_page.input_value("version").unwrap(),
+        olu_page.input_value("version").unwrap(),
+    );
+    olu.post(
+        &format!("/c/{slug}/responsibilities/{id}/progress"),
+        &[
+            ("status", "dropped"),
+            ("note", "Hall closed for repairs"),
+            ("version", &v2),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let page = others[0]
+        .post(
+            &format!("/c/{slug}/responsibilities/{id}/progress"),
+            &[
+                ("status", "done"),
+                ("note", "Booked for 3 June"),
+                ("version", &v1),
+            ],
+        )
+        .await;
+    page.assert_status(StatusCode::CONFLICT)
+        .assert_contains("Booked for 3 June");
+    let status: String = sqlx::query_scalar("SELECT status FROM responsibilities WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "dropped");
+    // A note alone is always kept.
+    olu.post(
+        &format!("/c/{slug}/responsibilities/{id}/progress"),
+        &[
+            ("status", "unchanged"),
+            ("note", "Looking for another hall"),
+            ("version", "999"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(app.count("progress_notes").await, 2);
+}
+
+#[tokio::test]
+async fn an_action_item_becomes_a_responsibility_carried_by_its_owner() {
+    let (app, mut olu, _others, slug) = team().await;
+    let tuesday = canopy::meetings::recurrence::next_weekday(
+        chrono::Utc::now().date_naive() + chrono::Duration::days(1),
+        chrono::Weekday::Tue,
+    )
+    .format("%Y-%m-%d")
+    .to_string();
+    olu.get(&format!("/c/{slug}/meetings/new")).await;
+    olu.post(
+        &format!("/c/{slug}/meetings"),
+        &[
+            ("title", "Planning"),
+            ("repeat", "once"),
+            ("starts_on", &tuesday),
+            ("start_time", "19:00"),
+            ("duration_minutes", "60"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let meeting: Uuid = sqlx::query_scalar("SELECT id FROM meetings")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let mia = id_of(&app, "mia@example.org").await;
+    olu.get(&format!("/c/{slug}/meetings/{meeting}")).await;
+    olu.post(
+        &format!("/c/{slug}/meetings/{meeting}/actions"),
+        &[
+            ("action_title", "Print flyers"),
+            ("action_owner", &mia.to_string()),
+            ("action_due", "2099-02-01"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let action: Uuid = sqlx::query_scalar("SELECT id FROM action_items")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    olu.get(&format!("/c/{slug}/meetings/{meeting}"))
+        .await
+        .assert_contains("Make it a responsibility");
+    olu.post(
+        &format!("/c/{slug}/meetings/{meeting}/actions/{action}/responsibility"),
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    olu.post(
+        &format!("/c/{slug}/meetings/{meeting}/actions/{action}/responsibility"),
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(app.count("responsibilities").await, 1, "made once");
+    let (title, kind, due, carrier): (String, String, Option<chrono::NaiveDate>, String) =
+        sqlx::query_as(
+            "SELECT r.title, r.kind, r.due_on, p.display_name FROM responsibilities r
+         JOIN carriers c ON c.responsibility_id = r.id JOIN members p ON p.id = c.member_id",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        (title.as_str(), kind.as_str(), carrier.as_str()),
+        ("Print flyers", "task", "Mia")
+    );
+    assert_eq!(due, chrono::NaiveDate::from_ymd_opt(2099, 2, 1));
+}
+
+#[tokio::test]
+async fn reminders_go_out_exactly_once() {
+    let (app, mut olu, mut others, slug) = team().await;
+    create(&mut olu, &slug, "Book the hall", "task", "1", "2099-01-01").await;
+    create(
+        &mut olu,
+        &slug,
+        "Return the keys",
+        "task",
+        "1",
+        "2099-01-01",
+    )
+    .await;
+    create(&mut olu, &slug, "Treasurer", "ongoing", "3", "").await;
+    for t in ["Book the hall", "Return the keys", "Treasurer"] {
+        let id = new_id(&app, t).await;
+        others[0]
+            .get(&format!("/c/{slug}/responsibilities/{id}"))
+            .await;
+        others[0]
+            .post(
+                &format!("/c/{slug}/responsibilities/{id}/volunteer"),
+                &[("kind", "carrier")],
+            )
+            .await;
+    }
+    sqlx::query(
+        "UPDATE responsibilities SET due_on = current_date + 1 WHERE title = 'Book the hall'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE responsibilities SET due_on = current_date - 3 WHERE title = 'Return the keys'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE responsibilities SET term_ends_on = current_date + 10 WHERE title = 'Treasurer'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let base = "http://localhost";
+    let (a, b) = tokio::join!(
+        canopy::responsibilities::jobs::tick(&app.db, base),
+        canopy::responsibilities::jobs::tick(&app.db, base)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.due_soon + b.due_soon, 1);
+    assert_eq!(a.overdue + b.overdue, 1);
+    assert_eq!(a.term_ending + b.term_ending, 1);
+    canopy::responsibilities::jobs::tick(&app.db, base)
+        .await
+        .unwrap();
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT to_address, dedupe_key FROM outbox WHERE dedupe_key LIKE 'responsibility:%' AND dedupe_key NOT LIKE '%assigned%' ORDER BY dedupe_key")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    // Due and overdue to the carrier (Mia); the term's end to Mia and the organiser.
+    let count = |kind: &str| {
+        rows.iter()
+            .filter(|(_, k)| k.contains(&format!(":{kind}:")))
+            .count()
+    };
+    assert_eq!(
+        (count("due"), count("overdue"), count("term")),
+        (1, 1, 2),
+        "{rows:?}"
+    );
+}
+
+#[tokio::test]
+async fn nobody_outside_the_can_sees_or_touches_its_responsibilities() {
+    let (app, mut olu, _others, slug) = team().await;
+    create(&mut olu, &slug, "Treasurer", "ongoing", "3", "").await;
+    let id = new_id(&app, "Treasurer").await;
+    let mut other = app.member("zed@example.org", "Zed").await;
+    start_can(&mut other, "Elsewhere", "elsewhere", "invite_only").await;
+    for path in [
+        format!("/c/{slug}/responsibilities"),
+        format!("/c/{slug}/responsibilities/{id}"),
+        format!("/c/{slug}/load"),
+        format!("/c/elsewhere/responsibilities/{id}"),
+    ] {
+        other.get(&path).await.assert_status(StatusCode::NOT_FOUND);
+    }
+    other.get("/").await;
+    for action in [
+        "volunteer",
+        "assign",
+        "decline",
+        "handoff",
+        "step-down",
+        "progress",
+    ] {
+        for base in [slug.as_str(), "elsewhere"] {
+            other
+                .post(
+                    &format!("/c/{base}/responsibilities/{id}/{action}"),
+                    &[
+                        ("kind", "carrier"),
+                        ("member_id", &Uuid::nil().to_string()),
+                        ("reason", "x"),
+                        ("note", "x"),
+                        ("status", "done"),
+                        ("version", "0"),
+                    ],
+                )
+                .await
+                .assert_status(StatusCode::NOT_FOUND);
+        }
+    }
+    assert_eq!(app.count("carriers").await, 0);
+    assert_eq!(app.count("responsibilities WHERE status = 'open'").await, 1);
+}
