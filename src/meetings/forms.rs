@@ -169,6 +169,9 @@ impl Schedule {
         if starts_on.is_some_and(|s| s > today + chrono::Duration::days(730)) {
             errors.add("starts_on", "Choose a date within the next two years.");
         }
+        if starts_on.is_some_and(|s| s < today - chrono::Duration::days(366)) {
+            errors.add("starts_on", "Choose a first date from the past year on.");
+        }
         match (
             title,
             repeat,

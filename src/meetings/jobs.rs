@@ -30,6 +30,7 @@ struct DueMeeting {
     slug: String,
     can_name: String,
     tz: String,
+    sequence: i32,
 }
 
 #[derive(sqlx::FromRow)]
@@ -77,7 +78,7 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
         let mut tx = db.begin().await?;
         let next: Option<DueMeeting> = sqlx::query_as(
             "SELECT g.id, g.can_id, g.title, g.starts_at AS starts, g.ends_at AS ends, g.location, c.slug,
-                    c.name AS can_name, c.time_zone AS tz
+                    c.name AS can_name, c.time_zone AS tz, g.sequence
              FROM meetings g JOIN cans c ON c.id = g.can_id
              WHERE g.status = 'scheduled' AND g.reminder_sent_at IS NULL
                AND g.starts_at > now() AND g.starts_at <= now() + interval '24 hours'
@@ -95,6 +96,7 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
             slug,
             can_name,
             tz,
+            sequence,
         }) = next
         else {
             break;
@@ -121,7 +123,7 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
                         when(starts, ends, &tz),
                         if location.is_empty() { String::new() } else { format!("Where: {location}") }
                     ),
-                    dedupe_key: Some(format!("meeting:{id}:reminder:{member}")),
+                    dedupe_key: Some(format!("meeting:{id}:reminder:{sequence}:{member}")),
                 },
             )
             .await?;
@@ -141,8 +143,9 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
             "SELECT g.id, g.can_id, g.title, g.starts_at AS starts, c.slug, c.time_zone AS tz,
                     p.id AS member, p.email
              FROM meetings g JOIN cans c ON c.id = g.can_id JOIN members p ON p.id = g.note_taker_id
-             WHERE g.status = 'held' AND btrim(g.minutes) = '' AND g.minutes_reminder_sent_at IS NULL
-               AND g.ends_at <= now() - interval '12 hours'
+             JOIN memberships ms ON ms.can_id = g.can_id AND ms.member_id = g.note_taker_id AND ms.status = 'active'
+             WHERE g.status IN ('held', 'scheduled') AND btrim(g.minutes) = '' AND g.minutes_reminder_sent_at IS NULL
+               AND g.ends_at <= now() - interval '12 hours' AND g.ends_at > now() - interval '7 days'
              LIMIT 1 FOR UPDATE OF g SKIP LOCKED",
         )
         .fetch_optional(&mut *tx)

@@ -148,7 +148,7 @@ pub async fn set_rsvp(
     Ok(())
 }
 
-/// Replaces the attendance list with `present` (current members of this CAN only).
+/// Sets who came to `present` (current members of this CAN only); returns how many are recorded.
 pub async fn set_attendance(
     conn: &mut PgConnection,
     can_id: Uuid,
@@ -156,15 +156,22 @@ pub async fn set_attendance(
     present: &[Uuid],
     by: Uuid,
 ) -> Result<u64> {
-    sqlx::query("DELETE FROM attendance WHERE meeting_id = $1 AND can_id = $2")
-        .bind(meeting_id)
-        .bind(can_id)
-        .execute(&mut *conn)
-        .await?;
-    let done = sqlx::query(
+    // Unticked current members are removed; people who have since left keep their record.
+    sqlx::query(
+        "DELETE FROM attendance a USING memberships m
+         WHERE a.meeting_id = $1 AND a.can_id = $2 AND m.can_id = a.can_id AND m.member_id = a.member_id
+           AND m.status <> 'left' AND NOT (a.member_id = ANY($3))",
+    )
+    .bind(meeting_id)
+    .bind(can_id)
+    .bind(present)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
         "INSERT INTO attendance (meeting_id, can_id, member_id, recorded_by)
          SELECT $1, $2, m.member_id, $4 FROM memberships m
-         WHERE m.can_id = $2 AND m.member_id = ANY($3) AND m.status <> 'left'",
+         WHERE m.can_id = $2 AND m.member_id = ANY($3) AND m.status <> 'left'
+         ON CONFLICT (meeting_id, member_id) DO NOTHING",
     )
     .bind(meeting_id)
     .bind(can_id)
@@ -172,7 +179,13 @@ pub async fn set_attendance(
     .bind(by)
     .execute(&mut *conn)
     .await?;
-    Ok(done.rows_affected())
+    let done: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM attendance WHERE meeting_id = $1 AND can_id = $2")
+            .bind(meeting_id)
+            .bind(can_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(done as u64)
 }
 
 /// True when `member` is a current (not departed) member of the CAN.
@@ -255,6 +268,7 @@ pub struct ActionItem {
     pub id: Uuid,
     pub meeting_id: Uuid,
     pub title: String,
+    pub owner_id: Option<Uuid>,
     pub owner: Option<String>,
     pub due_on: Option<NaiveDate>,
     pub status: String,
@@ -263,7 +277,7 @@ pub struct ActionItem {
 }
 
 const ACTION: &str = "
-    SELECT a.id, a.meeting_id, a.title, o.display_name AS owner, a.due_on, a.status,
+    SELECT a.id, a.meeting_id, a.title, a.owner_id, o.display_name AS owner, a.due_on, a.status,
            g.title AS from_meeting, g.starts_at AS from_starts_at
     FROM action_items a JOIN meetings g ON g.id = a.meeting_id
     LEFT JOIN members o ON o.id = a.owner_id";

@@ -241,7 +241,8 @@ pub async fn reschedule(conn: &mut PgConnection, s: &SeriesRow, today: NaiveDate
             let (start, end) = s.times_on(*day);
             sqlx::query(
                 "UPDATE meetings SET title = $2, starts_at = $3, ends_at = $4, location = $5,
-                        status = 'scheduled', sequence = sequence + 1
+                        status = 'scheduled', sequence = sequence + 1,
+                        reminder_sent_at = CASE WHEN starts_at = $3 THEN reminder_sent_at END
                  WHERE id = $1",
             )
             .bind(id)

@@ -49,6 +49,8 @@ pub struct AgendaView {
 
 pub struct ActionView {
     pub id: String,
+    /// Whether the viewer owns it (and so may tick it off).
+    pub mine: bool,
     pub title: String,
     pub owner: String,
     pub due: String,
@@ -125,9 +127,10 @@ pub struct MeetingPage {
     move_form: MoveForm,
 }
 
-fn action_view(a: &queries::ActionItem, tz: &str) -> ActionView {
+fn action_view(a: &queries::ActionItem, tz: &str, me: Uuid) -> ActionView {
     ActionView {
         id: a.id.to_string(),
+        mine: a.owner_id == Some(me),
         title: a.title.clone(),
         owner: a.owner.clone().unwrap_or_default(),
         due: a.due_on.map(time::date).unwrap_or_default(),
@@ -275,12 +278,12 @@ async fn render<R: Requirement>(
         actions: queries::actions_of(&state.db, g.id)
             .await?
             .iter()
-            .map(|a| action_view(a, tz))
+            .map(|a| action_view(a, tz, me))
             .collect(),
         earlier_actions: queries::open_earlier_actions(&state.db, can.id, g.series_id, g.starts_at)
             .await?
             .iter()
-            .map(|a| action_view(a, tz))
+            .map(|a| action_view(a, tz, me))
             .collect(),
         kept,
         move_form,
@@ -352,6 +355,10 @@ pub async fn move_one(
     if g.status != "scheduled" {
         errors.add("date", "Only a scheduled meeting can be moved.");
     }
+    let today = time::today_in(&can.time_zone);
+    if date.is_some_and(|d| d < today || d > today + chrono::Duration::days(730)) {
+        errors.add("date", "Choose a date from today to two years ahead.");
+    }
     let (Some(date), Some(at), Some(minutes)) = (date, at, minutes) else {
         return refuse(
             &state,
@@ -387,7 +394,8 @@ pub async fn move_one(
     let end = start + chrono::Duration::minutes(i64::from(minutes));
     let mut tx = state.db.begin().await?;
     sqlx::query(
-        "UPDATE meetings SET starts_at = $3, ends_at = $4, moved = true, sequence = sequence + 1
+        "UPDATE meetings SET starts_at = $3, ends_at = $4, moved = true, sequence = sequence + 1,
+                reminder_sent_at = NULL
          WHERE can_id = $1 AND id = $2",
     )
     .bind(can.id)
@@ -432,7 +440,7 @@ pub async fn cancel(
         .ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
     let done = sqlx::query(
-        "UPDATE meetings SET status = 'cancelled', sequence = sequence + 1
+        "UPDATE meetings SET status = 'cancelled', moved = true, sequence = sequence + 1
          WHERE can_id = $1 AND id = $2 AND status = 'scheduled'",
     )
     .bind(can.id)
@@ -725,11 +733,12 @@ pub async fn minutes(
         // Someone saved first: show their text beside ours and keep ours in the box.
         let mut errors = FieldErrors::new();
         errors.add("minutes", "Someone else saved the minutes while you were writing. Their text is shown above yours: merge what you need and save again.");
+        let latest = queries::meeting(&state.db, can.id, id).await?.unwrap_or(g);
         let kept = Kept {
             errors,
             minutes: Some(form.minutes),
-            newer_minutes: Some(g.minutes.clone()),
-            minutes_version: Some(g.minutes_version),
+            newer_minutes: Some(latest.minutes.clone()),
+            minutes_version: Some(latest.minutes_version),
             ..Kept::default()
         };
         return refuse(&state, &access, ctx, id, StatusCode::CONFLICT, kept).await;
@@ -936,15 +945,20 @@ pub async fn action_done(
     .execute(&state.db)
     .await?;
     if done.rows_affected() == 0 {
-        let exists: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM action_items WHERE can_id = $1 AND id = $2)",
-        )
-        .bind(can.id)
-        .bind(action)
-        .fetch_one(&state.db)
-        .await?;
-        if !exists {
-            return Err(AppError::NotFound);
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM action_items WHERE can_id = $1 AND id = $2")
+                .bind(can.id)
+                .bind(action)
+                .fetch_optional(&state.db)
+                .await?;
+        match status.as_deref() {
+            None => return Err(AppError::NotFound),
+            Some("open") => {
+                return Err(AppError::Forbidden(
+                    "Only the action's owner, and the group's facilitators and organisers, can mark it done.",
+                ));
+            }
+            _ => {}
         }
     }
     redirect_with_flash(
@@ -992,6 +1006,12 @@ pub async fn agenda_add(
         )
     };
     let mut tx = state.db.begin().await?;
+    // One agenda change at a time per meeting, so positions stay distinct.
+    sqlx::query("SELECT 1 FROM meetings WHERE can_id = $1 AND id = $2 FOR UPDATE")
+        .bind(can.id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     if let Some(Some(owner)) = owner
         && !queries::is_member(&mut tx, can.id, owner).await?
     {
@@ -1060,6 +1080,11 @@ pub async fn agenda_change(
     let can = &access.can;
     for_runner(&state, &access, id).await?;
     let mut tx = state.db.begin().await?;
+    sqlx::query("SELECT 1 FROM meetings WHERE can_id = $1 AND id = $2 FOR UPDATE")
+        .bind(can.id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     let found: Option<i32> = sqlx::query_scalar(
         "SELECT position FROM agenda_items WHERE can_id = $1 AND meeting_id = $2 AND id = $3 FOR UPDATE",
     )
@@ -1136,32 +1161,52 @@ pub async fn finish(
         .await;
     }
     let mut tx = state.db.begin().await?;
-    let already: bool = sqlx::query_scalar(
-        "SELECT carried_forward FROM meetings WHERE can_id = $1 AND id = $2 FOR UPDATE",
+    let (already, status, starts_at): (bool, String, chrono::DateTime<Utc>) = sqlx::query_as(
+        "SELECT carried_forward, status, starts_at FROM meetings WHERE can_id = $1 AND id = $2 FOR UPDATE",
     )
     .bind(can.id)
     .bind(id)
     .fetch_one(&mut *tx)
     .await?;
+    if status == "cancelled" || starts_at > Utc::now() + chrono::Duration::hours(1) {
+        drop(tx);
+        let text = if status == "cancelled" {
+            "A cancelled meeting cannot be closed."
+        } else {
+            "A meeting is closed once it has taken place."
+        };
+        return redirect_with_flash(
+            &state.db,
+            access.me.session_id,
+            FlashKind::Error,
+            text,
+            &back(&can.slug, id, "top"),
+        )
+        .await;
+    }
     let first_time = !already;
-    sqlx::query(
-        "UPDATE meetings SET status = 'held', carried_forward = true WHERE can_id = $1 AND id = $2",
-    )
-    .bind(can.id)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("UPDATE meetings SET status = 'held' WHERE can_id = $1 AND id = $2")
+        .bind(can.id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     let mut carried = 0;
     let mut next = None;
     if first_time && let Some(series_id) = g.series_id {
         next = queries::next_in_series(&mut tx, can.id, series_id, g.starts_at).await?;
         if let Some(next_id) = next {
+            // Lock the next meeting's agenda while adding to it.
+            sqlx::query("SELECT 1 FROM meetings WHERE id = $1 FOR UPDATE")
+                .bind(next_id)
+                .execute(&mut *tx)
+                .await?;
             let done = sqlx::query(
                 "INSERT INTO agenda_items (id, can_id, meeting_id, position, title, owner_id, minutes_budget, proposed_by, carried_from)
                  SELECT gen_random_uuid(), a.can_id, $3,
                         (SELECT COALESCE(max(position), 0) FROM agenda_items WHERE meeting_id = $3) + row_number() OVER (ORDER BY a.position),
                         a.title, a.owner_id, a.minutes_budget, a.proposed_by, a.id
-                 FROM agenda_items a WHERE a.can_id = $1 AND a.meeting_id = $2 AND a.status = 'open'",
+                 FROM agenda_items a WHERE a.can_id = $1 AND a.meeting_id = $2 AND a.status = 'open'
+                   AND NOT EXISTS (SELECT 1 FROM agenda_items b WHERE b.meeting_id = $3 AND b.title = a.title)",
             )
             .bind(can.id)
             .bind(id)
@@ -1169,6 +1214,10 @@ pub async fn finish(
             .execute(&mut *tx)
             .await?;
             carried = done.rows_affected();
+            sqlx::query("UPDATE meetings SET carried_forward = true WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
     }
     log(
@@ -1226,6 +1275,7 @@ pub async fn pack(
 ) -> Result<PackPage> {
     let can = &access.can;
     let tz = &can.time_zone;
+    let me = access.me.id;
     let g = queries::meeting(&state.db, can.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1234,14 +1284,14 @@ pub async fn pack(
         queries::open_earlier_actions(&state.db, can.id, g.series_id, g.starts_at)
             .await?
             .iter()
-            .map(|a| action_view(a, tz))
+            .map(|a| action_view(a, tz, me))
             .collect();
     open_actions.extend(
         queries::actions_of(&state.db, g.id)
             .await?
             .iter()
             .filter(|a| a.status == "open")
-            .map(|a| action_view(a, tz)),
+            .map(|a| action_view(a, tz, me)),
     );
     let people = queries::people(&state.db, can.id, g.id).await?;
     Ok(PackPage {
