@@ -12,6 +12,7 @@ mod home;
 pub mod meetings;
 pub mod outbox;
 pub mod responsibilities;
+pub mod stages;
 pub mod visioning;
 pub mod web;
 
@@ -66,6 +67,7 @@ pub fn app(state: AppState) -> Router {
         .merge(visioning::router())
         .merge(meetings::router())
         .merge(responsibilities::router())
+        .merge(stages::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::session::middleware,

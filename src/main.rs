@@ -94,6 +94,7 @@ async fn serve(
     let url = config.public_url.clone();
     canopy::visioning::rounds::spawn_ticker(pool.clone(), url.clone());
     canopy::meetings::jobs::spawn_ticker(pool.clone(), url.clone());
+    canopy::stages::digest::spawn_ticker(pool.clone(), url.clone());
     let state = AppState::new(pool.clone(), config);
 
     let housekeeping_pool = pool.clone();

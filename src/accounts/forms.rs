@@ -168,6 +168,8 @@ impl TryFrom<&SignInForm> for Credentials {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ProfileForm {
+    /// "yes" when the weekly digest is wanted (an unticked box sends nothing).
+    pub weekly_digest: String,
     pub display_name: String,
     pub pronouns: String,
     pub neighbourhood: String,
@@ -177,6 +179,7 @@ pub struct ProfileForm {
 
 #[derive(Debug)]
 pub struct ProfileUpdate {
+    pub weekly_digest: bool,
     pub display_name: String,
     pub pronouns: String,
     pub neighbourhood: String,
@@ -208,6 +211,7 @@ impl TryFrom<&ProfileForm> for ProfileUpdate {
                 Some(skills),
                 Some(time_zone),
             ) => Ok(Self {
+                weekly_digest: form.weekly_digest == "yes",
                 display_name,
                 pronouns,
                 neighbourhood,

@@ -241,6 +241,11 @@ pub async fn profile_page(
         ctx,
         email: p.email,
         form: ProfileForm {
+            weekly_digest: if p.weekly_digest {
+                "yes".into()
+            } else {
+                String::new()
+            },
             display_name: p.display_name,
             pronouns: p.pronouns,
             neighbourhood: p.neighbourhood,

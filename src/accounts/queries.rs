@@ -14,6 +14,7 @@ pub struct Profile {
     pub neighbourhood: String,
     pub skills: String,
     pub time_zone: String,
+    pub weekly_digest: bool,
 }
 
 /// Inserts the member; `Ok(None)` when the email is already taken (in any letter case).
@@ -80,7 +81,7 @@ pub async fn set_password_hash(db: impl PgExecutor<'_>, id: Uuid, hash: &str) ->
 
 pub async fn profile(db: &PgPool, id: Uuid) -> Result<Profile> {
     Ok(sqlx::query_as(
-        "SELECT email, display_name, pronouns, neighbourhood, skills, time_zone
+        "SELECT email, display_name, pronouns, neighbourhood, skills, time_zone, weekly_digest
          FROM members WHERE id = $1",
     )
     .bind(id)
@@ -91,7 +92,8 @@ pub async fn profile(db: &PgPool, id: Uuid) -> Result<Profile> {
 pub async fn update_profile(db: &PgPool, id: Uuid, update: &ProfileUpdate) -> Result<()> {
     sqlx::query(
         "UPDATE members
-         SET display_name = $2, pronouns = $3, neighbourhood = $4, skills = $5, time_zone = $6
+         SET display_name = $2, pronouns = $3, neighbourhood = $4, skills = $5, time_zone = $6,
+             weekly_digest = $7
          WHERE id = $1",
     )
     .bind(id)
@@ -100,6 +102,7 @@ pub async fn update_profile(db: &PgPool, id: Uuid, update: &ProfileUpdate) -> Re
     .bind(&update.neighbourhood)
     .bind(&update.skills)
     .bind(update.time_zone.name())
+    .bind(update.weekly_digest)
     .execute(db)
     .await?;
     Ok(())

@@ -37,9 +37,11 @@ fn optional_date(raw: &str, what: &str) -> Result<Option<NaiveDate>, String> {
     if raw.trim().is_empty() {
         return Ok(None);
     }
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| format!("Enter {what} as year-month-day, like 2027-03-01."))
+    match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
+        Ok(d) if (2000..=2200).contains(&chrono::Datelike::year(&d)) => Ok(Some(d)),
+        Ok(_) => Err(format!("Enter {what} between the years 2000 and 2200.")),
+        Err(_) => Err(format!("Enter {what} as year-month-day, like 2027-03-01.")),
+    }
 }
 
 impl NewResponsibility {
@@ -151,7 +153,7 @@ pub struct DeclineForm {
 #[serde(default)]
 pub struct HandoffForm {
     pub to: String,
-    pub note: String,
+    pub handoff_note: String,
     pub overlap_days: String,
 }
 

@@ -263,6 +263,7 @@ pub struct DetailPage {
     can_take_part: bool,
     errors: FieldErrors,
     note: String,
+    reason: String,
     handoff: HandoffForm,
 }
 
@@ -270,6 +271,7 @@ pub struct DetailPage {
 struct Kept {
     errors: FieldErrors,
     note: String,
+    reason: String,
     handoff: HandoffForm,
 }
 
@@ -292,7 +294,7 @@ async fn detail<R: Requirement>(
         .unwrap_or_default();
     let assigned_to_me: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM carriers WHERE can_id = $1 AND responsibility_id = $2 AND member_id = $3
-                        AND until_at IS NULL AND assigned)",
+                        AND (until_at IS NULL OR until_at > now()) AND assigned)",
     )
     .bind(can.id)
     .bind(id)
@@ -363,6 +365,7 @@ async fn detail<R: Requirement>(
         can_take_part: m.is_active(),
         errors: kept.errors,
         note: kept.note,
+        reason: kept.reason,
         handoff: kept.handoff,
         r,
         ctx,
@@ -430,6 +433,17 @@ pub async fn volunteer(
     }
     let kind = holder_kind(&form.kind);
     let mut tx = state.db.begin().await?;
+    if queries::lock_open(&mut tx, can.id, id).await? != Some(true) {
+        drop(tx);
+        return redirect_with_flash(
+            &state.db,
+            access.me.session_id,
+            FlashKind::Error,
+            "This responsibility is closed.",
+            &back(&can.slug, id),
+        )
+        .await;
+    }
     let added = queries::add_holder(
         &mut tx,
         can.id,
@@ -481,6 +495,17 @@ pub async fn assign(
         .ok_or(AppError::NotFound)?;
     let kind = holder_kind(&form.kind);
     let mut tx = state.db.begin().await?;
+    if queries::lock_open(&mut tx, can.id, id).await? != Some(true) {
+        drop(tx);
+        return redirect_with_flash(
+            &state.db,
+            access.me.session_id,
+            FlashKind::Error,
+            "This responsibility is closed.",
+            &back(&can.slug, id),
+        )
+        .await;
+    }
     let target: Option<Uuid> = form.member_id.trim().parse().ok();
     let name = match target {
         Some(t) => queries::active_member(&mut tx, can.id, t).await?,
@@ -587,7 +612,7 @@ pub async fn decline(
             id,
             Kept {
                 errors,
-                note: form.reason,
+                reason: form.reason,
                 ..Kept::default()
             },
         )
@@ -595,6 +620,21 @@ pub async fn decline(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let mut tx = state.db.begin().await?;
+    // Only a holding someone else arranged can be declined (a volunteer steps down instead).
+    let assigned: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM carriers WHERE can_id = $1 AND responsibility_id = $2 AND member_id = $3
+                        AND assigned AND (until_at IS NULL OR until_at > now()))",
+    )
+    .bind(can.id)
+    .bind(id)
+    .bind(access.me.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if !assigned {
+        return Err(AppError::Forbidden(
+            "Only someone asked to hold this can decline it.",
+        ));
+    }
     let ended = queries::end_holder(
         &mut tx,
         can.id,
@@ -645,11 +685,29 @@ pub async fn handoff(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
-    if queries::holds(&mut tx, can.id, id, access.me.id)
-        .await?
-        .as_deref()
-        != Some("carrier")
-    {
+    // One change at a time per responsibility: two hand-offs from two tabs cannot both happen.
+    if queries::lock_open(&mut tx, can.id, id).await? != Some(true) {
+        drop(tx);
+        return redirect_with_flash(
+            &state.db,
+            access.me.session_id,
+            FlashKind::Error,
+            "This responsibility is closed.",
+            &back(&can.slug, id),
+        )
+        .await;
+    }
+    let still_mine: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM carriers WHERE can_id = $1 AND responsibility_id = $2 AND member_id = $3
+                        AND kind = 'carrier' AND until_at IS NULL)",
+    )
+    .bind(can.id)
+    .bind(id)
+    .bind(access.me.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    // Only a carrier who has not already handed it on (an overlap is still theirs to finish).
+    if !still_mine {
         return Err(AppError::Forbidden(
             "Only someone who carries this responsibility can hand it on.",
         ));
@@ -657,8 +715,8 @@ pub async fn handoff(
     let mut errors = FieldErrors::new();
     let to: Option<Uuid> = form.to.trim().parse().ok();
     let note = errors.check(
-        "note",
-        webforms::text(&form.note, "the hand-over note", 0, 2000),
+        "handoff_note",
+        webforms::text(&form.handoff_note, "the hand-over note", 0, 2000),
     );
     let overlap = errors.check(
         "overlap_days",

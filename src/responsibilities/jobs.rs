@@ -84,7 +84,11 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
                  JOIN memberships m ON m.member_id = p.id AND m.can_id = $1 AND m.status = 'active'
                  WHERE EXISTS (SELECT 1 FROM carriers k WHERE k.responsibility_id = $2 AND k.member_id = p.id
                                AND k.kind = 'carrier' AND (k.until_at IS NULL OR k.until_at > now()))
-                    OR ($3 AND EXISTS (SELECT 1 FROM role_grants g WHERE g.can_id = $1 AND g.member_id = p.id
+                    OR (($3 OR NOT EXISTS (SELECT 1 FROM carriers k JOIN memberships km
+                                  ON km.can_id = k.can_id AND km.member_id = k.member_id AND km.status = 'active'
+                                WHERE k.responsibility_id = $2 AND k.kind = 'carrier'
+                                  AND (k.until_at IS NULL OR k.until_at > now())))
+                        AND EXISTS (SELECT 1 FROM role_grants g WHERE g.can_id = $1 AND g.member_id = p.id
                                AND g.role IN ('coordinator', 'organiser') AND g.ended_at IS NULL))",
             )
             .bind(d.can_id)

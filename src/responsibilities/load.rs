@@ -41,12 +41,11 @@ pub fn words(text: &str) -> std::collections::BTreeSet<String> {
 /// How well someone's skills and interests match a responsibility (shared words).
 pub fn affinity(skills: &str, responsibility: &str) -> usize {
     let (a, b) = (words(skills), words(responsibility));
+    // Shared words, plus one for a shared stem ("garden" ~ "gardening"), by characters not bytes.
+    let stem = |w: &String| w.chars().take(4).collect::<String>();
     a.intersection(&b).count()
         + a.iter()
-            .filter(|w| {
-                b.iter()
-                    .any(|x| x.starts_with(&w[..4.min(w.len())]) && !b.contains(*w))
-            })
+            .filter(|w| !b.contains(*w) && b.iter().any(|x| x.starts_with(&stem(w))))
             .count()
             .min(1)
 }
@@ -76,6 +75,11 @@ mod tests {
         // Most carry nothing: one responsibility is not a burden, two are.
         assert!(!overburdened(1, 0.0));
         assert!(overburdened(2, 0.0));
+    }
+
+    #[test]
+    fn accented_skills_do_not_break_matching() {
+        assert_eq!(affinity("café, señora", "Run the café stall"), 1);
     }
 
     #[test]

@@ -41,6 +41,8 @@ fn select() -> String {
          FROM responsibilities r
          LEFT JOIN goals g ON g.id = r.goal_id AND g.can_id = r.can_id
          LEFT JOIN carriers c ON c.responsibility_id = r.id AND {CURRENT}
+             AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.can_id = c.can_id
+                         AND ms.member_id = c.member_id AND ms.status = 'active')
          LEFT JOIN members p ON p.id = c.member_id"
     )
 }
@@ -150,6 +152,13 @@ pub async fn add_holder(
     assigned: bool,
     note: &str,
 ) -> Result<bool> {
+    // Someone who holds it now (also within a hand-off's overlap) is not added twice.
+    if holds(&mut *conn, can_id, responsibility_id, member_id)
+        .await?
+        .is_some()
+    {
+        return Ok(false);
+    }
     let done = sqlx::query(
         "INSERT INTO carriers (id, can_id, responsibility_id, member_id, kind, arranged_by, assigned, note)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -181,9 +190,10 @@ pub async fn end_holder(
 ) -> Result<Option<String>> {
     // `None` ends it now, by the database's clock (the one "current" is measured with).
     let kind: Option<String> = sqlx::query_scalar(
-        "UPDATE carriers SET until_at = greatest(COALESCE($5, now()), from_at), ended_how = $4,
-                note = COALESCE($6, note)
-         WHERE can_id = $1 AND responsibility_id = $2 AND member_id = $3 AND until_at IS NULL
+        "UPDATE carriers SET until_at = greatest(least(COALESCE(until_at, 'infinity'), COALESCE($5, now())), from_at),
+                ended_how = $4, note = COALESCE($6, note)
+         WHERE can_id = $1 AND responsibility_id = $2 AND member_id = $3
+           AND (until_at IS NULL OR until_at > now())
          RETURNING kind",
     )
     .bind(can_id)
@@ -266,7 +276,7 @@ pub async fn holds(
 ) -> Result<Option<String>> {
     Ok(sqlx::query_scalar(
         "SELECT c.kind FROM carriers c WHERE c.can_id = $1 AND c.responsibility_id = $2 AND c.member_id = $3
-           AND c.until_at IS NULL",
+           AND (c.until_at IS NULL OR c.until_at > now()) ORDER BY c.from_at DESC LIMIT 1",
     )
     .bind(can_id)
     .bind(id)
@@ -328,4 +338,16 @@ pub async fn active_members(db: &PgPool, can_id: Uuid) -> Result<Vec<(Uuid, Stri
     .bind(can_id)
     .fetch_all(db)
     .await?)
+}
+
+/// Locks the responsibility for the rest of the transaction; `Some(true)` while open or active.
+pub async fn lock_open(conn: &mut PgConnection, can_id: Uuid, id: Uuid) -> Result<Option<bool>> {
+    let status: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM responsibilities WHERE can_id = $1 AND id = $2 FOR UPDATE",
+    )
+    .bind(can_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(status.map(|s| s == "open" || s == "active"))
 }

@@ -268,7 +268,7 @@ async fn a_hand_off_with_overlap_keeps_both_and_the_history() {
             &format!("/c/{slug}/responsibilities/{id}/handoff"),
             &[
                 ("to", &mia.to_string()),
-                ("note", ""),
+                ("handoff_note", ""),
                 ("overlap_days", "0"),
             ],
         )
@@ -292,7 +292,7 @@ async fn a_hand_off_with_overlap_keeps_both_and_the_history() {
             &format!("/c/{slug}/responsibilities/{id}/handoff"),
             &[
                 ("to", &noor.to_string()),
-                ("note", "The cash box is in the hall cupboard"),
+                ("handoff_note", "The cash box is in the hall cupboard"),
                 ("overlap_days", "14"),
             ],
         )
@@ -658,4 +658,67 @@ async fn nobody_outside_the_can_sees_or_touches_its_responsibilities() {
     }
     assert_eq!(app.count("carriers").await, 0);
     assert_eq!(app.count("responsibilities WHERE status = 'open'").await, 1);
+}
+
+#[tokio::test]
+async fn two_hand_offs_at_once_make_one_new_carrier_and_paused_carriers_leave_it_unowned() {
+    let (app, mut olu, mut others, slug) = team().await;
+    create(&mut olu, &slug, "Treasurer", "ongoing", "3", "").await;
+    let id = new_id(&app, "Treasurer").await;
+    others[0]
+        .get(&format!("/c/{slug}/responsibilities/{id}"))
+        .await;
+    others[0]
+        .post(
+            &format!("/c/{slug}/responsibilities/{id}/volunteer"),
+            &[("kind", "carrier")],
+        )
+        .await;
+    let noor = id_of(&app, "noor@example.org").await.to_string();
+    let pat = id_of(&app, "pat@example.org").await.to_string();
+    let mut second_tab = app.browser();
+    second_tab.cookie = others[0].cookie.clone();
+    second_tab.csrf = others[0].csrf.clone();
+    let path = format!("/c/{slug}/responsibilities/{id}/handoff");
+    let to_noor = [
+        ("to", noor.as_str()),
+        ("handoff_note", ""),
+        ("overlap_days", "0"),
+    ];
+    let to_pat = [
+        ("to", pat.as_str()),
+        ("handoff_note", ""),
+        ("overlap_days", "0"),
+    ];
+    let (a, b) = tokio::join!(
+        others[0].post(&path, &to_noor),
+        second_tab.post(&path, &to_pat)
+    );
+    assert!(a.status.is_redirection() || b.status.is_redirection());
+    assert_eq!(
+        app.count("carriers WHERE until_at IS NULL AND kind = 'carrier'")
+            .await,
+        1,
+        "one new carrier"
+    );
+
+    // Whoever carries it now goes away for a while: it shows as unowned.
+    let carrier: String = sqlx::query_scalar("SELECT p.email FROM carriers c JOIN members p ON p.id = c.member_id WHERE c.until_at IS NULL").fetch_one(&app.db).await.unwrap();
+    let who = if carrier.starts_with("noor") { 1 } else { 2 };
+    others[who].get(&format!("/c/{slug}")).await;
+    others[who]
+        .post(&format!("/c/{slug}/membership/pause"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    olu.get(&format!("/c/{slug}/responsibilities?filter=unowned"))
+        .await
+        .assert_contains(">Treasurer<");
+    // Accented skills do not break the load view.
+    sqlx::query("UPDATE members SET skills = 'café, señora'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    olu.get(&format!("/c/{slug}/load"))
+        .await
+        .assert_status(StatusCode::OK);
 }

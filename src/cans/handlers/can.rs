@@ -212,6 +212,7 @@ pub struct HomePage {
     pending_requests: usize,
     created: String,
     vision: Option<(String, String)>,
+    steps: Vec<crate::stages::guide::Step>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -272,9 +273,13 @@ pub async fn home(
     let vision = crate::visioning::queries::adopted_vision(&state.db, can.id)
         .await?
         .map(|v| (v.body, time::date_in(v.adopted_at, &can.time_zone)));
+    let criteria = crate::stages::guide::criteria(&state.db, can.id).await?;
+    let facts = crate::stages::guide::facts(&state.db, can.id).await?;
+    let steps = crate::stages::guide::steps(can.stage, &facts, &criteria, &can.slug);
     Ok(HomePage {
         ctx,
         vision,
+        steps,
         nav: CanNav::new(&can, &membership, "home"),
         created: time::date_in(can.created_at, &can.time_zone),
         my_roles: membership.roles.iter().map(|r| r.label()).collect(),

@@ -379,8 +379,9 @@ async fn change_own_status(
         queries::withdraw_join_requests(&mut tx, can.id, me.id).await?;
         // What they carried is open again (the history keeps that they held it).
         sqlx::query(
-            "UPDATE carriers SET until_at = greatest(now(), from_at), ended_how = 'left'
-             WHERE can_id = $1 AND member_id = $2 AND until_at IS NULL",
+            "UPDATE carriers SET until_at = greatest(least(COALESCE(until_at, 'infinity'), now()), from_at),
+                    ended_how = 'left'
+             WHERE can_id = $1 AND member_id = $2 AND (until_at IS NULL OR until_at > now())",
         )
         .bind(can.id)
         .bind(me.id)

@@ -1,0 +1,242 @@
+//! The stage guide: from the group's own data, what is done and what comes next on the way from
+//! visioning to organizing to sustaining. The thresholds are the group's own (defaults below,
+//! changed by organisers) and are shown with every step — no hidden scoring.
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::cans::model::Stage;
+use crate::error::Result;
+use crate::responsibilities::{load, queries as resp};
+
+/// The group's thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct Criteria {
+    pub hope_share_percent: i16,
+    pub hope_min: i16,
+    pub held_meetings_min: i16,
+    pub drift_missed: i16,
+    pub drift_weeks: i16,
+}
+
+impl Default for Criteria {
+    fn default() -> Self {
+        Self {
+            hope_share_percent: 50,
+            hope_min: 3,
+            held_meetings_min: 3,
+            drift_missed: 3,
+            drift_weeks: 6,
+        }
+    }
+}
+
+/// What the guide looks at.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    pub active_members: i64,
+    pub hope_authors: i64,
+    pub vision_adopted: bool,
+    pub active_goals: i64,
+    pub goals_without_responsibility: Vec<String>,
+    pub open_responsibilities: Vec<String>,
+    pub overburdened: Vec<String>,
+    pub series: i64,
+    pub held_with_minutes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub text: String,
+    pub done: bool,
+    pub link: String,
+}
+
+/// Hope authors needed: the share of active members, at least `hope_min`, never more than there are.
+pub fn hopes_needed(f: &Facts, c: &Criteria) -> i64 {
+    let share = (f.active_members * i64::from(c.hope_share_percent) + 99) / 100;
+    share
+        .max(i64::from(c.hope_min))
+        .min(f.active_members.max(1))
+}
+
+/// The steps towards leaving `stage` (none for sustaining: health takes over there).
+pub fn steps(stage: Stage, f: &Facts, c: &Criteria, slug: &str) -> Vec<Step> {
+    let at = |path: &str| format!("/c/{slug}{path}");
+    match stage {
+        Stage::Visioning => {
+            let needed = hopes_needed(f, c);
+            vec![
+                Step {
+                    text: format!(
+                        "Hopes shared by at least {needed} members ({}% of active members, at least {}): {} so far",
+                        c.hope_share_percent, c.hope_min, f.hope_authors
+                    ),
+                    done: f.hope_authors >= needed,
+                    link: at("/vision#hopes"),
+                },
+                Step {
+                    text: "A shared vision adopted by consent".into(),
+                    done: f.vision_adopted,
+                    link: at("/vision"),
+                },
+                Step {
+                    text: format!(
+                        "At least one goal drawn from the vision: {} so far",
+                        f.active_goals
+                    ),
+                    done: f.active_goals >= 1,
+                    link: at("/goals"),
+                },
+            ]
+        }
+        Stage::Organizing => vec![
+            Step {
+                text: if f.goals_without_responsibility.is_empty() {
+                    "Every active goal has a responsibility".into()
+                } else {
+                    format!(
+                        "Give these goals a responsibility: {}",
+                        f.goals_without_responsibility.join(", ")
+                    )
+                },
+                done: f.goals_without_responsibility.is_empty() && f.active_goals > 0,
+                link: at("/responsibilities?by=goal"),
+            },
+            Step {
+                text: if f.open_responsibilities.is_empty() {
+                    "Every responsibility has someone carrying it".into()
+                } else {
+                    format!(
+                        "Find someone to carry: {}",
+                        f.open_responsibilities.join(", ")
+                    )
+                },
+                done: f.open_responsibilities.is_empty(),
+                link: at("/responsibilities?filter=unowned"),
+            },
+            Step {
+                text: if f.overburdened.is_empty() {
+                    "Nobody carries more than twice the median load".into()
+                } else {
+                    format!(
+                        "Share the load of: {} (above twice the median)",
+                        f.overburdened.join(", ")
+                    )
+                },
+                done: f.overburdened.is_empty(),
+                link: at("/load"),
+            },
+            Step {
+                text: "A regular meeting series".into(),
+                done: f.series >= 1,
+                link: at("/meetings"),
+            },
+            Step {
+                text: format!(
+                    "At least {} meetings held with minutes recorded: {} so far",
+                    c.held_meetings_min, f.held_with_minutes
+                ),
+                done: f.held_with_minutes >= i64::from(c.held_meetings_min),
+                link: at("/meetings"),
+            },
+        ],
+        Stage::Sustaining => Vec::new(),
+    }
+}
+
+pub fn ready(steps: &[Step]) -> bool {
+    steps.iter().all(|s| s.done)
+}
+
+pub async fn criteria(db: &PgPool, can_id: Uuid) -> Result<Criteria> {
+    Ok(sqlx::query_as(
+        "SELECT hope_share_percent, hope_min, held_meetings_min, drift_missed, drift_weeks FROM cans WHERE id = $1",
+    )
+    .bind(can_id)
+    .fetch_one(db)
+    .await?)
+}
+
+pub async fn facts(db: &PgPool, can_id: Uuid) -> Result<Facts> {
+    let (active_members, hope_authors, vision_adopted, active_goals, series, held_with_minutes): (i64, i64, bool, i64, i64, i64) =
+        sqlx::query_as(
+            "SELECT
+               (SELECT count(*) FROM memberships WHERE can_id = $1 AND status = 'active'),
+               (SELECT count(DISTINCT h.author_id) FROM hopes h JOIN memberships m
+                  ON m.can_id = h.can_id AND m.member_id = h.author_id AND m.status = 'active'
+                WHERE h.can_id = $1 AND h.withdrawn_at IS NULL),
+               (SELECT vision_version_id IS NOT NULL FROM cans WHERE id = $1),
+               (SELECT count(*) FROM goals WHERE can_id = $1 AND status = 'active'),
+               (SELECT count(*) FROM meeting_series WHERE can_id = $1 AND (until_on IS NULL OR until_on >= current_date)),
+               (SELECT count(*) FROM meetings WHERE can_id = $1 AND status = 'held' AND btrim(minutes) <> '')",
+        )
+        .bind(can_id)
+        .fetch_one(db)
+        .await?;
+    let goals_without_responsibility: Vec<String> = sqlx::query_scalar(
+        "SELECT g.title FROM goals g WHERE g.can_id = $1 AND g.status = 'active'
+           AND NOT EXISTS (SELECT 1 FROM responsibilities r WHERE r.can_id = g.can_id AND r.goal_id = g.id
+                           AND r.status IN ('open', 'active', 'done'))
+         ORDER BY g.created_at",
+    )
+    .bind(can_id)
+    .fetch_all(db)
+    .await?;
+    let open_responsibilities: Vec<String> = sqlx::query_scalar(
+        "SELECT title FROM responsibilities WHERE can_id = $1 AND status = 'open' ORDER BY created_at",
+    )
+    .bind(can_id)
+    .fetch_all(db)
+    .await?;
+    let loads = resp::loads(db, can_id).await?;
+    let median = load::median(&loads.iter().map(|l| l.load).collect::<Vec<_>>());
+    Ok(Facts {
+        active_members,
+        hope_authors,
+        vision_adopted,
+        active_goals,
+        goals_without_responsibility,
+        open_responsibilities,
+        overburdened: loads
+            .iter()
+            .filter(|l| load::overburdened(l.load, median))
+            .map(|l| l.name.clone())
+            .collect(),
+        series,
+        held_with_minutes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hopes_needed_is_half_but_at_least_three_and_at_most_everyone() {
+        let c = Criteria::default();
+        let f = |active| Facts {
+            active_members: active,
+            ..Facts::default()
+        };
+        assert_eq!(hopes_needed(&f(10), &c), 5);
+        assert_eq!(hopes_needed(&f(4), &c), 3);
+        assert_eq!(hopes_needed(&f(2), &c), 2);
+        assert_eq!(hopes_needed(&f(9), &c), 5);
+    }
+
+    #[test]
+    fn visioning_is_ready_with_hopes_a_vision_and_a_goal() {
+        let c = Criteria::default();
+        let mut f = Facts {
+            active_members: 4,
+            hope_authors: 3,
+            vision_adopted: true,
+            active_goals: 0,
+            ..Facts::default()
+        };
+        assert!(!ready(&steps(Stage::Visioning, &f, &c, "x")));
+        f.active_goals = 1;
+        assert!(ready(&steps(Stage::Visioning, &f, &c, "x")));
+    }
+}

@@ -1,0 +1,26 @@
+//! The stage guide and the sustaining dashboard: where the group is on the way from visioning to
+//! organizing to sustaining, the next steps computed from its own data, the transitions log, the
+//! health view, check-ins after meetings, and the weekly digest.
+
+pub mod digest;
+pub mod guide;
+mod handlers;
+pub mod health;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/c/{slug}/stage", get(handlers::stage_page))
+        .route("/c/{slug}/stage/move", post(handlers::move_stage))
+        .route("/c/{slug}/stage/criteria", post(handlers::set_criteria))
+        .route("/c/{slug}/health", get(handlers::health_page))
+        .route("/c/{slug}/health/reach-out", post(handlers::reach_out))
+        .route(
+            "/c/{slug}/meetings/{id}/check-in",
+            get(handlers::check_in_page).post(handlers::check_in),
+        )
+}
