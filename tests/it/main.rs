@@ -10,5 +10,6 @@ mod meetings;
 mod outbox;
 mod responsibilities;
 mod server;
+mod stages;
 mod visioning;
 mod web;
