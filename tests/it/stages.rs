@@ -127,6 +127,10 @@ async fn the_visioning_steps_follow_hopes_vision_and_goals() {
     olu.get(&format!("/c/{slug}/stage"))
         .await
         .assert_contains("Every step is done");
+    // The vision's review is 20 days away: the health view says it is due.
+    olu.get(&format!("/c/{slug}/health"))
+        .await
+        .assert_contains("The vision is due for review by");
 }
 
 #[tokio::test]
