@@ -1,0 +1,643 @@
+//! End-to-end journeys in a real browser: Debian's Chromium driven through chromedriver, against
+//! the real server binary on its embedded PostgreSQL. Every page visited is checked with axe-core
+//! (no serious or critical violation), with the Nu HTML Checker (no error), and at phone width
+//! (no horizontal scrolling, tap targets of 44px). The first journey runs again with JavaScript
+//! off. Each journey leaves a screenshot in target/browser-artifacts/.
+//!
+//! Needs chromium, chromedriver, java, and tests/browser/node_modules (scripts/install-deps sets
+//! them up). Without them the suite says so loudly and skips.
+
+mod webdriver;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use sqlx::{Connection, PgConnection};
+use webdriver::Driver;
+
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+const PASSWORD: &str = "correct horse battery";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn artifacts() -> PathBuf {
+    let dir = root().join("target/browser-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// What is missing for the browser suite, if anything.
+fn missing() -> Vec<String> {
+    let mut gone = Vec::new();
+    for (what, path) in [
+        (
+            "chromium (apt-get install chromium)",
+            PathBuf::from("/usr/bin/chromium"),
+        ),
+        (
+            "chromedriver (apt-get install chromium-driver)",
+            PathBuf::from("/usr/bin/chromedriver"),
+        ),
+        (
+            "axe-core (npm ci in tests/browser)",
+            root().join("tests/browser/node_modules/axe-core/axe.min.js"),
+        ),
+        (
+            "vnu-jar (npm ci in tests/browser)",
+            root().join("tests/browser/node_modules/vnu-jar/build/dist/vnu.jar"),
+        ),
+    ] {
+        if !path.exists() {
+            gone.push(what.to_string());
+        }
+    }
+    if Command::new("java").arg("-version").output().is_err() {
+        gone.push("java (apt-get install default-jre-headless)".into());
+    }
+    gone
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        // SAFETY: signalling our own child; SIGTERM lets the server stop its database cleanly.
+        unsafe {
+            libc::kill(self.0.id() as i32, libc::SIGTERM);
+        }
+        let began = Instant::now();
+        while began.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Server {
+    _process: Process,
+    base: String,
+    data: PathBuf,
+}
+
+fn start_server(dir: &Path) -> Server {
+    let data = dir.join("postgres");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_canopy"))
+        .env_remove("DATABASE_URL")
+        .env_remove("CANOPY_PUBLIC_URL")
+        .env_remove("CANOPY_SMTP_URL")
+        .env("CANOPY_DATA_DIR", &data)
+        .env("CANOPY_OUTBOX_DIR", dir.join("outbox"))
+        .env("CANOPY_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("Canopy is ready: open ") {
+                let _ = tx.send(url.to_string());
+            }
+        }
+    });
+    let base = rx
+        .recv_timeout(Duration::from_secs(90))
+        .expect("server starts");
+    Server {
+        _process: Process(child),
+        base,
+        data,
+    }
+}
+
+fn start_chromedriver() -> (Process, String) {
+    let port = free_port();
+    let child = Command::new("/usr/bin/chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr = format!("127.0.0.1:{port}");
+    let began = Instant::now();
+    while TcpStream::connect(&addr).is_err() {
+        assert!(
+            began.elapsed() < Duration::from_secs(30),
+            "chromedriver did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (Process(child), addr)
+}
+
+/// Fetches a page as served (not as the browser's DOM), with the browser's session cookie.
+fn fetch(url: &str, cookie: Option<&str>) -> String {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest
+        .split_once('/')
+        .map(|(h, p)| (h, format!("/{p}")))
+        .unwrap_or((rest, "/".into()));
+    let mut stream = TcpStream::connect(host).unwrap();
+    let cookie = cookie
+        .map(|c| format!("Cookie: canopy_session={c}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{cookie}\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    raw.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
+}
+
+/// Checks every page a journey visits.
+struct Checks {
+    axe: String,
+    pages: Vec<(String, String)>,
+    visited: Vec<String>,
+    violations: Vec<String>,
+}
+
+impl Checks {
+    fn new() -> Self {
+        Self {
+            axe: std::fs::read_to_string(
+                root().join("tests/browser/node_modules/axe-core/axe.min.js"),
+            )
+            .unwrap(),
+            pages: Vec::new(),
+            visited: Vec::new(),
+            violations: Vec::new(),
+        }
+    }
+
+    /// Records the current page: its served HTML for the checker, and axe's findings.
+    fn page(&mut self, d: &Driver, javascript: bool) {
+        let url = d.url();
+        if self.visited.contains(&url) {
+            return;
+        }
+        self.visited.push(url.clone());
+        self.pages.push((
+            url.clone(),
+            fetch(&url, d.cookie("canopy_session").as_deref()),
+        ));
+        if !javascript {
+            return;
+        }
+        d.execute(&format!("{}\n;return true;", self.axe));
+        let found = d.execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+               .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                   .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' at ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+               .catch(e => done(['axe failed: ' + e]));",
+        );
+        for v in found.as_array().cloned().unwrap_or_default() {
+            self.violations
+                .push(format!("{url}: {}", v.as_str().unwrap_or_default()));
+        }
+    }
+}
+
+fn submit(d: &Driver, checks: &mut Checks, js: bool, button: &str) {
+    let b = d.button(button);
+    d.click_and_wait(&b);
+    checks.page(d, js);
+}
+
+fn open(d: &Driver, checks: &mut Checks, js: bool, url: &str) {
+    d.goto(url);
+    checks.page(d, js);
+}
+
+fn sign_up(d: &Driver, c: &mut Checks, js: bool, base: &str, email: &str, name: &str) {
+    open(d, c, js, &format!("{base}/sign-up"));
+    d.type_into("#email", email);
+    d.type_into("#display_name", name);
+    d.type_into("#password", PASSWORD);
+    submit(d, c, js, "Create account");
+    assert!(
+        d.text().contains(&format!("Hello, {name}")),
+        "signed up: {}",
+        d.text()
+    );
+}
+
+/// Journey 1: an organiser signs up, starts a CAN and copies an invite link; a neighbour joins
+/// through it, acknowledging the rules.
+fn start_and_invite(
+    driver: &str,
+    c: &mut Checks,
+    js: bool,
+    base: &str,
+    tag: &str,
+) -> (Driver, Driver, String) {
+    let olu = Driver::new(driver, js).unwrap();
+    sign_up(&olu, c, js, base, &format!("olu{tag}@example.org"), "Olu");
+    open(&olu, c, js, &format!("{base}/c/new"));
+    olu.type_into("#name", &format!("Riverside {tag}"));
+    olu.type_into("#purpose", "Neighbours who look out for each other");
+    olu.type_into("#rules", "Be kind. Keep confidences.");
+    submit(&olu, c, js, "Start the CAN");
+    let slug = olu.url().rsplit('/').next().unwrap().to_string();
+    assert!(olu.text().contains("you are its first organiser"));
+    open(&olu, c, js, &format!("{base}/c/{slug}/invitations"));
+    olu.type_into("#max_uses", "10");
+    submit(&olu, c, js, "Make invitation link");
+    let link = olu.attribute("#invite-link", "value");
+    assert!(link.contains("/join/"), "{link}");
+
+    let mia = Driver::new(driver, js).unwrap();
+    open(&mia, c, js, &link);
+    assert!(mia.text().contains("Be kind. Keep confidences."));
+    let signup = mia.find("a[href^=\"/sign-up?next=\"]");
+    mia.click_and_wait(&signup);
+    c.page(&mia, js);
+    mia.type_into("#email", &format!("mia{tag}@example.org"));
+    mia.type_into("#display_name", "Mia");
+    mia.type_into("#password", PASSWORD);
+    submit(&mia, c, js, "Create account");
+    assert!(
+        mia.url().contains("/join/"),
+        "back at the invitation: {}",
+        mia.url()
+    );
+    let tick = mia.find("#acknowledge_rules");
+    mia.click(&tick);
+    submit(&mia, c, js, &format!("Join Riverside {tag}"));
+    assert!(
+        mia.text().contains(&format!("Welcome to Riverside {tag}!")),
+        "{}",
+        mia.text()
+    );
+    mia.screenshot(&artifacts().join(format!(
+        "journey-1-join{}.png",
+        if js { "" } else { "-nojs" }
+    )));
+    (olu, mia, slug)
+}
+
+async fn db(server: &Server) -> PgConnection {
+    let opts = sqlx::postgres::PgConnectOptions::new()
+        .host(&server.data.to_string_lossy())
+        .username("canopy")
+        .database("canopy");
+    PgConnection::connect_with(&opts).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journeys_in_a_real_browser() {
+    let gone = missing();
+    if !gone.is_empty() {
+        eprintln!("\n==============================================================");
+        eprintln!("BROWSER TESTS SKIPPED: missing {}", gone.join(", "));
+        eprintln!("Run scripts/install-deps to install them.");
+        eprintln!("==============================================================\n");
+        return;
+    }
+    let began = Instant::now();
+    let dir = std::env::temp_dir().join(format!("canopy-browser-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let server = start_server(&dir);
+    let (_chromedriver, driver) = start_chromedriver();
+    let base = server.base.clone();
+    let mut c = Checks::new();
+    let js = true;
+
+    // 1. Start a CAN, invite, join (with JavaScript, then again without).
+    let (olu, mia, slug) = start_and_invite(&driver, &mut c, js, &base, "a");
+    {
+        let (no_js_olu, no_js_mia, _) = start_and_invite(&driver, &mut c, false, &base, "b");
+        drop((no_js_olu, no_js_mia));
+    }
+
+    // 2. Visioning: hopes, a draft, a consent round with an objection that is withdrawn, adoption, a goal.
+    for (who, hope) in [
+        (&olu, "A bench for old and young"),
+        (&mia, "Nobody eats alone"),
+    ] {
+        open(who, &mut c, js, &format!("{base}/c/{slug}/vision"));
+        who.type_into("#body", hope);
+        submit(who, &mut c, js, "Add my hope");
+    }
+    open(
+        &mia,
+        &mut c,
+        js,
+        &format!("{base}/c/{slug}/vision/drafts/new"),
+    );
+    mia.type_into(
+        "#body",
+        "Neighbours who eat together and look out for each other.",
+    );
+    let first_hope = mia.find("input[name=\"hope\"]");
+    mia.click(&first_hope);
+    submit(&mia, &mut c, js, "Save as a new version");
+    open(
+        &olu,
+        &mut c,
+        js,
+        &format!("{base}/c/{slug}/vision/versions/1"),
+    );
+    submit(&olu, &mut c, js, "Open consent round");
+    let round_url = olu.url();
+    open(&mia, &mut c, js, &round_url);
+    let object = mia.find("#answer-object");
+    mia.click(&object);
+    mia.type_into("#reason", "It forgets the children");
+    submit(&mia, &mut c, js, "Give my answer");
+    assert!(mia.text().contains("1 object"));
+    let aside = mia.find("#answer-stand_aside");
+    mia.click(&aside);
+    submit(&mia, &mut c, js, "Give my answer");
+    open(&olu, &mut c, js, &round_url);
+    let endorse = olu.find("#answer");
+    olu.click(&endorse);
+    submit(&olu, &mut c, js, "Give my answer");
+    submit(&olu, &mut c, js, "Close the round now");
+    assert!(olu.text().contains("adopted"), "{}", olu.text());
+    open(&olu, &mut c, js, &format!("{base}/c/{slug}/goals"));
+    olu.type_into("#title", "A weekly shared meal");
+    submit(&olu, &mut c, js, "Set goal");
+    assert!(olu.text().contains("A weekly shared meal"));
+    olu.screenshot(&artifacts().join("journey-2-vision.png"));
+
+    // 3. Meetings: a time poll, a weekly series, an RSVP, attendance, minutes, a decision, an
+    //    action item that becomes a responsibility.
+    open(
+        &olu,
+        &mut c,
+        js,
+        &format!("{base}/c/{slug}/meetings/polls/new"),
+    );
+    olu.type_into("#title", "Neighbourhood circle");
+    submit(&olu, &mut c, js, "Open the poll");
+    let poll_url = olu.url();
+    open(&mia, &mut c, js, &poll_url);
+    for radio in mia_radios(&mia) {
+        mia.click(&radio);
+    }
+    submit(&mia, &mut c, js, "Save my answers");
+    open(&olu, &mut c, js, &poll_url);
+    submit(&olu, &mut c, js, "Meet Saturdays 10:00");
+    olu.type_into("#location", "The community hall");
+    submit(&olu, &mut c, js, "Save the series");
+    let mut conn = db(&server).await;
+    let meeting: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM meetings ORDER BY starts_at LIMIT 1")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    let meeting_url = format!("{base}/c/{slug}/meetings/{meeting}");
+    open(&mia, &mut c, js, &meeting_url);
+    submit(&mia, &mut c, js, "Yes");
+    // The meeting happens now.
+    sqlx::query("UPDATE meetings SET starts_at = now() - interval '30 minutes', ends_at = now() + interval '1 hour' WHERE id = $1")
+        .bind(meeting).execute(&mut conn).await.unwrap();
+    open(&olu, &mut c, js, &meeting_url);
+    // Mia answered yes; Olu came too without having answered: tick both.
+    let boxes: Value =
+        olu.execute("return [...document.querySelectorAll('input[name=present]')].map(b => b.id)");
+    for id in boxes.as_array().unwrap() {
+        let b = olu.find(&format!("#{}", id.as_str().unwrap()));
+        olu.click(&b);
+    }
+    submit(&olu, &mut c, js, "Save attendance");
+    assert!(
+        olu.text().contains("Attendance saved: 2 present."),
+        "{}",
+        olu.text()
+    );
+    olu.type_into("#minutes", "We planned the street party.");
+    submit(&olu, &mut c, js, "Save minutes");
+    olu.type_into("#decision", "A street party in June");
+    submit(&olu, &mut c, js, "Record decision");
+    olu.type_into("#action_title", "Book the hall");
+    submit(&olu, &mut c, js, "Add action item");
+    submit(&olu, &mut c, js, "Make it a responsibility: Book the hall");
+    assert!(
+        olu.text()
+            .contains("The action item is now a responsibility"),
+        "{}",
+        olu.text()
+    );
+    olu.screenshot(&artifacts().join("journey-3-meeting.png"));
+
+    // 4. Responsibilities: assign, hand off, the load view flags someone; the stage guide moves on.
+    let guide_before = {
+        open(&olu, &mut c, js, &format!("{base}/c/{slug}/stage"));
+        olu.text()
+    };
+    assert!(
+        guide_before.contains("Every step is done"),
+        "{guide_before}"
+    );
+    submit(&olu, &mut c, js, "Move on to Organizing");
+    let organizing = olu.text();
+    assert!(
+        organizing.contains("Give these goals a responsibility: A weekly shared meal"),
+        "{organizing}"
+    );
+    for (title, effort) in [("Cook the meal", "5"), ("Wash up", "3")] {
+        open(
+            &olu,
+            &mut c,
+            js,
+            &format!("{base}/c/{slug}/responsibilities/new"),
+        );
+        olu.type_into("#title", title);
+        olu.select("#goal_id", &goal_id(&mut conn).await);
+        olu.type_into("#effort", effort);
+        submit(&olu, &mut c, js, "Put it on the board");
+        olu.select("#member_id", &member_id(&mut conn, "Olu").await);
+        submit(&olu, &mut c, js, "Ask them");
+    }
+    let cook = olu.url().replace("Wash", "");
+    open(&olu, &mut c, js, &format!("{base}/c/{slug}/load"));
+    assert!(olu.text().contains("overburdened"), "{}", olu.text());
+    // Hand one on to Mia.
+    open(&olu, &mut c, js, &cook);
+    olu.select("#to", &member_id(&mut conn, "Mia").await);
+    olu.type_into("#handoff_note", "The pans are in the hall");
+    submit(&olu, &mut c, js, "Hand it on");
+    assert!(olu.text().contains("Handed to Mia"));
+    open(&olu, &mut c, js, &format!("{base}/c/{slug}/stage"));
+    let organizing_after = olu.text();
+    assert!(
+        organizing_after.contains("Every active goal has a responsibility"),
+        "{organizing_after}"
+    );
+    olu.screenshot(&artifacts().join("journey-4-responsibilities.png"));
+    open(&olu, &mut c, js, &format!("{base}/c/{slug}/health"));
+
+    // Keyboard only: sign in with Tab and Enter; focus is visible; errors are announced.
+    let kb = Driver::new(&driver, js).unwrap();
+    open(&kb, &mut c, js, &format!("{base}/sign-in"));
+    kb.keys(ENTER); // nothing focused yet: no effect
+    let mut steps = 0;
+    while kb
+        .execute("return document.activeElement && document.activeElement.id")
+        .as_str()
+        != Some("email")
+    {
+        kb.keys(TAB);
+        steps += 1;
+        assert!(steps < 20, "the email field is reachable by Tab");
+    }
+    let outline = kb.execute("return getComputedStyle(document.activeElement).outlineStyle");
+    assert_ne!(outline.as_str(), Some("none"), "focus is visible");
+    kb.keys("not-an-email");
+    kb.keys(TAB);
+    kb.keys(ENTER);
+    c.page(&kb, js);
+    assert_eq!(kb.attribute("#email", "ariaInvalid"), "true");
+    let described =
+        kb.execute("return document.getElementById('email').getAttribute('aria-describedby')");
+    assert_eq!(described.as_str(), Some("email-error"));
+    kb.type_into("#email", "olua@example.org");
+    kb.type_into("#password", PASSWORD);
+    kb.keys(ENTER);
+    assert!(
+        kb.text().contains("Hello, Olu"),
+        "signed in by keyboard: {}",
+        kb.text()
+    );
+    drop(kb);
+
+    // 5. Phone width: every page visited, at 390×844, scrolls only vertically and has 44px targets.
+    let phone = Driver::new(&driver, js).unwrap();
+    phone.window(390, 844);
+    phone.goto(&format!("{base}/sign-in"));
+    phone.type_into("#email", "olua@example.org");
+    phone.type_into("#password", PASSWORD);
+    let b = phone.button("Sign in");
+    phone.click_and_wait(&b);
+    let mut narrow = Vec::new();
+    for url in c.visited.clone() {
+        if url.contains("/join/") || url.contains("/sign-up") {
+            continue;
+        }
+        phone.goto(&url);
+        let report: Value = phone.execute(
+            "const out = [];
+             if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push('scrolls sideways: ' + document.documentElement.scrollWidth);
+             const targets = document.querySelectorAll('button, select, textarea, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), nav a, .choice');
+             for (const t of targets) { const r = t.getBoundingClientRect(); if (r.width > 0 && r.height > 0 && r.height < 43.5) out.push('small target ' + t.tagName + ' ' + (t.id || t.textContent.trim().slice(0, 30)) + ' ' + r.height); }
+             return out;",
+        );
+        for problem in report.as_array().cloned().unwrap_or_default() {
+            narrow.push(format!("{url}: {}", problem.as_str().unwrap_or_default()));
+        }
+    }
+    phone.goto(&format!("{base}/c/{slug}"));
+    phone.screenshot(&artifacts().join("journey-5-phone.png"));
+    drop(phone);
+
+    // The Nu HTML Checker on every page as served.
+    let html_dir = artifacts().join("html");
+    let _ = std::fs::remove_dir_all(&html_dir);
+    std::fs::create_dir_all(&html_dir).unwrap();
+    for (i, (url, html)) in c.pages.iter().enumerate() {
+        std::fs::write(
+            html_dir.join(format!("{i:03}.html")),
+            format!("<!-- {url} -->\n{html}"),
+        )
+        .unwrap();
+    }
+    let vnu = Command::new("java")
+        .args([
+            "-jar",
+            &root()
+                .join("tests/browser/node_modules/vnu-jar/build/dist/vnu.jar")
+                .to_string_lossy(),
+            "--errors-only",
+            "--format",
+            "text",
+            "--skip-non-html",
+        ])
+        .arg(&html_dir)
+        .output()
+        .unwrap();
+    let vnu_errors =
+        String::from_utf8_lossy(&vnu.stderr).to_string() + &String::from_utf8_lossy(&vnu.stdout);
+
+    eprintln!(
+        "browser suite: {} pages checked with axe and the Nu checker, {} at phone width, in {:.0?}; screenshots in {}",
+        c.pages.len(),
+        c.visited.len(),
+        began.elapsed(),
+        artifacts().display()
+    );
+    assert!(
+        c.violations.is_empty(),
+        "axe found serious or critical violations:\n{}",
+        c.violations.join("\n")
+    );
+    assert!(
+        narrow.is_empty(),
+        "phone-width problems:\n{}",
+        narrow.join("\n")
+    );
+    assert!(
+        vnu.status.success() && !vnu_errors.contains(": error:"),
+        "HTML errors:\n{vnu_errors}"
+    );
+    drop((olu, mia));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn mia_radios(d: &Driver) -> Vec<String> {
+    // Saturday yes, Tuesday if need be: the default poll offers Tuesdays 19:00 and Saturdays 10:00.
+    let ids: Value = d.execute(
+        "return [...document.querySelectorAll('input[type=radio]')].filter(r => r.value === (r.closest('fieldset').textContent.includes('Saturdays') ? 'yes' : 'if_need_be')).map(r => r.id)",
+    );
+    ids.as_array()
+        .unwrap()
+        .iter()
+        .map(|id| d.find(&format!("#{}", id.as_str().unwrap())))
+        .collect()
+}
+
+async fn goal_id(conn: &mut PgConnection) -> String {
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM goals LIMIT 1")
+        .fetch_one(conn)
+        .await
+        .unwrap();
+    id.to_string()
+}
+
+async fn member_id(conn: &mut PgConnection, name: &str) -> String {
+    let id: uuid::Uuid = sqlx::query_scalar(
+        "SELECT id FROM members WHERE display_name = $1 ORDER BY created_at LIMIT 1",
+    )
+    .bind(name)
+    .fetch_one(conn)
+    .await
+    .unwrap();
+    id.to_string()
+}
