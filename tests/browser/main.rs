@@ -314,10 +314,15 @@ async fn db(server: &Server) -> PgConnection {
 async fn journeys_in_a_real_browser() {
     let gone = missing();
     if !gone.is_empty() {
-        eprintln!("\n==============================================================");
-        eprintln!("BROWSER TESTS SKIPPED: missing {}", gone.join(", "));
-        eprintln!("Run scripts/install-deps to install them.");
-        eprintln!("==============================================================\n");
+        // Written straight to stderr: the test harness would swallow eprintln! in a passing test.
+        let banner = format!(
+            "\n==============================================================\n\
+             BROWSER TESTS SKIPPED: missing {}\n\
+             Run scripts/install-deps to install them.\n\
+             ==============================================================\n",
+            gone.join(", ")
+        );
+        let _ = std::io::stderr().write_all(banner.as_bytes());
         return;
     }
     let began = Instant::now();
@@ -514,6 +519,7 @@ async fn journeys_in_a_real_browser() {
     kb.keys("not-an-email");
     kb.keys(TAB);
     kb.keys(ENTER);
+    kb.wait_until("document.querySelector('#email[aria-invalid=true]')");
     c.page(&kb, js);
     assert_eq!(kb.attribute("#email", "ariaInvalid"), "true");
     let described =
@@ -522,6 +528,7 @@ async fn journeys_in_a_real_browser() {
     kb.type_into("#email", "olua@example.org");
     kb.type_into("#password", PASSWORD);
     kb.keys(ENTER);
+    kb.wait_until("document.body.innerText.includes('Hello, Olu')");
     assert!(
         kb.text().contains("Hello, Olu"),
         "signed in by keyboard: {}",
@@ -586,7 +593,8 @@ async fn journeys_in_a_real_browser() {
     let vnu_errors =
         String::from_utf8_lossy(&vnu.stderr).to_string() + &String::from_utf8_lossy(&vnu.stdout);
 
-    eprintln!(
+    let _ = writeln!(
+        std::io::stderr(),
         "browser suite: {} pages checked with axe and the Nu checker, {} at phone width, in {:.0?}; screenshots in {}",
         c.pages.len(),
         c.visited.len(),

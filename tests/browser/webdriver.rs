@@ -115,7 +115,24 @@ impl Driver {
                 }
             }}
         });
-        let v = http(addr, "POST", "/session", Some(&caps))?;
+        // A browser start can fail on a busy machine: try a few times before giving up.
+        let mut last = String::new();
+        let mut v = Value::Null;
+        for _ in 0..3 {
+            match http(addr, "POST", "/session", Some(&caps)) {
+                Ok(ok) => {
+                    v = ok;
+                    break;
+                }
+                Err(e) => {
+                    last = e;
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            }
+        }
+        if v.is_null() {
+            return Err(last);
+        }
         let session = v["sessionId"].as_str().ok_or("no session id")?.to_string();
         Ok(Self {
             addr: addr.to_string(),
@@ -200,6 +217,20 @@ impl Driver {
             std::thread::sleep(Duration::from_millis(25));
         }
         self.wait_loaded();
+    }
+
+    /// Waits until `condition` (a JavaScript expression) is true on the current page.
+    pub fn wait_until(&self, condition: &str) {
+        let began = std::time::Instant::now();
+        let script = format!("return document.readyState === 'complete' && !!({condition})");
+        while self.execute(&script).as_bool() != Some(true) {
+            assert!(
+                began.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {condition} on {}",
+                self.url()
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
     }
 
     pub fn wait_loaded(&self) {
