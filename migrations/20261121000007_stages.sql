@@ -42,7 +42,7 @@ CREATE TABLE check_ins (
     created_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (meeting_id, member_id),
     CONSTRAINT check_ins_attendee_fkey FOREIGN KEY (meeting_id, member_id)
-        REFERENCES attendance (meeting_id, member_id),
+        REFERENCES attendance (meeting_id, member_id) ON DELETE CASCADE,
     CONSTRAINT check_ins_meeting_fkey FOREIGN KEY (meeting_id, can_id) REFERENCES meetings (id, can_id),
     CONSTRAINT check_ins_scores CHECK (
         zest BETWEEN 1 AND 5 AND able_to_act BETWEEN 1 AND 5 AND clarity BETWEEN 1 AND 5

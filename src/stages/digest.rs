@@ -24,6 +24,28 @@ pub async fn tick(db: &PgPool, base_url: &str, today: NaiveDate) -> Result<usize
             .await?;
     let mut written = 0;
     for (can_id, slug, name, stage) in cans {
+        // One CAN's trouble must not stop the others' digests.
+        match one_can(db, base_url, today, week, can_id, &slug, &name, &stage).await {
+            Ok(n) => written += n,
+            Err(e) => tracing::warn!(%can_id, error = %e, "weekly digest failed for a CAN"),
+        }
+    }
+    Ok(written)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn one_can(
+    db: &PgPool,
+    base_url: &str,
+    today: NaiveDate,
+    week: NaiveDate,
+    can_id: Uuid,
+    slug: &str,
+    name: &str,
+    stage: &str,
+) -> Result<usize> {
+    let mut written = 0;
+    {
         let recipients: Vec<(Uuid, String)> = sqlx::query_as(
             "SELECT DISTINCT p.id, p.email FROM role_grants g
              JOIN memberships m ON m.can_id = g.can_id AND m.member_id = g.member_id AND m.status = 'active'
@@ -36,14 +58,14 @@ pub async fn tick(db: &PgPool, base_url: &str, today: NaiveDate) -> Result<usize
         .fetch_all(db)
         .await?;
         if recipients.is_empty() {
-            continue;
+            return Ok(0);
         }
-        let stage = Stage::parse(&stage);
+        let stage = Stage::parse(stage);
         let criteria = guide::criteria(db, can_id).await?;
         let facts = guide::facts(db, can_id).await?;
-        let steps = guide::steps(stage, &facts, &criteria, &slug);
+        let steps = guide::steps(stage, &facts, &criteria, slug);
         let h = health::compute(db, can_id, &criteria, today).await?;
-        let body = body(&name, stage, &steps, &h, base_url, &slug);
+        let body = body(name, stage, &steps, &h, base_url, slug);
         for (member, email) in recipients {
             let mut tx = db.begin().await?;
             let claimed = sqlx::query(

@@ -183,12 +183,13 @@ pub async fn facts(db: &PgPool, can_id: Uuid) -> Result<Facts> {
     .bind(can_id)
     .fetch_all(db)
     .await?;
-    let open_responsibilities: Vec<String> = sqlx::query_scalar(
-        "SELECT title FROM responsibilities WHERE can_id = $1 AND status = 'open' ORDER BY created_at",
-    )
-    .bind(can_id)
-    .fetch_all(db)
-    .await?;
+    // Open, or active with nobody active carrying it (a carrier paused): the board's "unowned".
+    let open_responsibilities: Vec<String> = resp::all(db, can_id)
+        .await?
+        .into_iter()
+        .filter(|r| matches!(r.status.as_str(), "open" | "active") && r.carriers.is_empty())
+        .map(|r| r.title)
+        .collect();
     let loads = resp::loads(db, can_id).await?;
     let median = load::median(&loads.iter().map(|l| l.load).collect::<Vec<_>>());
     Ok(Facts {

@@ -507,8 +507,8 @@ async fn attendee_meeting(
     access: &CanAccess<ActiveMember>,
     id: Uuid,
 ) -> Result<(String, bool)> {
-    let row: Option<(String, String, bool, bool)> = sqlx::query_as(
-        "SELECT g.title, g.status,
+    let row: Option<(String, String, bool, bool, bool)> = sqlx::query_as(
+        "SELECT g.title, g.status, g.ends_at < now() - make_interval(days => $4),
                 EXISTS (SELECT 1 FROM attendance a WHERE a.meeting_id = g.id AND a.member_id = $3),
                 EXISTS (SELECT 1 FROM check_ins c WHERE c.meeting_id = g.id AND c.member_id = $3)
          FROM meetings g WHERE g.can_id = $1 AND g.id = $2",
@@ -516,9 +516,15 @@ async fn attendee_meeting(
     .bind(access.can.id)
     .bind(id)
     .bind(access.me.id)
+    .bind(health::CHECK_IN_DAYS)
     .fetch_optional(&state.db)
     .await?;
-    let (title, status, present, done) = row.ok_or(AppError::NotFound)?;
+    let (title, status, closed, present, done) = row.ok_or(AppError::NotFound)?;
+    if closed {
+        return Err(AppError::Forbidden(
+            "Check-ins close a week after the meeting; this one has closed.",
+        ));
+    }
     if status != "held" || !present {
         return Err(AppError::Forbidden(
             "Check-ins are for the people who were at a meeting, once it has been held.",

@@ -15,6 +15,9 @@ use crate::responsibilities::{load, queries as resp};
 pub const RECENT: i64 = 8;
 /// Check-in averages are shown only from this many answers, so nobody's scores can be inferred.
 pub const CHECK_IN_FLOOR: i64 = 3;
+/// Check-ins are open this many days after a meeting; averages appear only once they have closed,
+/// so nobody can work out a late answer from how the average moved.
+pub const CHECK_IN_DAYS: i32 = 7;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct MeetingAttendance {
@@ -90,8 +93,11 @@ type CheckInRow = (
 pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) -> Result<Health> {
     let attendance: Vec<MeetingAttendance> = sqlx::query_as(
         "SELECT g.id, g.title, g.starts_at,
-                (SELECT count(*) FROM attendance a WHERE a.meeting_id = g.id) AS present,
-                (SELECT count(*) FROM memberships m WHERE m.can_id = g.can_id AND m.status = 'active') AS active
+                (SELECT count(*) FROM attendance a JOIN memberships m ON m.can_id = a.can_id AND m.member_id = a.member_id
+                  WHERE a.meeting_id = g.id AND m.joined_at <= g.ends_at
+                    AND (m.status = 'active' OR m.status_changed_at > g.starts_at)) AS present,
+                (SELECT count(*) FROM memberships m WHERE m.can_id = g.can_id AND m.joined_at <= g.ends_at
+                    AND (m.status = 'active' OR m.status_changed_at > g.starts_at)) AS active
          FROM meetings g WHERE g.can_id = $1 AND g.status = 'held'
          ORDER BY g.starts_at DESC LIMIT $2",
     )
@@ -114,10 +120,10 @@ pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) 
          SELECT p.id, p.display_name,
                 (SELECT count(*) FROM recent) = $2
                   AND NOT EXISTS (SELECT 1 FROM recent r JOIN attendance a ON a.meeting_id = r.id AND a.member_id = p.id)
-                  AND m.joined_at < (SELECT min(starts_at) FROM recent) AS missed_in_a_row,
+                  AND greatest(m.joined_at, m.status_changed_at) < (SELECT min(starts_at) FROM recent) AS missed_in_a_row,
                 EXISTS (SELECT 1 FROM window_meetings)
                   AND NOT EXISTS (SELECT 1 FROM window_meetings w JOIN attendance a ON a.meeting_id = w.id AND a.member_id = p.id)
-                  AND m.joined_at < now() - make_interval(weeks => $3) AS not_seen,
+                  AND greatest(m.joined_at, m.status_changed_at) < now() - make_interval(weeks => $3) AS not_seen,
                 (SELECT max(g.starts_at) FROM attendance a JOIN meetings g ON g.id = a.meeting_id
                   WHERE a.can_id = $1 AND a.member_id = p.id) AS last_attended
          FROM memberships m JOIN members p ON p.id = m.member_id
@@ -161,16 +167,18 @@ pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) 
 
     let (facilitators, note_takers): (Vec<String>, Vec<String>) = {
         let f: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT p.display_name FROM (SELECT facilitator_id FROM meetings WHERE can_id = $1 AND status = 'held'
-             ORDER BY starts_at DESC LIMIT $2) g JOIN members p ON p.id = g.facilitator_id ORDER BY 1",
+            "SELECT p.display_name FROM members p WHERE p.id IN (
+                 SELECT facilitator_id FROM meetings WHERE can_id = $1 AND status = 'held'
+                 ORDER BY starts_at DESC LIMIT $2) ORDER BY 1",
         )
         .bind(can_id)
         .bind(RECENT)
         .fetch_all(db)
         .await?;
         let n: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT p.display_name FROM (SELECT note_taker_id FROM meetings WHERE can_id = $1 AND status = 'held'
-             ORDER BY starts_at DESC LIMIT $2) g JOIN members p ON p.id = g.note_taker_id ORDER BY 1",
+            "SELECT p.display_name FROM members p WHERE p.id IN (
+                 SELECT note_taker_id FROM meetings WHERE can_id = $1 AND status = 'held'
+                 ORDER BY starts_at DESC LIMIT $2) ORDER BY 1",
         )
         .bind(can_id)
         .bind(RECENT)
@@ -232,7 +240,7 @@ pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) 
 
     let (held, cancelled, unrecorded, with_minutes): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT count(*) FILTER (WHERE status = 'held'),
-                count(*) FILTER (WHERE status = 'cancelled'),
+                count(*) FILTER (WHERE status = 'cancelled' AND moved),
                 count(*) FILTER (WHERE status = 'scheduled'),
                 count(*) FILTER (WHERE status = 'held' AND btrim(minutes) <> '')
          FROM meetings WHERE can_id = $1 AND ends_at < now() AND starts_at > now() - interval '8 weeks'",
@@ -251,11 +259,12 @@ pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) 
                 avg(c.zest)::float8, avg(c.able_to_act)::float8, avg(c.clarity)::float8,
                 avg(c.worth)::float8, avg(c.connection)::float8
          FROM meetings g LEFT JOIN check_ins c ON c.meeting_id = g.id
-         WHERE g.can_id = $1 AND g.status = 'held'
+         WHERE g.can_id = $1 AND g.status = 'held' AND g.ends_at < now() - make_interval(days => $3)
          GROUP BY g.id ORDER BY g.starts_at DESC LIMIT $2",
     )
     .bind(can_id)
     .bind(RECENT)
+    .bind(CHECK_IN_DAYS)
     .fetch_all(db)
     .await?;
     let mut check_ins: Vec<CheckInAverage> = check_rows

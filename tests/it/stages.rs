@@ -30,7 +30,7 @@ async fn five() -> (TestApp, Browser, Vec<Browser>, String, Uuid) {
         others.push(b);
     }
     // Everyone joined long ago, so drifting can be judged.
-    sqlx::query("UPDATE memberships SET joined_at = now() - interval '1 year'")
+    sqlx::query("UPDATE memberships SET joined_at = now() - interval '1 year', status_changed_at = now() - interval '1 year'")
         .execute(&app.db)
         .await
         .unwrap();
@@ -287,8 +287,8 @@ async fn health_signals_match_hand_computed_answers() {
         "Notes",
     )
     .await;
-    // And one cancelled.
-    sqlx::query("INSERT INTO meetings (id, can_id, title, starts_at, ends_at, status) VALUES ($1, $2, 'Circle', now() - interval '3 weeks', now() - interval '3 weeks' + interval '1 hour', 'cancelled')")
+    // And one cancelled by hand (a cancelled occurrence is detached from its series).
+    sqlx::query("INSERT INTO meetings (id, can_id, title, starts_at, ends_at, status, moved) VALUES ($1, $2, 'Circle', now() - interval '3 weeks', now() - interval '3 weeks' + interval '1 hour', 'cancelled', true)")
         .bind(Uuid::now_v7()).bind(can).execute(&app.db).await.unwrap();
     // A facilitator's term ran out.
     sqlx::query("INSERT INTO role_grants (id, can_id, member_id, role, term_ends_on) VALUES ($1, $2, $3, 'facilitator', current_date - 5)")
@@ -347,7 +347,7 @@ async fn check_ins_are_private_one_each_for_attendees_and_shown_only_as_averages
         member(&app, "Noor").await,
         member(&app, "Pat").await,
     ];
-    let meeting = held(&app, can, 1, &[olu_id, mia, noor], None, None, "").await;
+    let meeting = held(&app, can, 0, &[olu_id, mia, noor], None, None, "").await;
     let path = format!("/c/{slug}/meetings/{meeting}/check-in");
     let answer = |z: &'static str, note: &'static str| {
         vec![
@@ -386,18 +386,38 @@ async fn check_ins_are_private_one_each_for_attendees_and_shown_only_as_averages
         .post(&path, &answer("3", ""))
         .await
         .assert_status(StatusCode::SEE_OTHER);
-    // Two answers: hidden.
+    // While check-ins are open (a week), no average is shown at all: a late answer cannot be
+    // read off a moving average.
     let page = others[1].get(&format!("/c/{slug}/health")).await;
-    page.assert_contains("fewer than 3 answers: not shown")
+    page.assert_lacks("fewer than 3 answers")
         .assert_lacks("A very private remark");
+    // A second meeting gets only two answers.
+    let second = held(&app, can, 0, &[olu_id, mia, noor], None, None, "").await;
+    let second_path = format!("/c/{slug}/meetings/{second}/check-in");
+    for b in [&mut olu, &mut others[0]] {
+        b.get(&second_path).await;
+        b.post(&second_path, &answer("2", ""))
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+    }
     others[1].get(&path).await;
     others[1]
         .post(&path, &answer("4", ""))
         .await
         .assert_status(StatusCode::SEE_OTHER);
+    // A week on, check-ins close; averages appear, from three answers only.
+    sqlx::query("UPDATE meetings SET starts_at = starts_at - interval '8 days', ends_at = ends_at - interval '8 days'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    others[1]
+        .get(&path)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
     // Three answers: zest average (5 + 3 + 4) / 3 = 4.0; the others 4.0, 3.0, 5.0, 4.0.
     let page = others[2].get(&format!("/c/{slug}/health")).await;
     page.assert_contains("<td>3</td><td>4.0</td><td>4.0</td><td>3.0</td><td>5.0</td><td>4.0</td>")
+        .assert_contains("fewer than 3 answers: not shown")
         .assert_lacks("A very private remark");
 }
 

@@ -657,7 +657,7 @@ pub async fn attendance(
     let present: Vec<Uuid> = form.present.iter().filter_map(|p| p.parse().ok()).collect();
     let mut tx = state.db.begin().await?;
     let n = queries::set_attendance(&mut tx, can.id, id, &present, access.me.id).await?;
-    sqlx::query("UPDATE meetings SET status = 'held' WHERE can_id = $1 AND id = $2 AND status = 'scheduled'")
+    sqlx::query("UPDATE meetings SET status = 'held' WHERE can_id = $1 AND id = $2 AND status = 'scheduled' AND starts_at <= now()")
         .bind(can.id)
         .bind(id)
         .execute(&mut *tx)
