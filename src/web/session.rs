@@ -222,8 +222,7 @@ pub fn cookie(session: &NewSession, secure: bool) -> HeaderValue {
         session.token,
         session.ttl.as_secs()
     );
-    // ok: the token is base64url and the rest is ASCII we wrote.
-    HeaderValue::from_str(&value).expect("cookie is ASCII")
+    HeaderValue::from_str(&value).expect("cookie is ASCII") // ok: base64url token, ASCII we wrote
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
