@@ -200,14 +200,26 @@ pub async fn move_stage(
         .await?;
     }
     tx.commit().await?;
+    // Someone else may have moved the group a moment earlier: then nothing changed here.
+    let (kind, text) = if moved.rows_affected() == 1 {
+        (
+            FlashKind::Success,
+            format!(
+                "The group is now in the {} stage.",
+                to.label().to_lowercase()
+            ),
+        )
+    } else {
+        (
+            FlashKind::Info,
+            "Someone moved the group just now; nothing more was changed.".to_string(),
+        )
+    };
     redirect_with_flash(
         &state.db,
         access.me.session_id,
-        FlashKind::Success,
-        &format!(
-            "The group is now in the {} stage.",
-            to.label().to_lowercase()
-        ),
+        kind,
+        &text,
         &format!("/c/{}/stage", can.slug),
     )
     .await
