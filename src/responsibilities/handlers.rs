@@ -141,6 +141,8 @@ pub struct FormPage {
     goals: Vec<(String, String)>,
     errors: FieldErrors,
     past_due: bool,
+    /// The responsibility being changed, or `None` when describing a new one.
+    editing: Option<String>,
 }
 
 async fn form_page<R: Requirement>(
@@ -163,6 +165,7 @@ async fn form_page<R: Requirement>(
             .collect(),
         form,
         errors,
+        editing: None,
     })
 }
 
@@ -1158,6 +1161,114 @@ pub async fn from_action_item(
         access.me.session_id,
         FlashKind::Success,
         "The action item is now a responsibility on the board.",
+        &back(&can.slug, id),
+    )
+    .await
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    access: CanAccess<Coordinator>,
+    ctx: Layout,
+    Path((_slug, id)): Path<(String, Uuid)>,
+) -> Result<FormPage> {
+    let r = queries::one(&state.db, access.can.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let date = |d: Option<chrono::NaiveDate>| {
+        d.map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
+    let form = ResponsibilityForm {
+        title: r.title.clone(),
+        description: r.description.clone(),
+        kind: r.kind.clone(),
+        goal_id: r.goal_id.map(|g| g.to_string()).unwrap_or_default(),
+        cadence: r.cadence.clone(),
+        due_on: date(r.due_on),
+        term_ends_on: date(r.term_ends_on),
+        effort: r.effort.to_string(),
+        confirm_past: String::new(),
+    };
+    let mut page = form_page(&state, &access, ctx, form, FieldErrors::new()).await?;
+    page.editing = Some(id.to_string());
+    Ok(page)
+}
+
+/// Changes a responsibility's description, goal, rhythm, dates or effort. A due date or term end
+/// that changes gets its reminders again.
+pub async fn update(
+    State(state): State<AppState>,
+    access: CanAccess<Coordinator>,
+    ctx: Layout,
+    Path((_slug, id)): Path<(String, Uuid)>,
+    Form(mut form): Form<ResponsibilityForm>,
+) -> Result<Response> {
+    let can = &access.can;
+    let existing = queries::one(&state.db, can.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // A due date that was already there needs no new confirmation.
+    if existing.due_on.map(|d| d.format("%Y-%m-%d").to_string())
+        == Some(form.due_on.trim().to_string())
+    {
+        form.confirm_past = "yes".into();
+    }
+    let today = time::today_in(&can.time_zone);
+    let mut parsed = NewResponsibility::parse(&form, today);
+    let mut tx = state.db.begin().await?;
+    if let Ok(r) = &parsed
+        && let Some(goal) = r.goal_id
+        && !queries::goal_exists(&mut tx, can.id, goal).await?
+    {
+        let mut errors = FieldErrors::new();
+        errors.add("goal_id", "Choose a goal from the list.");
+        parsed = Err(errors);
+    }
+    let r = match parsed {
+        Ok(r) => r,
+        Err(errors) => {
+            drop(tx);
+            let mut page = form_page(&state, &access, ctx, form, errors).await?;
+            page.editing = Some(id.to_string());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    sqlx::query(
+        "UPDATE responsibilities SET title = $3, description = $4, kind = $5, goal_id = $6, cadence = $7,
+                due_on = $8, term_ends_on = $9, effort = $10, version = version + 1,
+                due_reminder_sent_at = CASE WHEN due_on IS NOT DISTINCT FROM $8 THEN due_reminder_sent_at END,
+                overdue_reminder_sent_at = CASE WHEN due_on IS NOT DISTINCT FROM $8 THEN overdue_reminder_sent_at END,
+                term_reminder_sent_at = CASE WHEN term_ends_on IS NOT DISTINCT FROM $9 THEN term_reminder_sent_at END
+         WHERE can_id = $1 AND id = $2",
+    )
+    .bind(can.id)
+    .bind(id)
+    .bind(&r.title)
+    .bind(&r.description)
+    .bind(if r.ongoing { "ongoing" } else { "task" })
+    .bind(r.goal_id)
+    .bind(&r.cadence)
+    .bind(r.due_on)
+    .bind(r.term_ends_on)
+    .bind(r.effort)
+    .execute(&mut *tx)
+    .await?;
+    log(
+        &mut tx,
+        can.id,
+        access.me.id,
+        "responsibility.updated",
+        id,
+        format!("{} changed “{}”", access.me.display_name, r.title),
+    )
+    .await?;
+    tx.commit().await?;
+    redirect_with_flash(
+        &state.db,
+        access.me.session_id,
+        FlashKind::Success,
+        "Saved.",
         &back(&can.slug, id),
     )
     .await

@@ -22,6 +22,10 @@ pub fn router() -> Router<AppState> {
         .route("/c/{slug}/responsibilities/new", get(handlers::new_page))
         .route("/c/{slug}/responsibilities/{id}", get(handlers::page))
         .route(
+            "/c/{slug}/responsibilities/{id}/edit",
+            get(handlers::edit_page).post(handlers::update),
+        )
+        .route(
             "/c/{slug}/responsibilities/{id}/volunteer",
             post(handlers::volunteer),
         )

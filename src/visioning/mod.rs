@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
             post(hopes::withdraw),
         )
         .route("/c/{slug}/vision/quorum", post(hopes::set_quorum))
+        .route("/c/{slug}/vision/review", post(goals::set_review))
         .route("/c/{slug}/vision/drafts/new", get(versions::draft_page))
         .route("/c/{slug}/vision/drafts", post(versions::save_draft))
         .route("/c/{slug}/vision/versions/{number}", get(versions::page))

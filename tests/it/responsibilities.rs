@@ -722,3 +722,89 @@ async fn two_hand_offs_at_once_make_one_new_carrier_and_paused_carriers_leave_it
         .await
         .assert_status(StatusCode::OK);
 }
+
+#[tokio::test]
+async fn coordinators_change_a_responsibility_and_carriers_can_reopen_it() {
+    let (app, mut olu, mut others, slug) = team().await;
+    create(&mut olu, &slug, "Treasurer", "ongoing", "3", "").await;
+    let id = new_id(&app, "Treasurer").await;
+    others[0]
+        .get(&format!("/c/{slug}/responsibilities/{id}/edit"))
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let form = olu
+        .get(&format!("/c/{slug}/responsibilities/{id}/edit"))
+        .await;
+    assert_eq!(form.input_value("title").as_deref(), Some("Treasurer"));
+    let page = olu
+        .post(
+            &format!("/c/{slug}/responsibilities/{id}/edit"),
+            &[
+                ("title", "Treasurer and membership fees"),
+                ("kind", "ongoing"),
+                ("term_ends_on", "2099-12-31"),
+                ("effort", "9"),
+            ],
+        )
+        .await;
+    page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        page.input_value("title").as_deref(),
+        Some("Treasurer and membership fees")
+    );
+    olu.post(
+        &format!("/c/{slug}/responsibilities/{id}/edit"),
+        &[
+            ("title", "Treasurer and membership fees"),
+            ("kind", "ongoing"),
+            ("term_ends_on", "2099-12-31"),
+            ("effort", "4"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let (title, effort, term): (String, i16, Option<chrono::NaiveDate>) =
+        sqlx::query_as("SELECT title, effort, term_ends_on FROM responsibilities WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        (title.as_str(), effort),
+        ("Treasurer and membership fees", 4)
+    );
+    assert_eq!(term, chrono::NaiveDate::from_ymd_opt(2099, 12, 31));
+
+    // Dropped, then reopened.
+    let page = olu.get(&format!("/c/{slug}/responsibilities/{id}")).await;
+    let v = page.input_value("version").unwrap();
+    olu.post(
+        &format!("/c/{slug}/responsibilities/{id}/progress"),
+        &[
+            ("status", "dropped"),
+            ("note", "Not needed now"),
+            ("version", &v),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let page = olu.get(&format!("/c/{slug}/responsibilities/{id}")).await;
+    page.assert_contains("Reopen");
+    let v = page.input_value("version").unwrap();
+    olu.post(
+        &format!("/c/{slug}/responsibilities/{id}/progress"),
+        &[
+            ("status", "open"),
+            ("note", "Needed again"),
+            ("version", &v),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let status: String = sqlx::query_scalar("SELECT status FROM responsibilities WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "open");
+}

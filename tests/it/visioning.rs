@@ -770,3 +770,44 @@ async fn a_closed_round_keeps_its_count_and_refuses_late_answers_clearly() {
         .await
         .assert_status(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn organisers_set_when_the_vision_is_reviewed() {
+    let (app, mut olu, mut mia, mut noor, slug) = group().await;
+    save_version(&mut olu, &slug, "Version one.", &[]).await;
+    let round = open_round(&mut olu, &slug, 1).await;
+    for b in [&mut olu, &mut mia, &mut noor] {
+        answer(b, &slug, &round, "endorse", "").await;
+    }
+    olu.post(&format!("/c/{slug}/vision/rounds/{round}/close"), &[])
+        .await;
+    let page = olu.get(&format!("/c/{slug}/goals")).await;
+    assert!(
+        page.input_value("review_on").unwrap().len() == 10,
+        "the default date is shown"
+    );
+    olu.post(
+        &format!("/c/{slug}/vision/review"),
+        &[("review_on", "2001-01-01")],
+    )
+    .await
+    .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    mia.get(&format!("/c/{slug}/goals")).await;
+    mia.post(
+        &format!("/c/{slug}/vision/review"),
+        &[("review_on", "2099-01-01")],
+    )
+    .await
+    .assert_status(StatusCode::FORBIDDEN);
+    let day = (chrono::Utc::now() + chrono::Duration::days(200))
+        .format("%Y-%m-%d")
+        .to_string();
+    olu.post(&format!("/c/{slug}/vision/review"), &[("review_on", &day)])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let stored: chrono::NaiveDate = sqlx::query_scalar("SELECT vision_review_on FROM cans")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored.format("%Y-%m-%d").to_string(), day);
+}

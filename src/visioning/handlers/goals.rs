@@ -39,6 +39,8 @@ pub struct GoalsPage {
     vision_number: i32,
     review: String,
     can_manage: bool,
+    is_organiser: bool,
+    review_value: String,
     form: GoalForm,
     errors: FieldErrors,
 }
@@ -52,6 +54,7 @@ async fn goals_page<R: Requirement>(
 ) -> Result<GoalsPage> {
     let can = &access.can;
     let adopted = queries::adopted_vision(&state.db, can.id).await?;
+    let review_on = adopted.as_ref().and_then(|a| a.review_on);
     let m = &access.membership;
     Ok(GoalsPage {
         ctx,
@@ -87,6 +90,10 @@ async fn goals_page<R: Requirement>(
             .map(time::date)
             .unwrap_or_default(),
         can_manage: m.is_active() && (m.has(Role::Organiser) || m.has(Role::Coordinator)),
+        is_organiser: m.is_organiser(),
+        review_value: review_on
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
         form,
         errors,
     })
@@ -201,6 +208,73 @@ pub async fn set_status(
         access.me.session_id,
         FlashKind::Success,
         &format!("“{title}” is now {}.", status.label().to_lowercase()),
+        &format!("/c/{}/goals", can.slug),
+    )
+    .await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ReviewForm {
+    review_on: String,
+}
+
+/// Organisers set when the group next revisits its vision (a year after adoption by default).
+pub async fn set_review(
+    State(state): State<AppState>,
+    access: CanAccess<crate::cans::access::Organiser>,
+    ctx: Layout,
+    Form(form): Form<ReviewForm>,
+) -> Result<Response> {
+    let can = &access.can;
+    let today = time::today_in(&can.time_zone);
+    let mut errors = FieldErrors::new();
+    let date = errors.check(
+        "review_on",
+        match chrono::NaiveDate::parse_from_str(form.review_on.trim(), "%Y-%m-%d") {
+            Ok(d) if d >= today && d <= today + chrono::Duration::days(5 * 366) => Ok(d),
+            Ok(_) => Err("Choose a date from today to five years ahead.".to_string()),
+            Err(_) => Err("Enter the date as year-month-day, like 2027-11-01.".to_string()),
+        },
+    );
+    let has_vision = queries::adopted_version_id(&state.db, can.id)
+        .await?
+        .is_some();
+    if !has_vision {
+        errors.add("review_on", "There is no adopted vision to review yet.");
+    }
+    let (Some(date), true) = (date, errors.is_empty()) else {
+        let page = goals_page(&state, &access, ctx, GoalForm::default(), errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE cans SET vision_review_on = $2 WHERE id = $1")
+        .bind(can.id)
+        .bind(date)
+        .execute(&mut *tx)
+        .await?;
+    activity::record(
+        &mut *tx,
+        Entry {
+            can_id: can.id,
+            actor_id: Some(access.me.id),
+            action: "vision.review_set",
+            subject_type: "can",
+            subject_id: Some(can.id),
+            summary: format!(
+                "{} set the vision's review for {}",
+                access.me.display_name,
+                time::date(date)
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    redirect_with_flash(
+        &state.db,
+        access.me.session_id,
+        FlashKind::Success,
+        &format!("The vision is to be reviewed by {}.", time::date(date)),
         &format!("/c/{}/goals", can.slug),
     )
     .await
