@@ -536,6 +536,37 @@ async fn journeys_in_a_real_browser() {
     );
     drop(kb);
 
+    // Keyboard only, the sign-up form from start to finish: Tab from field to field, Enter on the
+    // button.
+    let kb = Driver::new(&driver, js).unwrap();
+    open(&kb, &mut c, js, &format!("{base}/sign-up"));
+    let mut steps = 0;
+    while kb
+        .execute("return document.activeElement && document.activeElement.id")
+        .as_str()
+        != Some("email")
+    {
+        kb.keys(TAB);
+        steps += 1;
+        assert!(steps < 20, "the email field is reachable by Tab");
+    }
+    kb.keys("kim@example.org");
+    kb.keys(TAB);
+    kb.keys("Kim");
+    kb.keys(TAB);
+    kb.keys(PASSWORD);
+    kb.keys(TAB); // the time zone list keeps its default
+    kb.keys(TAB);
+    assert_eq!(
+        kb.execute("return document.activeElement.textContent.trim()")
+            .as_str(),
+        Some("Create account"),
+        "Tab reaches the button after the fields"
+    );
+    kb.keys(ENTER);
+    kb.wait_until("document.body.innerText.includes('Hello, Kim')");
+    drop(kb);
+
     // 5. Phone width: every page visited, at 390×844, scrolls only vertically and has 44px targets.
     let phone = Driver::new(&driver, js).unwrap();
     phone.window(390, 844);
