@@ -276,7 +276,9 @@ pub async fn middleware(
     };
 
     let mut new_cookie = None;
-    if session.is_none() && is_safe(&parts.method) {
+    // Calendar apps poll feeds without cookies: they get no session (and no row each time).
+    let wants_page = !parts.uri.path().ends_with(".ics");
+    if session.is_none() && is_safe(&parts.method) && wants_page {
         let created = create(&state.db, None, None).await?;
         new_cookie = Some(cookie(&created, state.config.secure_cookies()));
         session = Some(Session {

@@ -740,6 +740,14 @@ async fn calendar_feeds_parse_and_carry_what_the_pages_show() {
             .count(),
         all.len()
     );
+    let sessions = app.count("sessions").await;
+    calendar_app.cookie = None;
+    calendar_app.get(&path).await.assert_status(StatusCode::OK);
+    assert_eq!(
+        app.count("sessions").await,
+        sessions,
+        "a calendar app polling the feed makes no session"
+    );
     mia.post("/account/calendar", &[("action", "revoke")])
         .await
         .assert_status(StatusCode::SEE_OTHER);
