@@ -40,6 +40,8 @@ pub struct StagePage {
     previous: Option<Stage>,
     is_organiser: bool,
     criteria: Criteria,
+    /// The thresholds' form fields: the saved values, or what was typed when it was refused.
+    inputs: [String; 5],
     timeline: Vec<Transition>,
     errors: FieldErrors,
     note: String,
@@ -89,6 +91,13 @@ async fn stage_page_for<R: Requirement>(
         next,
         previous,
         is_organiser: access.membership.is_organiser(),
+        inputs: [
+            criteria.hope_share_percent.to_string(),
+            criteria.hope_min.to_string(),
+            criteria.held_meetings_min.to_string(),
+            criteria.drift_missed.to_string(),
+            criteria.drift_weeks.to_string(),
+        ],
         criteria,
         timeline: rows
             .into_iter()
@@ -260,7 +269,14 @@ pub async fn set_criteria(
         number("drift_weeks", &form.drift_weeks, 1, 52),
     );
     let (Some(share), Some(hope_min), Some(held), Some(missed), Some(weeks)) = values else {
-        let page = stage_page_for(&state, &access, ctx, errors, String::new()).await?;
+        let mut page = stage_page_for(&state, &access, ctx, errors, String::new()).await?;
+        page.inputs = [
+            form.hope_share_percent.clone(),
+            form.hope_min.clone(),
+            form.held_meetings_min.clone(),
+            form.drift_missed.clone(),
+            form.drift_weeks.clone(),
+        ];
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let mut tx = state.db.begin().await?;

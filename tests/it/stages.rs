@@ -481,3 +481,49 @@ async fn the_weekly_digest_goes_once_per_week_to_organisers_and_coordinators_who
         "only Olu"
     );
 }
+
+#[tokio::test]
+async fn organisers_change_the_thresholds_everyone_sees() {
+    let (app, mut olu, mut others, slug, _can) = five().await;
+    let fields = |share: &'static str| {
+        vec![
+            ("hope_share_percent", share),
+            ("hope_min", "2"),
+            ("held_meetings_min", "4"),
+            ("drift_missed", "2"),
+            ("drift_weeks", "4"),
+        ]
+    };
+    others[0].get(&format!("/c/{slug}/stage")).await;
+    others[0]
+        .post(&format!("/c/{slug}/stage/criteria"), &fields("80"))
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    olu.get(&format!("/c/{slug}/stage")).await;
+    let page = olu
+        .post(&format!("/c/{slug}/stage/criteria"), &fields("150"))
+        .await;
+    page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        page.input_value("hope_share_percent").as_deref(),
+        Some("150")
+    );
+    assert_eq!(
+        page.field_error("hope_share_percent").as_deref(),
+        Some("Enter a number from 1 to 100.")
+    );
+    olu.post(&format!("/c/{slug}/stage/criteria"), &fields("80"))
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    // 80% of 5 active members is 4.
+    others[1]
+        .get(&format!("/c/{slug}/stage"))
+        .await
+        .assert_contains("Hopes shared by at least 4 members (80% of active members, at least 2)")
+        .assert_contains("missing 2 meetings in a row or 4 weeks without attending");
+    assert_eq!(
+        app.count("activity_log WHERE action = 'stage.criteria_changed'")
+            .await,
+        1
+    );
+}
