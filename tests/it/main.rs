@@ -9,6 +9,7 @@ mod helpers;
 mod meetings;
 mod outbox;
 mod responsibilities;
+mod robustness;
 mod server;
 mod stages;
 mod visioning;
