@@ -33,7 +33,20 @@ struct HomePage {
     cans: Vec<DashboardCan>,
     /// (can slug, responsibility id, title, CAN name, as carrier or backup, due)
     mine: Vec<(String, String, String, String, String, String)>,
+    /// (can slug, meeting id, title, CAN name, when in the member's zone, my answer)
+    upcoming: Vec<(String, String, String, String, String, String)>,
 }
+
+/// (can slug, meeting id, title, CAN name, starts, ends, my answer)
+type UpcomingRow = (
+    String,
+    uuid::Uuid,
+    String,
+    String,
+    chrono::DateTime<chrono::Utc>,
+    chrono::DateTime<chrono::Utc>,
+    Option<String>,
+);
 
 async fn home(State(state): State<AppState>, ctx: Layout) -> Result<HomePage> {
     let cans = match &ctx.member {
@@ -72,5 +85,39 @@ async fn home(State(state): State<AppState>, ctx: Layout) -> Result<HomePage> {
             .collect(),
         None => Vec::new(),
     };
-    Ok(HomePage { ctx, cans, mine })
+    let upcoming = match &ctx.member {
+        Some(m) => {
+            let rows: Vec<UpcomingRow> =
+                sqlx::query_as(
+                    "SELECT c.slug, g.id, g.title, c.name, g.starts_at, g.ends_at, r.answer
+                     FROM meetings g JOIN cans c ON c.id = g.can_id
+                     JOIN memberships ms ON ms.can_id = g.can_id AND ms.member_id = $1 AND ms.status <> 'left'
+                     LEFT JOIN rsvps r ON r.meeting_id = g.id AND r.member_id = $1
+                     WHERE g.status = 'scheduled' AND g.ends_at > now()
+                     ORDER BY g.starts_at LIMIT 5",
+                )
+                .bind(m.id)
+                .fetch_all(&state.db)
+                .await?;
+            rows.into_iter()
+                .map(|(slug, id, title, can, starts, ends, answer)| {
+                    (
+                        slug,
+                        id.to_string(),
+                        title,
+                        can,
+                        crate::meetings::when(starts, ends, &m.time_zone),
+                        answer.unwrap_or_default(),
+                    )
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    Ok(HomePage {
+        ctx,
+        cans,
+        mine,
+        upcoming,
+    })
 }

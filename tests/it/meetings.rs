@@ -1159,3 +1159,30 @@ async fn dates_far_in_the_past_or_future_are_refused_not_a_crash() {
     page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("meetings WHERE moved").await, 0);
 }
+
+#[tokio::test]
+async fn the_dashboard_lists_the_next_meetings_with_ones_own_answer() {
+    let (app, mut olu, mut mia, slug) = can_with_member("invite_only").await;
+    schedule(
+        &mut olu,
+        &slug,
+        &schedule_fields("Weekly circle", "weekly", &next_tuesday(), "19:00"),
+    )
+    .await;
+    let first = meetings_of(&app).await[0].0;
+    let page = mia.get("/").await;
+    page.assert_contains("Coming up")
+        .assert_contains("not answered yet");
+    assert_eq!(
+        page.body.matches("Weekly circle</a>").count(),
+        5,
+        "the next five"
+    );
+    mia.get(&format!("/c/{slug}/meetings/{first}")).await;
+    mia.post(
+        &format!("/c/{slug}/meetings/{first}/rsvp"),
+        &[("answer", "yes")],
+    )
+    .await;
+    mia.get("/").await.assert_contains("you said yes");
+}
