@@ -1185,4 +1185,9 @@ async fn the_dashboard_lists_the_next_meetings_with_ones_own_answer() {
     )
     .await;
     mia.get("/").await.assert_contains("you said yes");
+    mia.get(&format!("/c/{slug}"))
+        .await
+        .assert_contains(&format!(
+            "Next meeting: <a href=\"/c/{slug}/meetings/{first}\">Weekly circle"
+        ));
 }

@@ -213,6 +213,8 @@ pub struct HomePage {
     created: String,
     vision: Option<(String, String)>,
     steps: Vec<crate::stages::guide::Step>,
+    /// (meeting id, title, when in the group's zone)
+    next_meeting: Option<(String, String, String)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -276,10 +278,26 @@ pub async fn home(
     let criteria = crate::stages::guide::criteria(&state.db, can.id).await?;
     let facts = crate::stages::guide::facts(&state.db, can.id).await?;
     let steps = crate::stages::guide::steps(can.stage, &facts, &criteria, &can.slug);
+    let next_meeting: Option<(uuid::Uuid, String, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> =
+        sqlx::query_as(
+            "SELECT id, title, starts_at, ends_at FROM meetings
+             WHERE can_id = $1 AND status = 'scheduled' AND ends_at > now() ORDER BY starts_at LIMIT 1",
+        )
+        .bind(can.id)
+        .fetch_optional(&state.db)
+        .await?;
+    let next_meeting = next_meeting.map(|(id, title, s, e)| {
+        (
+            id.to_string(),
+            title,
+            crate::meetings::when(s, e, &can.time_zone),
+        )
+    });
     Ok(HomePage {
         ctx,
         vision,
         steps,
+        next_meeting,
         nav: CanNav::new(&can, &membership, "home"),
         created: time::date_in(can.created_at, &can.time_zone),
         my_roles: membership.roles.iter().map(|r| r.label()).collect(),
