@@ -4,6 +4,7 @@ pub mod forms;
 mod handlers;
 pub mod password;
 pub mod queries;
+pub mod reset;
 pub mod throttle;
 
 use axum::Router;
@@ -22,6 +23,14 @@ pub fn router() -> Router<AppState> {
             get(handlers::sign_in_page).post(handlers::sign_in),
         )
         .route("/sign-out", post(handlers::sign_out))
+        .route(
+            "/account/forgot",
+            get(reset::forgot_page).post(reset::forgot),
+        )
+        .route(
+            "/account/reset/{token}",
+            get(reset::reset_page).post(reset::reset),
+        )
         .route(
             "/account/profile",
             get(handlers::profile_page).post(handlers::update_profile),

@@ -728,3 +728,127 @@ async fn behind_a_proxy_the_forwarded_address_is_throttled_not_the_proxy() {
         .await
         .assert_status(StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn a_forgotten_password_is_replaced_through_a_single_use_link() {
+    let app = TestApp::new().await;
+    let mut old_browser = app.member("ada@example.org", "Ada").await;
+    let mut b = app.browser();
+    b.get("/sign-in")
+        .await
+        .assert_contains("Forgot your password?");
+    b.get("/account/forgot").await;
+    // Unknown addresses get the same answer and no mail.
+    let page = b
+        .post("/account/forgot", &[("email", "nobody@example.org")])
+        .await;
+    page.assert_status(StatusCode::SEE_OTHER);
+    b.get("/sign-in")
+        .await
+        .assert_contains("If an account uses that address");
+    assert_eq!(app.count("outbox").await, 0);
+    b.post("/account/forgot", &[("email", "not an email")])
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+
+    b.post("/account/forgot", &[("email", "ADA@example.org")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let body: String =
+        sqlx::query_scalar("SELECT body_text FROM outbox WHERE to_address = 'ADA@example.org'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let link = body
+        .lines()
+        .find(|l| l.contains("/account/reset/"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let path = link.trim_start_matches("http://localhost").to_string();
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT token_hash FROM password_resets")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_ne!(
+        stored,
+        path.rsplit('/').next().unwrap().as_bytes(),
+        "only a hash is kept"
+    );
+
+    b.get(&path).await.assert_status(StatusCode::OK);
+    let page = b
+        .post(
+            &path,
+            &[("new_password", "short"), ("confirm_password", "short")],
+        )
+        .await;
+    page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    b.post(
+        &path,
+        &[
+            ("new_password", "a fresh passphrase"),
+            ("confirm_password", "a fresh passphrase"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    b.get("/")
+        .await
+        .assert_contains("Hello, Ada")
+        .assert_contains("Your new password is set");
+    // The link is spent, the old browser signed out, the old password gone.
+    b.get(&path).await.assert_status(StatusCode::GONE);
+    old_browser
+        .get("/account/profile")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let mut c = app.browser();
+    c.get("/sign-in").await;
+    c.post(
+        "/sign-in",
+        &[("email", "ada@example.org"), ("password", PASSWORD)],
+    )
+    .await
+    .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    c.post(
+        "/sign-in",
+        &[
+            ("email", "ada@example.org"),
+            ("password", "a fresh passphrase"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+
+    // At most three links an hour; an expired link is refused.
+    for _ in 0..5 {
+        b.get("/account/forgot").await;
+        b.post("/account/forgot", &[("email", "ada@example.org")])
+            .await;
+    }
+    assert_eq!(
+        app.count("password_resets").await,
+        canopy::accounts::reset::LINKS_PER_HOUR
+    );
+    sqlx::query("UPDATE password_resets SET expires_at = now() - interval '1 minute'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let body: String =
+        sqlx::query_scalar("SELECT body_text FROM outbox ORDER BY created_at DESC LIMIT 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let late = body
+        .lines()
+        .find(|l| l.contains("/account/reset/"))
+        .unwrap()
+        .trim()
+        .trim_start_matches("http://localhost")
+        .to_string();
+    b.get(&late)
+        .await
+        .assert_status(StatusCode::GONE)
+        .assert_contains("expired or has been used");
+}

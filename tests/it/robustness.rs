@@ -91,6 +91,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/calendar/{x}/canopy.ics"),
     ("POST", "/account/calendar"),
     ("POST", "/account/profile"),
+    ("GET", "/account/reset/{x}"),
+    ("POST", "/account/reset/{x}"),
 ];
 
 /// Field names the forms use, each filled with something hostile.
@@ -164,6 +166,8 @@ const FIELDS: &[&str] = &[
     "action",
     "display_name",
     "confirm_past",
+    "new_password",
+    "confirm_password",
 ];
 
 #[tokio::test]
