@@ -32,6 +32,29 @@ pub async fn record(db: impl PgExecutor<'_>, e: Entry<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Shorthand for [`record`]: `actor` did `action` to `subject` (its kind and id) in the CAN.
+pub async fn log(
+    db: impl PgExecutor<'_>,
+    can_id: Uuid,
+    actor: Uuid,
+    action: &str,
+    (subject_type, subject_id): (&str, Uuid),
+    summary: String,
+) -> Result<()> {
+    record(
+        db,
+        Entry {
+            can_id,
+            actor_id: Some(actor),
+            action,
+            subject_type,
+            subject_id: Some(subject_id),
+            summary,
+        },
+    )
+    .await
+}
+
 #[derive(Debug, sqlx::FromRow)]
 pub struct Line {
     pub id: i64,

@@ -17,7 +17,7 @@ use super::load;
 use super::queries::{self, Row};
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Coordinator, Facilitator, Member, Requirement};
-use crate::cans::activity::{self, Entry};
+use crate::cans::activity;
 use crate::cans::model::{Membership, Role};
 use crate::cans::nav::CanNav;
 use crate::error::{AppError, Result};
@@ -209,19 +209,16 @@ pub async fn create(
         }
     };
     let id = queries::insert(&mut tx, can.id, &r, access.me.id, None).await?;
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(access.me.id),
-            action: "responsibility.created",
-            subject_type: "responsibility",
-            subject_id: Some(id),
-            summary: format!(
-                "{} described the responsibility “{}”",
-                access.me.display_name, r.title
-            ),
-        },
+        can.id,
+        access.me.id,
+        "responsibility.created",
+        ("responsibility", id),
+        format!(
+            "{} described the responsibility “{}”",
+            access.me.display_name, r.title
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -388,28 +385,6 @@ fn back(slug: &str, id: Uuid) -> String {
     format!("/c/{slug}/responsibilities/{id}")
 }
 
-async fn log(
-    tx: &mut sqlx::PgConnection,
-    can_id: Uuid,
-    actor: Uuid,
-    action: &str,
-    id: Uuid,
-    summary: String,
-) -> Result<()> {
-    activity::record(
-        &mut *tx,
-        Entry {
-            can_id,
-            actor_id: Some(actor),
-            action,
-            subject_type: "responsibility",
-            subject_id: Some(id),
-            summary,
-        },
-    )
-    .await
-}
-
 fn holder_kind(raw: &str) -> &'static str {
     if raw == "backup" { "backup" } else { "carrier" }
 }
@@ -459,12 +434,12 @@ pub async fn volunteer(
     )
     .await?;
     if added {
-        log(
-            &mut tx,
+        activity::log(
+            &mut *tx,
             can.id,
             access.me.id,
             "responsibility.volunteered",
-            id,
+            ("responsibility", id),
             format!("{} took on “{}” as {kind}", access.me.display_name, r.title),
         )
         .await?;
@@ -543,12 +518,12 @@ pub async fn assign(
     )
     .await?;
     if added {
-        log(
-            &mut tx,
+        activity::log(
+            &mut *tx,
             can.id,
             access.me.id,
             "responsibility.assigned",
-            id,
+            ("responsibility", id),
             format!(
                 "{} asked {name} to be {kind} for “{}”",
                 access.me.display_name, r.title
@@ -653,12 +628,12 @@ pub async fn decline(
             "Only someone asked to hold this can decline it.",
         ));
     }
-    log(
-        &mut tx,
+    activity::log(
+        &mut *tx,
         can.id,
         access.me.id,
         "responsibility.declined",
-        id,
+        ("responsibility", id),
         format!(
             "{} declined “{}”: {reason}",
             access.me.display_name, r.title
@@ -793,12 +768,12 @@ pub async fn handoff(
         &note,
     )
     .await?;
-    log(
-        &mut tx,
+    activity::log(
+        &mut *tx,
         can.id,
         access.me.id,
         "responsibility.handed_off",
-        id,
+        ("responsibility", id),
         format!(
             "{} handed “{}” to {name}{}",
             access.me.display_name,
@@ -845,12 +820,12 @@ pub async fn step_down(
     if ended.is_none() {
         return Err(AppError::Forbidden("You do not hold this responsibility."));
     }
-    log(
-        &mut tx,
+    activity::log(
+        &mut *tx,
         can.id,
         access.me.id,
         "responsibility.stepped_down",
-        id,
+        ("responsibility", id),
         format!("{} stepped down from “{}”", access.me.display_name, r.title),
     )
     .await?;
@@ -959,12 +934,12 @@ pub async fn progress(
             .execute(&mut *tx)
             .await?;
     }
-    log(
-        &mut tx,
+    activity::log(
+        &mut *tx,
         can.id,
         access.me.id,
         "responsibility.progress",
-        id,
+        ("responsibility", id),
         format!(
             "{} updated “{}”{}",
             access.me.display_name,
@@ -1143,12 +1118,12 @@ pub async fn from_action_item(
         )
         .await?;
     }
-    log(
-        &mut tx,
+    activity::log(
+        &mut *tx,
         can.id,
         access.me.id,
         "responsibility.from_action",
-        id,
+        ("responsibility", id),
         format!(
             "{} put the action “{}” on the responsibilities board",
             access.me.display_name, r.title
@@ -1254,12 +1229,12 @@ pub async fn update(
     .bind(r.effort)
     .execute(&mut *tx)
     .await?;
-    log(
-        &mut tx,
+    activity::log(
+        &mut *tx,
         can.id,
         access.me.id,
         "responsibility.updated",
-        id,
+        ("responsibility", id),
         format!("{} changed “{}”", access.me.display_name, r.title),
     )
     .await?;

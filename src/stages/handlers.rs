@@ -12,7 +12,7 @@ use super::guide::{self, Criteria, Step};
 use super::health;
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Member, Organiser, Requirement};
-use crate::cans::activity::{self, Entry};
+use crate::cans::activity;
 use crate::cans::model::Stage;
 use crate::cans::nav::CanNav;
 use crate::error::{AppError, Result};
@@ -190,21 +190,18 @@ pub async fn move_stage(
         .bind(met || !forward)
         .execute(&mut *tx)
         .await?;
-        activity::record(
+        activity::log(
             &mut *tx,
-            Entry {
-                can_id: can.id,
-                actor_id: Some(access.me.id),
-                action: "stage.moved",
-                subject_type: "can",
-                subject_id: Some(can.id),
-                summary: format!(
-                    "{} moved the group from {} to {}",
-                    access.me.display_name,
-                    can.stage.label(),
-                    to.label()
-                ),
-            },
+            can.id,
+            access.me.id,
+            "stage.moved",
+            ("can", can.id),
+            format!(
+                "{} moved the group from {} to {}",
+                access.me.display_name,
+                can.stage.label(),
+                to.label()
+            ),
         )
         .await?;
     }
@@ -292,19 +289,16 @@ pub async fn set_criteria(
     .bind(weeks)
     .execute(&mut *tx)
     .await?;
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(access.me.id),
-            action: "stage.criteria_changed",
-            subject_type: "can",
-            subject_id: Some(can.id),
-            summary: format!(
-                "{} changed the stage guide's thresholds",
-                access.me.display_name
-            ),
-        },
+        can.id,
+        access.me.id,
+        "stage.criteria_changed",
+        ("can", can.id),
+        format!(
+            "{} changed the stage guide's thresholds",
+            access.me.display_name
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -468,16 +462,13 @@ pub async fn reach_out(
     .bind(&note)
     .execute(&mut *tx)
     .await?;
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(access.me.id),
-            action: "health.reached_out",
-            subject_type: "member",
-            subject_id: Some(member),
-            summary: format!("{} checked in with {name}", access.me.display_name),
-        },
+        can.id,
+        access.me.id,
+        "health.reached_out",
+        ("member", member),
+        format!("{} checked in with {name}", access.me.display_name),
     )
     .await?;
     tx.commit().await?;

@@ -135,19 +135,16 @@ pub async fn open(
         }
         Err(e) => return Err(e.into()),
     }
-    activity::record(
+    activity::log(
         &mut *conn,
-        Entry {
-            can_id,
-            actor_id: Some(opened_by.0),
-            action: "consent_round.opened",
-            subject_type: "consent_round",
-            subject_id: Some(id),
-            summary: format!(
-                "{} opened a consent round on vision version {version_number}",
-                opened_by.1
-            ),
-        },
+        can_id,
+        opened_by.0,
+        "consent_round.opened",
+        ("consent_round", id),
+        format!(
+            "{} opened a consent round on vision version {version_number}",
+            opened_by.1
+        ),
     )
     .await?;
     let link = format!("{base_url}/c/{can_slug}/vision/rounds/{id}");

@@ -12,7 +12,7 @@ use super::{CanNav, role_labels};
 use crate::AppState;
 use crate::accounts::queries as accounts;
 use crate::cans::access::{CanAccess, CanViewer, Organiser};
-use crate::cans::activity::{self, Entry};
+use crate::cans::activity;
 use crate::cans::forms::{CanForm, NewCan};
 use crate::cans::model::{Can, Role, Stage};
 use crate::cans::queries;
@@ -98,16 +98,13 @@ pub async fn create(
     };
     queries::add_membership(&mut tx, can_id, me.id, chrono::Utc::now(), None).await?;
     queries::grant_role(&mut tx, can_id, me.id, Role::Organiser, Some(me.id), None).await?;
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id,
-            actor_id: Some(me.id),
-            action: "can.created",
-            subject_type: "can",
-            subject_id: Some(can_id),
-            summary: format!("{} started {}", me.display_name, new.name),
-        },
+        can_id,
+        me.id,
+        "can.created",
+        ("can", can_id),
+        format!("{} started {}", me.display_name, new.name),
     )
     .await?;
     tx.commit().await?;
@@ -168,16 +165,13 @@ pub async fn update(
     };
     let mut tx = state.db.begin().await?;
     queries::update_can(&mut *tx, access.can.id, &new).await?;
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: access.can.id,
-            actor_id: Some(access.me.id),
-            action: "can.updated",
-            subject_type: "can",
-            subject_id: Some(access.can.id),
-            summary: format!("{} updated the CAN's details", access.me.display_name),
-        },
+        access.can.id,
+        access.me.id,
+        "can.updated",
+        ("can", access.can.id),
+        format!("{} updated the CAN's details", access.me.display_name),
     )
     .await?;
     tx.commit().await?;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::CanNav;
 use crate::AppState;
 use crate::cans::access::{CanAccess, Organiser};
-use crate::cans::activity::{self, Entry};
+use crate::cans::activity;
 use crate::cans::forms::{InvitationForm, Join, JoinForm, NewInvitation};
 use crate::cans::model::Can;
 use crate::cans::queries::{self, InvitationByToken};
@@ -148,27 +148,24 @@ pub async fn create(
         )
         .await?;
     }
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(access.me.id),
-            action: "invitation.created",
-            subject_type: "invitation",
-            subject_id: Some(id),
-            summary: match &new.email {
-                Some(e) => format!("{} invited {}", access.me.display_name, e.as_str()),
-                None => format!(
-                    "{} made an invitation link for up to {} {}",
-                    access.me.display_name,
-                    new.max_uses,
-                    if new.max_uses == 1 {
-                        "person"
-                    } else {
-                        "people"
-                    }
-                ),
-            },
+        can.id,
+        access.me.id,
+        "invitation.created",
+        ("invitation", id),
+        match &new.email {
+            Some(e) => format!("{} invited {}", access.me.display_name, e.as_str()),
+            None => format!(
+                "{} made an invitation link for up to {} {}",
+                access.me.display_name,
+                new.max_uses,
+                if new.max_uses == 1 {
+                    "person"
+                } else {
+                    "people"
+                }
+            ),
         },
     )
     .await?;
@@ -223,16 +220,13 @@ pub async fn revoke(
             return Err(AppError::NotFound);
         }
     } else {
-        activity::record(
+        activity::log(
             &mut *tx,
-            Entry {
-                can_id: can.id,
-                actor_id: Some(access.me.id),
-                action: "invitation.revoked",
-                subject_type: "invitation",
-                subject_id: Some(id),
-                summary: format!("{} revoked an invitation", access.me.display_name),
-            },
+            can.id,
+            access.me.id,
+            "invitation.revoked",
+            ("invitation", id),
+            format!("{} revoked an invitation", access.me.display_name),
         )
         .await?;
         tx.commit().await?;
@@ -356,19 +350,16 @@ pub async fn join(
         .await;
     }
     queries::use_invitation(&mut tx, inv.id).await?;
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(me.id),
-            action: "membership.joined",
-            subject_type: "member",
-            subject_id: Some(me.id),
-            summary: format!(
-                "{} joined through an invitation and acknowledged the rules",
-                me.display_name
-            ),
-        },
+        can.id,
+        me.id,
+        "membership.joined",
+        ("member", me.id),
+        format!(
+            "{} joined through an invitation and acknowledged the rules",
+            me.display_name
+        ),
     )
     .await?;
     tx.commit().await?;

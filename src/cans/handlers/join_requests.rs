@@ -47,16 +47,13 @@ pub async fn create(
     let mut tx = state.db.begin().await?;
     let created = queries::insert_join_request(&mut tx, can.id, me.id, &join.message).await?;
     if created {
-        activity::record(
+        activity::log(
             &mut *tx,
-            Entry {
-                can_id: can.id,
-                actor_id: Some(me.id),
-                action: "join_request.created",
-                subject_type: "member",
-                subject_id: Some(me.id),
-                summary: format!("{} asked to join", me.display_name),
-            },
+            can.id,
+            me.id,
+            "join_request.created",
+            ("member", me.id),
+            format!("{} asked to join", me.display_name),
         )
         .await?;
     }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{CanNav, role_labels};
 use crate::AppState;
 use crate::cans::access::{CanAccess, Member, Organiser};
-use crate::cans::activity::{self, Entry};
+use crate::cans::activity;
 use crate::cans::forms::{Grant, GrantForm};
 use crate::cans::model::{MembershipStatus, Role};
 use crate::cans::queries::{self, MemberLine};
@@ -221,25 +221,22 @@ pub async fn grant_role(
     )
     .await?;
     if granted {
-        activity::record(
+        activity::log(
             &mut *tx,
-            Entry {
-                can_id: can.id,
-                actor_id: Some(access.me.id),
-                action: "role.granted",
-                subject_type: "member",
-                subject_id: Some(member_id),
-                summary: format!(
-                    "{} named {} {}{}",
-                    access.me.display_name,
-                    target.display_name,
-                    grant.role.as_str(),
-                    grant
-                        .term_ends_on
-                        .map(|d| format!(" until {}", time::date(d)))
-                        .unwrap_or_default()
-                ),
-            },
+            can.id,
+            access.me.id,
+            "role.granted",
+            ("member", member_id),
+            format!(
+                "{} named {} {}{}",
+                access.me.display_name,
+                target.display_name,
+                grant.role.as_str(),
+                grant
+                    .term_ends_on
+                    .map(|d| format!(" until {}", time::date(d)))
+                    .unwrap_or_default()
+            ),
         )
         .await?;
     }
@@ -310,21 +307,18 @@ pub async fn end_role(
         .await;
     }
     if ended > 0 {
-        activity::record(
+        activity::log(
             &mut *tx,
-            Entry {
-                can_id: can.id,
-                actor_id: Some(access.me.id),
-                action: "role.ended",
-                subject_type: "member",
-                subject_id: Some(member_id),
-                summary: format!(
-                    "{} ended {}'s role as {}",
-                    access.me.display_name,
-                    target.display_name,
-                    role.as_str()
-                ),
-            },
+            can.id,
+            access.me.id,
+            "role.ended",
+            ("member", member_id),
+            format!(
+                "{} ended {}'s role as {}",
+                access.me.display_name,
+                target.display_name,
+                role.as_str()
+            ),
         )
         .await?;
     }
@@ -430,18 +424,7 @@ async fn change_own_status(
             format!("You have left {}. Thank you for what you gave.", can.name),
         ),
     };
-    activity::record(
-        &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(me.id),
-            action,
-            subject_type: "member",
-            subject_id: Some(me.id),
-            summary,
-        },
-    )
-    .await?;
+    activity::log(&mut *tx, can.id, me.id, action, ("member", me.id), summary).await?;
     tx.commit().await?;
     let to_page = if to == MembershipStatus::Left {
         "/".to_string()

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::schedules;
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Facilitator, Member, Requirement};
-use crate::cans::activity::{self, Entry};
+use crate::cans::activity;
 use crate::cans::model::Membership;
 use crate::cans::nav::CanNav;
 use crate::error::{AppError, Result};
@@ -315,28 +315,6 @@ fn back(access_slug: &str, id: Uuid, anchor: &str) -> String {
     format!("/c/{access_slug}/meetings/{id}#{anchor}")
 }
 
-async fn log(
-    tx: &mut sqlx::PgConnection,
-    can_id: Uuid,
-    actor: Uuid,
-    action: &str,
-    id: Uuid,
-    summary: String,
-) -> Result<()> {
-    activity::record(
-        &mut *tx,
-        Entry {
-            can_id,
-            actor_id: Some(actor),
-            action,
-            subject_type: "meeting",
-            subject_id: Some(id),
-            summary,
-        },
-    )
-    .await
-}
-
 pub async fn move_one(
     State(state): State<AppState>,
     access: CanAccess<Facilitator>,
@@ -404,12 +382,12 @@ pub async fn move_one(
     .bind(end)
     .execute(&mut *tx)
     .await?;
-    log(
-        &mut tx,
+    activity::log(
+        &mut *tx,
         can.id,
         access.me.id,
         "meeting.moved",
-        id,
+        ("meeting", id),
         format!(
             "{} moved “{}” to {}",
             access.me.display_name,
@@ -448,12 +426,12 @@ pub async fn cancel(
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 1 {
-        log(
-            &mut tx,
+        activity::log(
+            &mut *tx,
             can.id,
             access.me.id,
             "meeting.cancelled",
-            id,
+            ("meeting", id),
             format!(
                 "{} cancelled “{}” on {}",
                 access.me.display_name,
@@ -573,12 +551,12 @@ pub async fn set_roles(
         .bind(nt.flatten())
         .execute(&mut *tx)
         .await?;
-    log(
-        &mut tx,
+    activity::log(
+        &mut *tx,
         can.id,
         access.me.id,
         "meeting.roles_set",
-        id,
+        ("meeting", id),
         format!(
             "{} set who facilitates and takes notes at “{}”",
             access.me.display_name, g.title
@@ -662,12 +640,12 @@ pub async fn attendance(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    log(
-        &mut tx,
+    activity::log(
+        &mut *tx,
         can.id,
         access.me.id,
         "meeting.attendance",
-        id,
+        ("meeting", id),
         format!(
             "{} recorded {n} present at “{}”",
             access.me.display_name, g.title
@@ -743,12 +721,12 @@ pub async fn minutes(
         };
         return refuse(&state, &access, ctx, id, StatusCode::CONFLICT, kept).await;
     }
-    log(
-        &mut tx,
+    activity::log(
+        &mut *tx,
         can.id,
         access.me.id,
         "meeting.minutes",
-        id,
+        ("meeting", id),
         format!(
             "{} saved the minutes of “{}”",
             access.me.display_name, g.title
@@ -803,12 +781,12 @@ pub async fn decision(
         .bind(access.me.id)
         .execute(&mut *tx)
         .await?;
-    log(
-        &mut tx,
+    activity::log(
+        &mut *tx,
         can.id,
         access.me.id,
         "meeting.decision",
-        id,
+        ("meeting", id),
         format!(
             "{} recorded a decision at “{}”: {}",
             access.me.display_name, g.title, body
@@ -900,12 +878,12 @@ pub async fn action(
     .bind(access.me.id)
     .execute(&mut *tx)
     .await?;
-    log(
-        &mut tx,
+    activity::log(
+        &mut *tx,
         can.id,
         access.me.id,
         "meeting.action",
-        id,
+        ("meeting", id),
         format!(
             "{} noted an action at “{}”: {}",
             access.me.display_name, g.title, title
@@ -1047,12 +1025,12 @@ pub async fn agenda_add(
     .bind(access.me.id)
     .execute(&mut *tx)
     .await?;
-    log(
-        &mut tx,
+    activity::log(
+        &mut *tx,
         can.id,
         access.me.id,
         "meeting.agenda_item",
-        id,
+        ("meeting", id),
         format!(
             "{} proposed “{}” for “{}”",
             access.me.display_name, title, g.title
@@ -1220,12 +1198,12 @@ pub async fn finish(
                 .await?;
         }
     }
-    log(
-        &mut tx,
+    activity::log(
+        &mut *tx,
         can.id,
         access.me.id,
         "meeting.finished",
-        id,
+        ("meeting", id),
         format!(
             "{} closed “{}”; {carried} open agenda item(s) carried forward",
             access.me.display_name, g.title

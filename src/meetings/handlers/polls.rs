@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Facilitator, Member};
-use crate::cans::activity::{self, Entry};
+use crate::cans::activity;
 use crate::cans::nav::CanNav;
 use crate::error::{AppError, Result};
 use crate::meetings::forms::{NewPoll, PollForm, Schedule};
@@ -117,19 +117,16 @@ pub async fn create(
         .execute(&mut *tx)
         .await?;
     }
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(access.me.id),
-            action: "time_poll.created",
-            subject_type: "time_poll",
-            subject_id: Some(id),
-            summary: format!(
-                "{} asked when to meet: “{}”",
-                access.me.display_name, poll.title
-            ),
-        },
+        can.id,
+        access.me.id,
+        "time_poll.created",
+        ("time_poll", id),
+        format!(
+            "{} asked when to meet: “{}”",
+            access.me.display_name, poll.title
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -456,22 +453,19 @@ pub async fn choose(
     .bind(series_id)
     .execute(&mut *tx)
     .await?;
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(access.me.id),
-            action: "time_poll.chosen",
-            subject_type: "time_poll",
-            subject_id: Some(id),
-            summary: format!(
-                "{} chose {}s {} for “{}”",
-                access.me.display_name,
-                weekday_name(day),
-                at.format("%H:%M"),
-                title
-            ),
-        },
+        can.id,
+        access.me.id,
+        "time_poll.chosen",
+        ("time_poll", id),
+        format!(
+            "{} chose {}s {} for “{}”",
+            access.me.display_name,
+            weekday_name(day),
+            at.format("%H:%M"),
+            title
+        ),
     )
     .await?;
     tx.commit().await?;

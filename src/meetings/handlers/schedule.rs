@@ -399,19 +399,16 @@ pub async fn update(
         .await?
         .ok_or(AppError::NotFound)?;
     series::reschedule(&mut tx, &s, today).await?;
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(access.me.id),
-            action: "meeting_series.updated",
-            subject_type: "meeting_series",
-            subject_id: Some(id),
-            summary: format!(
-                "{} changed the series “{}”",
-                access.me.display_name, schedule.title
-            ),
-        },
+        can.id,
+        access.me.id,
+        "meeting_series.updated",
+        ("meeting_series", id),
+        format!(
+            "{} changed the series “{}”",
+            access.me.display_name, schedule.title
+        ),
     )
     .await?;
     tx.commit().await?;

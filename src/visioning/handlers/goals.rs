@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::cans::access::{CanAccess, Coordinator, Member, Requirement};
-use crate::cans::activity::{self, Entry};
+use crate::cans::activity;
 use crate::cans::model::Role;
 use crate::cans::nav::CanNav;
 use crate::error::{AppError, Result};
@@ -150,16 +150,13 @@ pub async fn create(
         access.me.id,
     )
     .await?;
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(access.me.id),
-            action: "goal.created",
-            subject_type: "goal",
-            subject_id: Some(id),
-            summary: format!("{} set the goal “{}”", access.me.display_name, goal.title),
-        },
+        can.id,
+        access.me.id,
+        "goal.created",
+        ("goal", id),
+        format!("{} set the goal “{}”", access.me.display_name, goal.title),
     )
     .await?;
     tx.commit().await?;
@@ -186,20 +183,17 @@ pub async fn set_status(
     let title = queries::set_goal_status(&mut *tx, can.id, id, status.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(access.me.id),
-            action: "goal.status_changed",
-            subject_type: "goal",
-            subject_id: Some(id),
-            summary: format!(
-                "{} marked the goal “{title}” {}",
-                access.me.display_name,
-                status.label().to_lowercase()
-            ),
-        },
+        can.id,
+        access.me.id,
+        "goal.status_changed",
+        ("goal", id),
+        format!(
+            "{} marked the goal “{title}” {}",
+            access.me.display_name,
+            status.label().to_lowercase()
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -253,20 +247,17 @@ pub async fn set_review(
         .bind(date)
         .execute(&mut *tx)
         .await?;
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(access.me.id),
-            action: "vision.review_set",
-            subject_type: "can",
-            subject_id: Some(can.id),
-            summary: format!(
-                "{} set the vision's review for {}",
-                access.me.display_name,
-                time::date(date)
-            ),
-        },
+        can.id,
+        access.me.id,
+        "vision.review_set",
+        ("can", can.id),
+        format!(
+            "{} set the vision's review for {}",
+            access.me.display_name,
+            time::date(date)
+        ),
     )
     .await?;
     tx.commit().await?;

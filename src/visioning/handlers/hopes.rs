@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Member, Organiser, Requirement};
-use crate::cans::activity::{self, Entry};
+use crate::cans::activity;
 use crate::cans::nav::CanNav;
 use crate::error::{AppError, Result};
 use crate::visioning::forms::{self, HopeForm, QUORUM_CHOICES, QuorumForm};
@@ -171,16 +171,13 @@ pub async fn add(
     let can = &access.can;
     let mut tx = state.db.begin().await?;
     let id = queries::insert_hope(&mut *tx, can.id, access.me.id, &body).await?;
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(access.me.id),
-            action: "hope.added",
-            subject_type: "hope",
-            subject_id: Some(id),
-            summary: format!("{} shared a hope", access.me.display_name),
-        },
+        can.id,
+        access.me.id,
+        "hope.added",
+        ("hope", id),
+        format!("{} shared a hope", access.me.display_name),
     )
     .await?;
     tx.commit().await?;
@@ -251,16 +248,13 @@ pub async fn edit(
     if !queries::update_hope(&mut *tx, can.id, access.me.id, id, &body).await? {
         return Err(AppError::NotFound);
     }
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(access.me.id),
-            action: "hope.edited",
-            subject_type: "hope",
-            subject_id: Some(id),
-            summary: format!("{} edited their hope", access.me.display_name),
-        },
+        can.id,
+        access.me.id,
+        "hope.edited",
+        ("hope", id),
+        format!("{} edited their hope", access.me.display_name),
     )
     .await?;
     tx.commit().await?;
@@ -284,16 +278,13 @@ pub async fn withdraw(
     if !queries::withdraw_hope(&mut *tx, can.id, access.me.id, id).await? {
         return Err(AppError::NotFound);
     }
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(access.me.id),
-            action: "hope.withdrawn",
-            subject_type: "hope",
-            subject_id: Some(id),
-            summary: format!("{} withdrew a hope", access.me.display_name),
-        },
+        can.id,
+        access.me.id,
+        "hope.withdrawn",
+        ("hope", id),
+        format!("{} withdrew a hope", access.me.display_name),
     )
     .await?;
     tx.commit().await?;
@@ -326,20 +317,17 @@ pub async fn set_quorum(
     };
     let mut tx = state.db.begin().await?;
     queries::set_quorum(&mut *tx, can.id, num, den).await?;
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(access.me.id),
-            action: "can.quorum_changed",
-            subject_type: "can",
-            subject_id: Some(can.id),
-            summary: format!(
-                "{} set the quorum for adopting the vision to {} of active members",
-                access.me.display_name,
-                forms::quorum_words(num, den)
-            ),
-        },
+        can.id,
+        access.me.id,
+        "can.quorum_changed",
+        ("can", can.id),
+        format!(
+            "{} set the quorum for adopting the vision to {} of active members",
+            access.me.display_name,
+            forms::quorum_words(num, den)
+        ),
     )
     .await?;
     tx.commit().await?;

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Member};
-use crate::cans::activity::{self, Entry};
+use crate::cans::activity;
 use crate::cans::nav::CanNav;
 use crate::error::{AppError, Result};
 use crate::visioning::diff::{self, Run};
@@ -180,16 +180,13 @@ pub async fn save_draft(
     let based_on = draft.from.filter(|n| *n > 0 && *n <= latest);
     let id =
         queries::insert_version(&mut tx, can.id, number, access.me.id, &draft, based_on).await?;
-    activity::record(
+    activity::log(
         &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(access.me.id),
-            action: "vision.version_saved",
-            subject_type: "vision_version",
-            subject_id: Some(id),
-            summary: format!("{} saved vision version {number}", access.me.display_name),
-        },
+        can.id,
+        access.me.id,
+        "vision.version_saved",
+        ("vision_version", id),
+        format!("{} saved vision version {number}", access.me.display_name),
     )
     .await?;
     tx.commit().await?;
