@@ -333,7 +333,7 @@ mod tests {
 
     #[test]
     fn a_term_must_end_in_the_future() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(); // ok: test fixture
         let form = |d: &str| GrantForm {
             role: "facilitator".into(),
             term_ends_on: d.into(),

@@ -208,7 +208,7 @@ mod tests {
     use chrono::Timelike;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+        NaiveDate::from_ymd_opt(y, m, day).unwrap() // ok: test fixture
     }
 
     #[test]
@@ -222,9 +222,9 @@ mod tests {
             (chrono_tz::Europe::London, d(2026, 10, 25)),
             (chrono_tz::America::New_York, d(2026, 11, 1)),
         ] {
-            let days = dates(&rule, d(2026, 10, 6), None, d(2026, 10, 6), d(2026, 11, 24)).unwrap();
+            let days = dates(&rule, d(2026, 10, 6), None, d(2026, 10, 6), d(2026, 11, 24)).unwrap(); // ok: test fixture
             assert_eq!(days.len(), 8);
-            let seven = NaiveTime::from_hms_opt(19, 0, 0).unwrap();
+            let seven = NaiveTime::from_hms_opt(19, 0, 0).unwrap(); // ok: test fixture
             let offsets: Vec<i32> = days
                 .iter()
                 .map(|day| {
@@ -245,7 +245,7 @@ mod tests {
             weekday: Weekday::Tue,
         }
         .rrule();
-        let days = dates(&rule, d(2026, 1, 1), None, d(2026, 1, 1), d(2026, 4, 30)).unwrap();
+        let days = dates(&rule, d(2026, 1, 1), None, d(2026, 1, 1), d(2026, 4, 30)).unwrap(); // ok: test fixture
         assert_eq!(
             days,
             vec![
@@ -266,7 +266,7 @@ mod tests {
             d(2026, 1, 1),
             d(2026, 6, 30),
         )
-        .unwrap();
+        .unwrap(); // ok: test fixture
         assert_eq!(days, vec![d(2026, 1, 31), d(2026, 3, 31), d(2026, 5, 31)]);
         let daily = dates(
             "FREQ=DAILY",
@@ -275,7 +275,7 @@ mod tests {
             d(2026, 1, 1),
             d(2030, 1, 1),
         )
-        .unwrap();
+        .unwrap(); // ok: test fixture
         assert_eq!(daily.len(), MAX_OCCURRENCES as usize);
     }
 
@@ -293,7 +293,7 @@ mod tests {
             d(2026, 1, 1),
             d(2026, 12, 31),
         )
-        .unwrap();
+        .unwrap(); // ok: test fixture
         assert_eq!(days, vec![d(2026, 1, 3), d(2026, 1, 17), d(2026, 1, 31)]);
     }
 
@@ -302,7 +302,7 @@ mod tests {
         let london = chrono_tz::Europe::London;
         let gap = instant(
             d(2026, 3, 29),
-            NaiveTime::from_hms_opt(1, 30, 0).unwrap(),
+            NaiveTime::from_hms_opt(1, 30, 0).unwrap(), // ok: test fixture
             london,
         );
         assert_eq!(
@@ -311,10 +311,10 @@ mod tests {
         );
         let fold = instant(
             d(2026, 10, 25),
-            NaiveTime::from_hms_opt(1, 30, 0).unwrap(),
+            NaiveTime::from_hms_opt(1, 30, 0).unwrap(), // ok: test fixture
             london,
         );
-        assert_eq!(fold, Utc.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap());
+        assert_eq!(fold, Utc.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap()); // ok: test fixture
     }
 
     #[test]

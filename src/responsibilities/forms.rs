@@ -176,7 +176,7 @@ mod tests {
     use super::*;
 
     fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()
+        NaiveDate::from_ymd_opt(2026, 11, 21).unwrap() // ok: test fixture
     }
 
     fn task(due: &str, confirm: &str) -> ResponsibilityForm {

@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn weeks_start_on_monday() {
-        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap(); // ok: test fixture
         assert_eq!(week_of(d(11, 21)), d(11, 16));
         assert_eq!(week_of(d(11, 16)), d(11, 16));
         assert_eq!(week_of(d(11, 22)), d(11, 16));

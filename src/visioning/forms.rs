@@ -347,14 +347,14 @@ mod tests {
 
     #[test]
     fn closing_times_are_read_in_the_groups_zone() {
-        let now = Utc.with_ymd_and_hms(2026, 3, 20, 12, 0, 0).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 3, 20, 12, 0, 0).unwrap(); // ok: test fixture
         let f = RoundForm {
             closes_on: "2026-03-30".into(),
             closes_time: "19:00".into(),
         };
         // Berlin is on summer time (UTC+2) by 30 March 2026.
-        let at = closing_time(&f, chrono_tz::Europe::Berlin, now).unwrap();
-        assert_eq!(at, Utc.with_ymd_and_hms(2026, 3, 30, 17, 0, 0).unwrap());
+        let at = closing_time(&f, chrono_tz::Europe::Berlin, now).unwrap(); // ok: test fixture
+        assert_eq!(at, Utc.with_ymd_and_hms(2026, 3, 30, 17, 0, 0).unwrap()); // ok: test fixture
         let past = RoundForm {
             closes_on: "2026-03-20".into(),
             closes_time: "12:30".into(),
