@@ -29,6 +29,17 @@ pub enum AppError {
     Internal(String),
 }
 
+/// `lookup(...).await?.or_not_found()?`: an id that names nothing in this CAN is a 404.
+pub trait OrNotFound<T> {
+    fn or_not_found(self) -> Result<T>;
+}
+
+impl<T> OrNotFound<T> for Option<T> {
+    fn or_not_found(self) -> Result<T> {
+        self.ok_or(AppError::NotFound)
+    }
+}
+
 impl AppError {
     pub fn internal(e: impl std::fmt::Display) -> Self {
         Self::Internal(e.to_string())

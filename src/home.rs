@@ -106,7 +106,7 @@ async fn home(State(state): State<AppState>, ctx: Layout) -> Result<HomePage> {
                         id.to_string(),
                         title,
                         can,
-                        crate::meetings::when(starts, ends, &m.time_zone),
+                        crate::meetings::when(starts, ends, m.time_zone),
                         answer.unwrap_or_default(),
                     )
                 })

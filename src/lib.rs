@@ -12,6 +12,7 @@ mod home;
 pub mod meetings;
 pub mod outbox;
 pub mod responsibilities;
+pub mod scheduler;
 pub mod stages;
 pub mod visioning;
 pub mod web;
@@ -141,10 +142,31 @@ async fn method_not_allowed() -> Response {
     )
 }
 
+/// What housekeeping removed.
+#[derive(Debug, Default, PartialEq)]
+pub struct Housekeeping {
+    pub sessions: u64,
+    pub sign_in_failures: u64,
+}
+
 /// Deletes expired sessions and forgotten sign-in failures. Safe to run from every instance.
-pub async fn housekeeping(db: &PgPool) -> error::Result<()> {
-    let sessions = web::session::purge_expired(db).await?;
-    let failures = accounts::throttle::purge_old(db).await?;
-    tracing::debug!(sessions, failures, "housekeeping done");
-    Ok(())
+pub async fn housekeeping(db: &PgPool) -> error::Result<Housekeeping> {
+    Ok(Housekeeping {
+        sessions: web::session::purge_expired(db).await?,
+        sign_in_failures: accounts::throttle::purge_old(db).await?,
+    })
+}
+
+/// Every periodic job of every feature, for [`scheduler::spawn`].
+pub fn jobs() -> Vec<scheduler::Job> {
+    let mut jobs = vec![scheduler::Job::new(
+        "housekeeping",
+        Duration::from_secs(600),
+        |ctx: scheduler::JobContext| async move { housekeeping(&ctx.db).await },
+    )];
+    jobs.extend(visioning::jobs());
+    jobs.extend(meetings::jobs());
+    jobs.extend(responsibilities::jobs());
+    jobs.extend(stages::jobs());
+    jobs
 }

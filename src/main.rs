@@ -1,5 +1,5 @@
 //! Reads settings, connects (starting the embedded PostgreSQL when no DATABASE_URL is set),
-//! migrates, starts the mail worker, and serves until SIGINT or SIGTERM, letting in-flight
+//! migrates, starts the mail worker and the clock, and serves until SIGINT or SIGTERM, letting in-flight
 //! requests finish.
 
 use std::net::SocketAddr;
@@ -92,21 +92,8 @@ async fn serve(
         })?;
     config.follow_bound_address(listener.local_addr()?);
     let url = config.public_url.clone();
-    canopy::visioning::rounds::spawn_ticker(pool.clone(), url.clone());
-    canopy::meetings::jobs::spawn_ticker(pool.clone(), url.clone());
-    canopy::stages::digest::spawn_ticker(pool.clone(), url.clone());
+    canopy::scheduler::spawn(pool.clone(), &url, canopy::jobs());
     let state = AppState::new(pool.clone(), config);
-
-    let housekeeping_pool = pool.clone();
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(600));
-        loop {
-            every.tick().await;
-            if let Err(e) = canopy::housekeeping(&housekeeping_pool).await {
-                tracing::warn!(error = %e, "housekeeping failed");
-            }
-        }
-    });
 
     tracing::info!("Canopy is ready: open {url}");
     println!("Canopy is ready: open {url}");

@@ -10,14 +10,15 @@ use std::marker::PhantomData;
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use sqlx::PgPool;
+use axum::response::Response;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::forms::Slug;
-use super::model::{Can, CanRow, Membership, MembershipStatus, Role};
+use super::model::{CAN_COLUMNS, Can, Membership, MembershipStatus, Role};
 use crate::AppState;
 use crate::error::{AppError, Result};
-use crate::web::{CurrentMember, Session};
+use crate::web::{CurrentMember, FlashKind, Session, redirect_with_flash};
 
 /// What a handler requires of the caller.
 pub trait Requirement: Send + Sync + 'static {
@@ -105,6 +106,50 @@ impl<R: Requirement> FromRequestParts<AppState> for CanAccess<R> {
     }
 }
 
+impl<R: Requirement> CanAccess<R> {
+    /// A path inside this CAN: `access.path("/meetings")` is `/c/{slug}/meetings`.
+    pub fn path(&self, rest: &str) -> String {
+        format!("/c/{}{rest}", self.can.slug)
+    }
+
+    /// Writes the caller's activity-log line for this CAN, in the caller's transaction.
+    pub async fn log(
+        &self,
+        conn: &mut PgConnection,
+        action: &str,
+        subject: (&str, Uuid),
+        summary: String,
+    ) -> Result<()> {
+        super::activity::log(conn, self.can.id, self.me.id, action, subject, summary).await
+    }
+
+    /// Post/Redirect/Get to a path inside this CAN, with a message for the next page.
+    pub async fn redirect(
+        &self,
+        db: &PgPool,
+        kind: FlashKind,
+        text: &str,
+        rest: &str,
+    ) -> Result<Response> {
+        redirect_with_flash(db, self.me.session_id, kind, text, &self.path(rest)).await
+    }
+
+    /// The caller as services record them: id and display name.
+    pub fn actor(&self) -> Actor<'_> {
+        Actor {
+            id: self.me.id,
+            name: &self.me.display_name,
+        }
+    }
+}
+
+/// Who did something, as activity lines and mails name them.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub id: Uuid,
+    pub name: &'a str,
+}
+
 /// The CAN named in the path as anyone may see it: members always, others only when it is
 /// listed. The caller may be signed out.
 pub struct CanViewer {
@@ -155,8 +200,8 @@ async fn slug_in_path(parts: &mut Parts, state: &AppState) -> Result<String> {
 #[derive(sqlx::FromRow)]
 struct AccessRow {
     #[sqlx(flatten)]
-    can: CanRow,
-    membership_status: Option<String>,
+    can: Can,
+    membership_status: Option<MembershipStatus>,
     roles: Vec<String>,
 }
 
@@ -167,19 +212,18 @@ pub async fn load(
     slug: &str,
     member_id: Option<Uuid>,
 ) -> Result<Option<(Can, Option<Membership>)>> {
-    let row: Option<AccessRow> = sqlx::query_as(
-        "SELECT c.id, c.slug, c.name, c.place, c.purpose, c.rationale, c.rules, c.time_zone,
-                c.visibility, c.stage, c.created_at,
+    let row: Option<AccessRow> = sqlx::query_as(&format!(
+        "SELECT {CAN_COLUMNS},
                 m.status AS membership_status,
-                COALESCE(array_agg(g.role ORDER BY g.role) FILTER (WHERE g.role IS NOT NULL), '{}')
+                COALESCE(array_agg(g.role ORDER BY g.role) FILTER (WHERE g.role IS NOT NULL), '{{}}')
                     AS roles
          FROM cans c
          LEFT JOIN memberships m ON m.can_id = c.id AND m.member_id = $2 AND m.status <> 'left'
          LEFT JOIN role_grants g ON g.can_id = c.id AND g.member_id = m.member_id
                                  AND g.ended_at IS NULL
          WHERE c.slug = $1
-         GROUP BY c.id, m.status",
-    )
+         GROUP BY c.id, m.status"
+    ))
     .bind(slug)
     .bind(member_id)
     .fetch_optional(db)
@@ -188,11 +232,11 @@ pub async fn load(
         let membership = match (member_id, r.membership_status) {
             (Some(member_id), Some(status)) => Some(Membership {
                 member_id,
-                status: MembershipStatus::parse(&status),
+                status,
                 roles: r.roles.iter().filter_map(|s| Role::parse(s)).collect(),
             }),
             _ => None,
         };
-        (Can::from(r.can), membership)
+        (r.can, membership)
     }))
 }

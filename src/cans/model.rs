@@ -1,9 +1,11 @@
 //! The CAN domain: stages, roles, visibility, membership status, and the CAN itself.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Role {
     Organiser,
     Facilitator,
@@ -40,7 +42,8 @@ impl std::fmt::Display for Role {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Stage {
     Visioning,
     Organizing,
@@ -87,7 +90,8 @@ impl Stage {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Visibility {
     Listed,
     InviteOnly,
@@ -110,7 +114,8 @@ impl Visibility {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum MembershipStatus {
     Active,
     Paused,
@@ -143,23 +148,8 @@ impl MembershipStatus {
     }
 }
 
+/// A CAN as pages use it: states as enums, the zone parsed once as it is loaded.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CanRow {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub place: String,
-    pub purpose: String,
-    pub rationale: String,
-    pub rules: String,
-    pub time_zone: String,
-    pub visibility: String,
-    pub stage: String,
-    pub created_at: DateTime<Utc>,
-}
-
-/// A CAN as pages use it.
-#[derive(Debug, Clone)]
 pub struct Can {
     pub id: Uuid,
     pub slug: String,
@@ -168,29 +158,16 @@ pub struct Can {
     pub purpose: String,
     pub rationale: String,
     pub rules: String,
-    pub time_zone: String,
+    #[sqlx(try_from = "crate::db::ZoneName")]
+    pub time_zone: Tz,
     pub visibility: Visibility,
     pub stage: Stage,
     pub created_at: DateTime<Utc>,
 }
 
-impl From<CanRow> for Can {
-    fn from(r: CanRow) -> Self {
-        Self {
-            id: r.id,
-            slug: r.slug,
-            name: r.name,
-            place: r.place,
-            purpose: r.purpose,
-            rationale: r.rationale,
-            rules: r.rules,
-            time_zone: r.time_zone,
-            visibility: Visibility::parse(&r.visibility).unwrap_or(Visibility::InviteOnly),
-            stage: Stage::parse(&r.stage),
-            created_at: r.created_at,
-        }
-    }
-}
+/// The columns a [`Can`] is read from, for queries that join more.
+pub const CAN_COLUMNS: &str = "c.id, c.slug, c.name, c.place, c.purpose, c.rationale, c.rules, \
+     c.time_zone, c.visibility, c.stage, c.created_at";
 
 impl Can {
     pub fn is_listed(&self) -> bool {

@@ -615,14 +615,51 @@ pub async fn decide_request(
 }
 
 pub async fn can_by_id(db: impl PgExecutor<'_>, id: Uuid) -> Result<super::model::Can> {
-    let row: super::model::CanRow = sqlx::query_as(
-        "SELECT id, slug, name, place, purpose, rationale, rules, time_zone, visibility, stage, created_at
-         FROM cans WHERE id = $1",
-    )
+    Ok(sqlx::query_as(&format!(
+        "SELECT {} FROM cans c WHERE c.id = $1",
+        super::model::CAN_COLUMNS
+    ))
     .bind(id)
     .fetch_one(db)
-    .await?;
-    Ok(row.into())
+    .await?)
+}
+
+/// Someone to tell: an active member's id, address and name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Person {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+}
+
+/// The CAN's active members (not those away for a while, nor those who left): the one answer to
+/// "who takes part here", for mails, pickers and counts alike.
+pub async fn active_members(db: impl PgExecutor<'_>, can_id: Uuid) -> Result<Vec<Person>> {
+    Ok(sqlx::query_as(
+        "SELECT p.id, p.email, p.display_name AS name
+         FROM memberships m JOIN members p ON p.id = m.member_id
+         WHERE m.can_id = $1 AND m.status = 'active'
+         ORDER BY p.display_name, p.id",
+    )
+    .bind(can_id)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Whether `member_id` is an active member of the CAN (who may be given a role or a task).
+pub async fn is_active_member(
+    db: impl PgExecutor<'_>,
+    can_id: Uuid,
+    member_id: Uuid,
+) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM memberships
+                        WHERE can_id = $1 AND member_id = $2 AND status = 'active')",
+    )
+    .bind(can_id)
+    .bind(member_id)
+    .fetch_one(db)
+    .await?)
 }
 
 pub async fn is_current_member(

@@ -36,3 +36,20 @@ pub async fn ensure_database(admin: PgConnectOptions, database: &str) -> Result<
     }
     conn.close().await
 }
+
+/// An IANA time-zone name as stored in a text column. Rows decode it straight into a
+/// `chrono_tz::Tz` (`#[sqlx(try_from = "ZoneName")]`), so a zone is parsed once, where it is
+/// loaded, and a name we cannot read is an error rather than a silent fall back to UTC.
+#[derive(Debug, Clone, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct ZoneName(pub String);
+
+impl TryFrom<ZoneName> for chrono_tz::Tz {
+    type Error = String;
+
+    fn try_from(name: ZoneName) -> Result<Self, Self::Error> {
+        name.0
+            .parse()
+            .map_err(|_| format!("unknown time zone {:?} in the database", name.0))
+    }
+}

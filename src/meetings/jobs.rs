@@ -29,7 +29,8 @@ struct DueMeeting {
     location: String,
     slug: String,
     can_name: String,
-    tz: String,
+    #[sqlx(try_from = "crate::db::ZoneName")]
+    tz: chrono_tz::Tz,
     sequence: i32,
 }
 
@@ -40,7 +41,8 @@ struct UnrecordedMinutes {
     title: String,
     starts: DateTime<Utc>,
     slug: String,
-    tz: String,
+    #[sqlx(try_from = "crate::db::ZoneName")]
+    tz: chrono_tz::Tz,
     member: Uuid,
     email: String,
 }
@@ -49,14 +51,14 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
     let mut report = TickReport::default();
 
     // Extend series whose horizon has come closer.
-    let due: Vec<(Uuid, Uuid, String)> = sqlx::query_as(
-        "SELECT s.id, s.can_id, s.time_zone FROM meeting_series s
+    let due: Vec<(Uuid, Uuid)> = sqlx::query_as(
+        "SELECT s.id, s.can_id FROM meeting_series s
          WHERE s.materialised_until IS NULL OR s.materialised_until < current_date + $1::int - 7",
     )
     .bind(series::HORIZON_DAYS as i32)
     .fetch_all(db)
     .await?;
-    for (id, can_id, tz) in due {
+    for (id, can_id) in due {
         let mut tx = db.begin().await?;
         // One instance at a time per series; the other skips it this round.
         let locked: Option<Uuid> = sqlx::query_scalar(
@@ -68,7 +70,8 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
         if locked.is_some()
             && let Some(s) = series::series(&mut tx, can_id, id).await?
         {
-            report.materialised += series::materialise(&mut tx, &s, time::today_in(&tz)).await?;
+            report.materialised +=
+                series::materialise(&mut tx, &s, time::today_in(s.time_zone)).await?;
         }
         tx.commit().await?;
     }
@@ -120,7 +123,7 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
                     subject: format!("{can_name}: {title} is tomorrow"),
                     body: format!(
                         "{title}\n{} ({tz})\n{}\n\nThe agenda, and your answer (yes / no / maybe):\n{link}\n",
-                        when(starts, ends, &tz),
+                        when(starts, ends, tz),
                         if location.is_empty() { String::new() } else { format!("Where: {location}") }
                     ),
                     dedupe_key: Some(format!("meeting:{id}:reminder:{sequence}:{member}")),
@@ -171,7 +174,7 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
                 subject: format!("Minutes for {title} are not recorded yet"),
                 body: format!(
                     "You took notes at {title} on {}. Nothing said in a meeting should be lost: please add the minutes here:\n{base_url}/c/{slug}/meetings/{id}#minutes\n",
-                    time::date_in(starts, &tz)
+                    time::date_in(starts, tz)
                 ),
                 dedupe_key: Some(format!("meeting:{id}:minutes:{member}")),
             },
@@ -185,29 +188,4 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
         report.minutes_reminders += 1;
     }
     Ok(report)
-}
-
-pub fn spawn_ticker(db: PgPool, base_url: String) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
-        loop {
-            every.tick().await;
-            if db.is_closed() {
-                break;
-            }
-            match tick(&db, &base_url).await {
-                Ok(r) if r != TickReport::default() => tracing::info!(?r, "meetings tick"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "meetings tick failed"),
-            }
-            // Responsibility reminders share this clock.
-            match crate::responsibilities::jobs::tick(&db, &base_url).await {
-                Ok(r) if r != crate::responsibilities::jobs::TickReport::default() => {
-                    tracing::info!(?r, "responsibilities tick")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "responsibilities tick failed"),
-            }
-        }
-    })
 }

@@ -13,8 +13,12 @@ pub mod series;
 use axum::Router;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use std::time::Duration;
 
 use crate::AppState;
+use crate::scheduler::{Job, JobContext};
 use handlers::{meeting, polls, schedule};
 
 pub fn router() -> Router<AppState> {
@@ -61,12 +65,14 @@ pub fn router() -> Router<AppState> {
         .route("/c/{slug}/calendar.ics", get(feeds::can_feed))
         .route("/calendar/{token}/canopy.ics", get(feeds::member_feed))
         .route("/account/calendar", get(feeds::settings).post(feeds::renew))
+        // Meeting URLs whose work belongs to other areas, mounted here explicitly.
+        .merge(crate::stages::meeting_routes())
+        .merge(crate::responsibilities::meeting_routes())
 }
 
 /// "Tuesday 24 November 2026, 19:00–20:30" in `tz`.
-pub fn when(start: DateTime<Utc>, end: DateTime<Utc>, tz: &str) -> String {
-    let zone: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::UTC);
-    let (s, e) = (start.with_timezone(&zone), end.with_timezone(&zone));
+pub fn when(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
+    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
     if s.date_naive() == e.date_naive() {
         format!("{}–{}", s.format("%A %-d %B %Y, %H:%M"), e.format("%H:%M"))
     } else {
@@ -82,9 +88,18 @@ pub fn when(start: DateTime<Utc>, end: DateTime<Utc>, tz: &str) -> String {
 pub fn when_for_viewer(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
-    group_tz: &str,
-    viewer_tz: &str,
+    group_tz: Tz,
+    viewer_tz: Tz,
 ) -> Option<String> {
     (group_tz != viewer_tz)
         .then(|| format!("{} your time ({viewer_tz})", when(start, end, viewer_tz)))
+}
+
+/// The clock's work for meetings: extend series, remind before meetings and about minutes.
+pub fn jobs() -> Vec<Job> {
+    vec![Job::new(
+        "meetings",
+        Duration::from_secs(60),
+        |ctx: JobContext| async move { jobs::tick(&ctx.db, &ctx.base_url).await },
+    )]
 }

@@ -23,7 +23,8 @@ pub struct SeriesRow {
     pub until_on: Option<NaiveDate>,
     pub start_time: NaiveTime,
     pub duration_minutes: i32,
-    pub time_zone: String,
+    #[sqlx(try_from = "crate::db::ZoneName")]
+    pub time_zone: chrono_tz::Tz,
     pub location: String,
     pub agenda_template: String,
     pub rotate_roles: bool,
@@ -32,7 +33,7 @@ pub struct SeriesRow {
 
 impl SeriesRow {
     pub fn tz(&self) -> chrono_tz::Tz {
-        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+        self.time_zone
     }
 
     pub fn times_on(&self, date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
@@ -73,14 +74,13 @@ pub async fn all_series(db: &sqlx::PgPool, can_id: Uuid) -> Result<Vec<SeriesRow
 pub async fn create(
     conn: &mut PgConnection,
     can_id: Uuid,
-    time_zone: &str,
+    time_zone: chrono_tz::Tz,
     s: &Schedule,
     by: Uuid,
     today: NaiveDate,
 ) -> Result<(Option<Uuid>, Option<Uuid>)> {
     let Some(repeat) = s.repeat else {
-        let tz: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::UTC);
-        let start = recurrence::instant(s.starts_on, s.start_time, tz);
+        let start = recurrence::instant(s.starts_on, s.start_time, time_zone);
         let end = start + chrono::Duration::minutes(i64::from(s.duration_minutes));
         let id =
             insert_meeting(conn, can_id, None, None, &s.title, start, end, &s.location).await?;
@@ -102,7 +102,7 @@ pub async fn create(
     .bind(s.until_on)
     .bind(s.start_time)
     .bind(s.duration_minutes)
-    .bind(time_zone)
+    .bind(time_zone.name())
     .bind(&s.location)
     .bind(&s.agenda_template)
     .bind(s.rotate_roles)

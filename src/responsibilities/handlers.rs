@@ -89,7 +89,7 @@ pub async fn board(
     Query(q): Query<BoardQuery>,
 ) -> Result<BoardPage> {
     let can = &access.can;
-    let today = time::today_in(&can.time_zone);
+    let today = time::today_in(can.time_zone);
     let rows = queries::all(&state.db, can.id).await?;
     let me = access.me.id;
     let keep = |r: &&Row| match q.filter.as_str() {
@@ -189,7 +189,7 @@ pub async fn create(
     Form(form): Form<ResponsibilityForm>,
 ) -> Result<Response> {
     let can = &access.can;
-    let today = time::today_in(&can.time_zone);
+    let today = time::today_in(can.time_zone);
     let mut parsed = NewResponsibility::parse(&form, today);
     let mut tx = state.db.begin().await?;
     if let Ok(r) = &parsed
@@ -283,7 +283,7 @@ async fn detail<R: Requirement>(
     kept: Kept,
 ) -> Result<DetailPage> {
     let can = &access.can;
-    let tz = &can.time_zone;
+    let tz = can.time_zone;
     let r = queries::one(&state.db, can.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1189,7 +1189,7 @@ pub async fn update(
     {
         form.confirm_past = "yes".into();
     }
-    let today = time::today_in(&can.time_zone);
+    let today = time::today_in(can.time_zone);
     let mut parsed = NewResponsibility::parse(&form, today);
     let mut tx = state.db.begin().await?;
     if let Ok(r) = &parsed

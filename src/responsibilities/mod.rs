@@ -11,7 +11,10 @@ pub mod queries;
 use axum::Router;
 use axum::routing::{get, post};
 
+use std::time::Duration;
+
 use crate::AppState;
+use crate::scheduler::{Job, JobContext};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -50,8 +53,22 @@ pub fn router() -> Router<AppState> {
             post(handlers::progress),
         )
         .route("/c/{slug}/load", get(handlers::load_view))
-        .route(
-            "/c/{slug}/meetings/{id}/actions/{action}/responsibility",
-            post(handlers::from_action_item),
-        )
+}
+
+/// The one URL under a meeting that this area answers: turning the meeting's action item into a
+/// responsibility. The meetings router mounts it, so that router still names every meeting URL.
+pub fn meeting_routes() -> Router<AppState> {
+    Router::new().route(
+        "/c/{slug}/meetings/{id}/actions/{action}/responsibility",
+        post(handlers::from_action_item),
+    )
+}
+
+/// The clock's work for responsibilities: due soon, overdue and term-ending reminders.
+pub fn jobs() -> Vec<Job> {
+    vec![Job::new(
+        "responsibilities",
+        Duration::from_secs(60),
+        |ctx: JobContext| async move { jobs::tick(&ctx.db, &ctx.base_url).await },
+    )]
 }

@@ -96,24 +96,6 @@ async fn one_can(
     Ok(written)
 }
 
-/// Looks for unsent digests every quarter of an hour (each goes once a week).
-pub fn spawn_ticker(db: PgPool, base_url: String) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(900));
-        loop {
-            every.tick().await;
-            if db.is_closed() {
-                break;
-            }
-            match tick(&db, &base_url, chrono::Utc::now().date_naive()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(n, "weekly digests written"),
-                Err(e) => tracing::warn!(error = %e, "weekly digest failed"),
-            }
-        }
-    })
-}
-
 fn body(
     name: &str,
     stage: Stage,

@@ -102,7 +102,7 @@ async fn stage_page_for<R: Requirement>(
         timeline: rows
             .into_iter()
             .map(|(at, who, from, to, note, met)| Transition {
-                when: time::datetime_in(at, &can.time_zone),
+                when: time::datetime_in(at, can.time_zone),
                 who,
                 from: Stage::parse(&from).label(),
                 to: Stage::parse(&to).label(),
@@ -345,7 +345,7 @@ pub async fn health_page(
     ctx: Layout,
 ) -> Result<HealthPage> {
     let can = &access.can;
-    let tz = &can.time_zone;
+    let tz = can.time_zone;
     let today = time::today_in(tz);
     let criteria = guide::criteria(&state.db, can.id).await?;
     let h = health::compute(&state.db, can.id, &criteria, today).await?;

@@ -10,7 +10,10 @@ pub mod health;
 use axum::Router;
 use axum::routing::{get, post};
 
+use std::time::Duration;
+
 use crate::AppState;
+use crate::scheduler::{Job, JobContext};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -19,8 +22,24 @@ pub fn router() -> Router<AppState> {
         .route("/c/{slug}/stage/criteria", post(handlers::set_criteria))
         .route("/c/{slug}/health", get(handlers::health_page))
         .route("/c/{slug}/health/reach-out", post(handlers::reach_out))
-        .route(
-            "/c/{slug}/meetings/{id}/check-in",
-            get(handlers::check_in_page).post(handlers::check_in),
-        )
+}
+
+/// The one URL under a meeting that this area answers: the private check-in after it. The
+/// meetings router mounts it, so that router still names every meeting URL.
+pub fn meeting_routes() -> Router<AppState> {
+    Router::new().route(
+        "/c/{slug}/meetings/{id}/check-in",
+        get(handlers::check_in_page).post(handlers::check_in),
+    )
+}
+
+/// The clock's work for stages: the weekly digest (once per recipient, CAN and week).
+pub fn jobs() -> Vec<Job> {
+    vec![Job::new(
+        "weekly digest",
+        Duration::from_secs(900),
+        |ctx: JobContext| async move {
+            digest::tick(&ctx.db, &ctx.base_url, chrono::Utc::now().date_naive()).await
+        },
+    )]
 }

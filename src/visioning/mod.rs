@@ -10,7 +10,10 @@ pub mod rounds;
 use axum::Router;
 use axum::routing::{get, post};
 
+use std::time::Duration;
+
 use crate::AppState;
+use crate::scheduler::{Job, JobContext};
 use handlers::{consent, goals, hopes, versions};
 
 pub fn router() -> Router<AppState> {
@@ -40,4 +43,13 @@ pub fn router() -> Router<AppState> {
         .route("/c/{slug}/vision/rounds/{id}/close", post(consent::close))
         .route("/c/{slug}/goals", get(goals::list).post(goals::create))
         .route("/c/{slug}/goals/{id}/status", post(goals::set_status))
+}
+
+/// The clock's work for visioning: close rounds that are due, remind those who have not answered.
+pub fn jobs() -> Vec<Job> {
+    vec![Job::new(
+        "consent rounds",
+        Duration::from_secs(60),
+        |ctx: JobContext| async move { rounds::tick(&ctx.db, &ctx.base_url).await },
+    )]
 }

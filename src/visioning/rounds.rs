@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::forms::{Answer, needed};
 use crate::cans::activity::{self, Entry};
 use crate::cans::model::Can;
+use crate::cans::queries::active_members;
 use crate::error::Result;
 use crate::outbox::{self, NewMail};
 
@@ -148,40 +149,27 @@ pub async fn open(
     )
     .await?;
     let link = format!("{base_url}/c/{can_slug}/vision/rounds/{id}");
-    for (member_id, email, _name) in active_members(conn, can_id).await? {
+    for person in active_members(&mut *conn, can_id).await? {
         outbox::enqueue(
             &mut *conn,
             &NewMail {
                 can_id: Some(can_id),
-                to: email,
+                to: person.email,
                 subject: format!("{can_name}: do you consent to vision version {version_number}?"),
                 body: format!(
                     "{} opened a consent round on version {version_number} of {can_name}'s shared vision.\n\n\
                      Read it and answer — endorse, stand aside, or object with your reason — here:\n{link}\n\n\
                      The round closes {} ({}).\n",
                     opened_by.1,
-                    crate::web::time::datetime_in(closes_at, &can.time_zone),
+                    crate::web::time::datetime_in(closes_at, can.time_zone),
                     can.time_zone
                 ),
-                dedupe_key: Some(format!("round:{id}:opened:{member_id}")),
+                dedupe_key: Some(format!("round:{id}:opened:{}", person.id)),
             },
         )
         .await?;
     }
     Ok(Ok(id))
-}
-
-async fn active_members(
-    conn: &mut PgConnection,
-    can_id: Uuid,
-) -> Result<Vec<(Uuid, String, String)>> {
-    Ok(sqlx::query_as(
-        "SELECT p.id, p.email, p.display_name FROM memberships m JOIN members p ON p.id = m.member_id
-         WHERE m.can_id = $1 AND m.status = 'active' ORDER BY p.id",
-    )
-    .bind(can_id)
-    .fetch_all(conn)
-    .await?)
 }
 
 pub enum AnswerOutcome {
@@ -476,12 +464,12 @@ pub async fn close(
     )
     .await?;
     let link = format!("{base_url}/c/{slug}/vision/rounds/{round_id}");
-    for (member_id, email, _) in active_members(conn, can_id).await? {
+    for person in active_members(&mut *conn, can_id).await? {
         outbox::enqueue(
             &mut *conn,
             &NewMail {
                 can_id: Some(can_id),
-                to: email,
+                to: person.email,
                 subject: format!(
                     "{name}: vision version {number} {}",
                     if outcome == "adopted" {
@@ -491,7 +479,7 @@ pub async fn close(
                     }
                 ),
                 body: format!("{summary}.\n\nSee the round and everyone's reasons:\n{link}\n"),
-                dedupe_key: Some(format!("round:{round_id}:closed:{member_id}")),
+                dedupe_key: Some(format!("round:{round_id}:closed:{}", person.id)),
             },
         )
         .await?;
@@ -573,7 +561,7 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
                     subject: format!("{name}: the consent round on vision version {number} closes within a day"),
                     body: format!(
                         "You have not answered yet. The round closes {} ({tz}); your voice counts towards the quorum.\n\n{link}\n",
-                        crate::web::time::datetime_in(closes_at, &tz)
+                        crate::web::time::datetime_in(closes_at, tz)
                     ),
                     dedupe_key: Some(format!("round:{round_id}:closing:{member_id}")),
                 },
@@ -598,23 +586,6 @@ struct ClosingSoon {
     closes_at: DateTime<Utc>,
     slug: String,
     name: String,
-    tz: String,
-}
-
-/// Runs [`tick`] every minute until the process stops.
-pub fn spawn_ticker(db: PgPool, base_url: String) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
-        loop {
-            every.tick().await;
-            if db.is_closed() {
-                break;
-            }
-            match tick(&db, &base_url).await {
-                Ok(r) if r != TickReport::default() => tracing::info!(?r, "consent rounds tick"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "consent rounds tick failed"),
-            }
-        }
-    })
+    #[sqlx(try_from = "crate::db::ZoneName")]
+    tz: chrono_tz::Tz,
 }

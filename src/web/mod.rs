@@ -74,7 +74,7 @@ impl FromRequestParts<AppState> for Layout {
 pub struct CurrentMember {
     pub id: Uuid,
     pub display_name: String,
-    pub time_zone: String,
+    pub time_zone: chrono_tz::Tz,
     pub session_id: Uuid,
 }
 
@@ -87,7 +87,7 @@ impl FromRequestParts<AppState> for CurrentMember {
             Some((session_id, m)) => Ok(Self {
                 id: m.id,
                 display_name: m.display_name.clone(),
-                time_zone: m.time_zone.clone(),
+                time_zone: m.time_zone,
                 session_id,
             }),
             None => Err(AppError::SignInRequired {
@@ -166,6 +166,21 @@ pub async fn redirect_with_flash(
     use axum::response::IntoResponse;
     session::set_flash(db, session_id, kind, text).await?;
     Ok(axum::response::Redirect::to(to).into_response())
+}
+
+/// A page shown again instead of a redirect: a refused form (422, with its messages beside the
+/// fields and the input kept) or a change that lost a race (409). The one way handlers do it.
+pub fn page_with_status(
+    status: axum::http::StatusCode,
+    page: impl axum::response::IntoResponse,
+) -> Result<Response> {
+    use axum::response::IntoResponse;
+    Ok((status, page).into_response())
+}
+
+/// [`page_with_status`] with 422: the form is shown again with what was typed.
+pub fn unprocessable(page: impl axum::response::IntoResponse) -> Result<Response> {
+    page_with_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, page)
 }
 
 /// `axum::extract::Query` whose rejections (a repeated or malformed parameter) get our error page.

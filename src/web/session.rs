@@ -44,7 +44,7 @@ pub struct SignedIn {
     pub id: Uuid,
     pub display_name: String,
     /// The member's own IANA zone: times are shown in it beside the group's.
-    pub time_zone: String,
+    pub time_zone: chrono_tz::Tz,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,7 +205,13 @@ async fn load(db: impl PgExecutor<'_>, token: &str) -> Result<Option<Session>> {
             .map(|(id, display_name)| SignedIn {
                 id,
                 display_name,
-                time_zone: r.time_zone.clone().unwrap_or_else(|| "UTC".into()),
+                // Zones are checked when saved; an unreadable one shows times in UTC rather
+                // than refusing every page to that member.
+                time_zone: r
+                    .time_zone
+                    .as_deref()
+                    .and_then(|z| z.parse().ok())
+                    .unwrap_or(chrono_tz::UTC),
             }),
         flash: r.flash_kind.zip(r.flash_text).map(|(kind, text)| Flash {
             kind: FlashKind::parse(&kind),

@@ -1,22 +1,17 @@
 //! Showing instants to people: always in a named time zone, in words rather than ISO strings.
+//! Zones arrive here already parsed (`chrono_tz::Tz`), as they are loaded from the database.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-fn zone(tz: &str) -> Tz {
-    tz.parse().unwrap_or(chrono_tz::UTC)
-}
-
 /// "21 November 2026" in `tz`.
-pub fn date_in(at: DateTime<Utc>, tz: &str) -> String {
-    at.with_timezone(&zone(tz)).format("%-d %B %Y").to_string()
+pub fn date_in(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%-d %B %Y").to_string()
 }
 
 /// "21 November 2026, 19:05" in `tz`.
-pub fn datetime_in(at: DateTime<Utc>, tz: &str) -> String {
-    at.with_timezone(&zone(tz))
-        .format("%-d %B %Y, %H:%M")
-        .to_string()
+pub fn datetime_in(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string()
 }
 
 pub fn date(d: NaiveDate) -> String {
@@ -24,6 +19,6 @@ pub fn date(d: NaiveDate) -> String {
 }
 
 /// Today's date in `tz`.
-pub fn today_in(tz: &str) -> NaiveDate {
-    Utc::now().with_timezone(&zone(tz)).date_naive()
+pub fn today_in(tz: Tz) -> NaiveDate {
+    Utc::now().with_timezone(&tz).date_naive()
 }

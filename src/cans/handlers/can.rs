@@ -133,7 +133,7 @@ pub async fn settings_page(access: CanAccess<Organiser>, ctx: Layout) -> CanForm
             purpose: c.purpose.clone(),
             rationale: c.rationale.clone(),
             rules: c.rules.clone(),
-            time_zone: c.time_zone.clone(),
+            time_zone: c.time_zone.name().to_string(),
             visibility: c.visibility.as_str().into(),
         },
         errors: FieldErrors::new(),
@@ -268,7 +268,7 @@ pub async fn home(
         .collect();
     let vision = crate::visioning::queries::adopted_vision(&state.db, can.id)
         .await?
-        .map(|v| (v.body, time::date_in(v.adopted_at, &can.time_zone)));
+        .map(|v| (v.body, time::date_in(v.adopted_at, can.time_zone)));
     let criteria = crate::stages::guide::criteria(&state.db, can.id).await?;
     let facts = crate::stages::guide::facts(&state.db, can.id).await?;
     let steps = crate::stages::guide::steps(can.stage, &facts, &criteria, &can.slug);
@@ -284,7 +284,7 @@ pub async fn home(
         (
             id.to_string(),
             title,
-            crate::meetings::when(s, e, &can.time_zone),
+            crate::meetings::when(s, e, can.time_zone),
         )
     });
     Ok(HomePage {
@@ -293,7 +293,7 @@ pub async fn home(
         steps,
         next_meeting,
         nav: CanNav::new(&can, &membership, "home"),
-        created: time::date_in(can.created_at, &can.time_zone),
+        created: time::date_in(can.created_at, can.time_zone),
         my_roles: membership.roles.iter().map(|r| r.label()).collect(),
         paused: !membership.is_active(),
         pending_requests,
@@ -452,14 +452,14 @@ pub async fn activity(
                 .map(|l| format!("/c/{}/activity?before={}", access.can.slug, l.id))
         })
         .flatten();
-    let tz = access.can.time_zone.clone();
+    let tz = access.can.time_zone;
     Ok(ActivityPage {
         ctx,
         nav: CanNav::new(&access.can, &access.membership, "activity"),
         lines: lines
             .into_iter()
             .map(|l| ActivityLine {
-                at: time::datetime_in(l.at, &tz),
+                at: time::datetime_in(l.at, tz),
                 summary: l.summary,
             })
             .collect(),

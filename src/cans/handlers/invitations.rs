@@ -52,7 +52,7 @@ async fn list_page(
     errors: FieldErrors,
     created: Option<(String, String)>,
 ) -> Result<ListPage> {
-    let tz = &access.can.time_zone;
+    let tz = access.can.time_zone;
     let now = chrono::Utc::now();
     let rows = queries::invitations(&state.db, access.can.id)
         .await?

@@ -89,7 +89,7 @@ pub async fn list(
     access: CanAccess<Organiser>,
     ctx: Layout,
 ) -> Result<ListPage> {
-    let tz = &access.can.time_zone;
+    let tz = access.can.time_zone;
     let rows = queries::pending_requests(&state.db, access.can.id)
         .await?
         .into_iter()

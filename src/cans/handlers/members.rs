@@ -30,7 +30,7 @@ pub struct DirectoryLine {
     pub joined: String,
 }
 
-fn line(m: &MemberLine, tz: &str) -> DirectoryLine {
+fn line(m: &MemberLine, tz: chrono_tz::Tz) -> DirectoryLine {
     DirectoryLine {
         member_id: m.member_id.to_string(),
         name: m.display_name.clone(),
@@ -56,7 +56,7 @@ pub async fn directory(
     access: CanAccess<Member>,
     ctx: Layout,
 ) -> Result<DirectoryPage> {
-    let tz = &access.can.time_zone;
+    let tz = access.can.time_zone;
     let all = queries::members(&state.db, access.can.id).await?;
     let (former, current): (Vec<_>, Vec<_>) = all.iter().partition(|m| m.status == "left");
     Ok(DirectoryPage {
@@ -128,18 +128,18 @@ async fn member_page(
             .into_iter()
             .map(|g| HistoryLine {
                 role: Role::parse(&g.role).map(Role::label).unwrap_or("Role"),
-                from: time::date_in(g.granted_at, &can.time_zone),
+                from: time::date_in(g.granted_at, can.time_zone),
                 granted_by: g.granted_by.unwrap_or_default(),
                 until: g
                     .ended_at
-                    .map(|t| time::date_in(t, &can.time_zone))
+                    .map(|t| time::date_in(t, can.time_zone))
                     .unwrap_or_default(),
                 ended_by: g.ended_by.unwrap_or_default(),
                 term: g.term_ends_on.map(time::date).unwrap_or_default(),
                 current: g.ended_at.is_none(),
             })
             .collect(),
-        person: line(&person, &can.time_zone),
+        person: line(&person, can.time_zone),
         form,
         errors,
     })
@@ -184,7 +184,7 @@ pub async fn grant_role(
         );
         errors
     };
-    let parsed = Grant::parse(&form, time::today_in(&can.time_zone)).and_then(|g| {
+    let parsed = Grant::parse(&form, time::today_in(can.time_zone)).and_then(|g| {
         if target.status == "active" {
             Ok(g)
         } else {

@@ -95,7 +95,7 @@ pub struct MeetingPage {
     title: String,
     when_group: String,
     when_viewer: Option<String>,
-    tz: String,
+    tz: chrono_tz::Tz,
     location: String,
     location_is_link: bool,
     status: &'static str,
@@ -127,7 +127,7 @@ pub struct MeetingPage {
     move_form: MoveForm,
 }
 
-fn action_view(a: &queries::ActionItem, tz: &str, me: Uuid) -> ActionView {
+fn action_view(a: &queries::ActionItem, tz: chrono_tz::Tz, me: Uuid) -> ActionView {
     ActionView {
         id: a.id.to_string(),
         mine: a.owner_id == Some(me),
@@ -151,7 +151,7 @@ async fn render<R: Requirement>(
     kept: Kept,
 ) -> Result<MeetingPage> {
     let can = &access.can;
-    let tz = &can.time_zone;
+    let tz = can.time_zone;
     let g = queries::meeting(&state.db, can.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -191,8 +191,7 @@ async fn render<R: Requirement>(
     };
     let agenda = queries::agenda(&state.db, g.id).await?;
     let count = agenda.len();
-    let zone: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::UTC);
-    let local_start = g.starts_at.with_timezone(&zone);
+    let local_start = g.starts_at.with_timezone(&tz);
     let move_form = kept.moved.clone().unwrap_or_else(|| MoveForm {
         date: local_start.format("%Y-%m-%d").to_string(),
         time: local_start.format("%H:%M").to_string(),
@@ -203,7 +202,7 @@ async fn render<R: Requirement>(
         id: g.id.to_string(),
         title: g.title.clone(),
         when_group: when(g.starts_at, g.ends_at, tz),
-        when_viewer: when_for_viewer(g.starts_at, g.ends_at, tz, &access.me.time_zone),
+        when_viewer: when_for_viewer(g.starts_at, g.ends_at, tz, access.me.time_zone),
         tz: tz.clone(),
         location_is_link: g.location.starts_with("https://") || g.location.starts_with("http://"),
         location: g.location.clone(),
@@ -333,7 +332,7 @@ pub async fn move_one(
     if g.status != "scheduled" {
         errors.add("date", "Only a scheduled meeting can be moved.");
     }
-    let today = time::today_in(&can.time_zone);
+    let today = time::today_in(can.time_zone);
     if date.is_some_and(|d| d < today || d > today + chrono::Duration::days(730)) {
         errors.add("date", "Choose a date from today to two years ahead.");
     }
@@ -367,7 +366,7 @@ pub async fn move_one(
         )
         .await;
     }
-    let zone: chrono_tz::Tz = can.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let zone = can.time_zone;
     let start = recurrence::instant(date, at, zone);
     let end = start + chrono::Duration::minutes(i64::from(minutes));
     let mut tx = state.db.begin().await?;
@@ -392,7 +391,7 @@ pub async fn move_one(
             "{} moved “{}” to {}",
             access.me.display_name,
             g.title,
-            when(start, end, &can.time_zone)
+            when(start, end, can.time_zone)
         ),
     )
     .await?;
@@ -436,7 +435,7 @@ pub async fn cancel(
                 "{} cancelled “{}” on {}",
                 access.me.display_name,
                 g.title,
-                time::date_in(g.starts_at, &can.time_zone)
+                time::date_in(g.starts_at, can.time_zone)
             ),
         )
         .await?;
@@ -1252,7 +1251,7 @@ pub async fn pack(
     Path((_slug, id)): Path<(String, Uuid)>,
 ) -> Result<PackPage> {
     let can = &access.can;
-    let tz = &can.time_zone;
+    let tz = can.time_zone;
     let me = access.me.id;
     let g = queries::meeting(&state.db, can.id, id)
         .await?

@@ -40,7 +40,7 @@ pub struct NewPollPage {
     rows: Vec<(String, String)>,
     days: [(&'static str, &'static str); 7],
     errors: FieldErrors,
-    tz: String,
+    tz: chrono_tz::Tz,
 }
 
 fn rows_of(form: &PollForm) -> Vec<(String, String)> {
@@ -68,7 +68,7 @@ pub async fn new_page(access: CanAccess<Facilitator>, ctx: Layout) -> NewPollPag
         form,
         days: DAYS,
         errors: FieldErrors::new(),
-        tz: access.can.time_zone.clone(),
+        tz: access.can.time_zone,
     }
 }
 
@@ -89,7 +89,7 @@ pub async fn create(
                 form,
                 days: DAYS,
                 errors,
-                tz: can.time_zone.clone(),
+                tz: can.time_zone,
             };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
@@ -173,21 +173,25 @@ pub struct PollPage {
     waiting: Vec<String>,
     can_answer: bool,
     can_choose: bool,
-    tz: String,
+    tz: chrono_tz::Tz,
 }
 
 /// A poll slot "Tuesdays 19:00" in the group's zone, and in the viewer's when it differs (as of
 /// the next such day).
-fn slot_labels(weekday: i16, at: NaiveTime, group_tz: &str, viewer_tz: &str) -> (String, String) {
+fn slot_labels(
+    weekday: i16,
+    at: NaiveTime,
+    group_tz: chrono_tz::Tz,
+    viewer_tz: chrono_tz::Tz,
+) -> (String, String) {
     let day = recurrence::weekday_from_number(weekday).unwrap_or(chrono::Weekday::Mon);
     let label = format!("{}s {}", weekday_name(day), at.format("%H:%M"));
     if group_tz == viewer_tz {
         return (label, String::new());
     }
     let date = recurrence::next_weekday(time::today_in(group_tz), day);
-    let instant = recurrence::instant(date, at, group_tz.parse().unwrap_or(chrono_tz::UTC));
-    let zone: chrono_tz::Tz = viewer_tz.parse().unwrap_or(chrono_tz::UTC);
-    let local = instant.with_timezone(&zone);
+    let instant = recurrence::instant(date, at, group_tz);
+    let local = instant.with_timezone(&viewer_tz);
     (
         label,
         format!(
@@ -248,12 +252,8 @@ pub async fn page(
     let mut slots: Vec<SlotView> = options
         .iter()
         .map(|o| {
-            let (label, viewer_label) = slot_labels(
-                o.weekday,
-                o.start_time,
-                &can.time_zone,
-                &access.me.time_zone,
-            );
+            let (label, viewer_label) =
+                slot_labels(o.weekday, o.start_time, can.time_zone, access.me.time_zone);
             let (yes, maybe, no) = (who(o.id, "yes"), who(o.id, "if_need_be"), who(o.id, "no"));
             SlotView {
                 id: o.id.to_string(),
@@ -294,7 +294,7 @@ pub async fn page(
         waiting,
         can_answer: open && m.is_active(),
         can_choose: open && super::schedules(m),
-        tz: can.time_zone.clone(),
+        tz: can.time_zone,
     })
 }
 
@@ -421,7 +421,7 @@ pub async fn choose(
     }
     let day = recurrence::weekday_from_number(weekday)
         .ok_or(AppError::internal("bad weekday in poll"))?;
-    let today = time::today_in(&can.time_zone);
+    let today = time::today_in(can.time_zone);
     let schedule = Schedule {
         title: title.clone(),
         repeat: Some(Repeat::Weekly {
@@ -439,7 +439,7 @@ pub async fn choose(
     let (series_id, _) = series::create(
         &mut tx,
         can.id,
-        &can.time_zone,
+        can.time_zone,
         &schedule,
         access.me.id,
         today,

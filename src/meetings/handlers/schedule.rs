@@ -38,7 +38,7 @@ fn status_label(s: &str) -> &'static str {
     }
 }
 
-fn row(m: &queries::Meeting, tz: &str) -> MeetingRow {
+fn row(m: &queries::Meeting, tz: chrono_tz::Tz) -> MeetingRow {
     MeetingRow {
         id: m.id.to_string(),
         title: m.title.clone(),
@@ -65,7 +65,7 @@ pub struct ListPage {
     series: Vec<SeriesLine>,
     polls: Vec<(String, String, bool)>,
     can_schedule: bool,
-    tz: String,
+    tz: chrono_tz::Tz,
 }
 
 pub async fn list(
@@ -95,12 +95,12 @@ pub async fn list(
         upcoming: upcoming
             .iter()
             .filter(|m| m.ends_at > now)
-            .map(|m| row(m, &can.time_zone))
+            .map(|m| row(m, can.time_zone))
             .collect(),
         past: past
             .iter()
             .filter(|m| m.ends_at <= now)
-            .map(|m| row(m, &can.time_zone))
+            .map(|m| row(m, can.time_zone))
             .collect(),
         series: series::all_series(&state.db, can.id)
             .await?
@@ -122,7 +122,7 @@ pub async fn list(
             .map(|(id, t, open)| (id.to_string(), t, open))
             .collect(),
         can_schedule: schedules(&access.membership),
-        tz: can.time_zone.clone(),
+        tz: can.time_zone,
     })
 }
 
@@ -134,17 +134,17 @@ pub struct SchedulePage {
     form: ScheduleForm,
     errors: FieldErrors,
     editing: Option<String>,
-    tz: String,
+    tz: chrono_tz::Tz,
 }
 
 pub async fn new_page(access: CanAccess<Facilitator>, ctx: Layout) -> SchedulePage {
     SchedulePage {
         ctx,
         nav: CanNav::new(&access.can, &access.membership, "meetings"),
-        form: ScheduleForm::blank(time::today_in(&access.can.time_zone)),
+        form: ScheduleForm::blank(time::today_in(access.can.time_zone)),
         errors: FieldErrors::new(),
         editing: None,
-        tz: access.can.time_zone.clone(),
+        tz: access.can.time_zone,
     }
 }
 
@@ -161,7 +161,7 @@ fn invalid<R: Requirement>(
         form,
         errors,
         editing,
-        tz: access.can.time_zone.clone(),
+        tz: access.can.time_zone,
     };
     (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
@@ -173,7 +173,7 @@ pub async fn create(
     Form(form): Form<ScheduleForm>,
 ) -> Result<Response> {
     let can = &access.can;
-    let today = time::today_in(&can.time_zone);
+    let today = time::today_in(can.time_zone);
     let schedule = match Schedule::parse(&form, today) {
         Ok(s) => s,
         Err(errors) => return Ok(invalid(&access, ctx, form, errors, None)),
@@ -182,7 +182,7 @@ pub async fn create(
     let (series_id, meeting_id) = series::create(
         &mut tx,
         can.id,
-        &can.time_zone,
+        can.time_zone,
         &schedule,
         access.me.id,
         today,
@@ -289,7 +289,7 @@ pub async fn series_page(
             .iter()
             .filter(|m| m.ends_at > now)
             .take(12)
-            .map(|m| row(m, &can.time_zone))
+            .map(|m| row(m, can.time_zone))
             .collect(),
         served: all
             .iter()
@@ -297,7 +297,7 @@ pub async fn series_page(
             .filter(|m| m.starts_at <= now)
             .map(|m| ServedLine {
                 id: m.id.to_string(),
-                when: time::date_in(m.starts_at, &can.time_zone),
+                when: time::date_in(m.starts_at, can.time_zone),
                 status: status_label(&m.status),
                 facilitator: m.facilitator.clone().unwrap_or_else(|| "—".into()),
                 note_taker: m.note_taker.clone().unwrap_or_else(|| "—".into()),
@@ -319,7 +319,7 @@ pub async fn edit_page(
     let s = series::series(&mut conn, can.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut form = ScheduleForm::blank(time::today_in(&can.time_zone));
+    let mut form = ScheduleForm::blank(time::today_in(can.time_zone));
     form.title = s.title.clone();
     match Repeat::from_rrule(&s.rrule) {
         Some(Repeat::Weekly { interval, weekday }) => {
@@ -358,7 +358,7 @@ pub async fn edit_page(
         form,
         errors: FieldErrors::new(),
         editing: Some(id.to_string()),
-        tz: can.time_zone.clone(),
+        tz: can.time_zone,
     })
 }
 
@@ -370,7 +370,7 @@ pub async fn update(
     Form(form): Form<ScheduleForm>,
 ) -> Result<Response> {
     let can = &access.can;
-    let today = time::today_in(&can.time_zone);
+    let today = time::today_in(can.time_zone);
     let mut tx = state.db.begin().await?;
     series::series(&mut tx, can.id, id)
         .await?

@@ -32,7 +32,7 @@ pub async fn open(
     let version = queries::version(&state.db, can.id, number)
         .await?
         .ok_or(AppError::NotFound)?;
-    let tz: chrono_tz::Tz = can.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let tz = can.time_zone;
     let closes_at = match forms::closing_time(&form, tz, Utc::now()) {
         Ok(t) => t,
         Err(errors) => {
@@ -138,7 +138,7 @@ async fn round_page<R: Requirement>(
     notice: String,
 ) -> Result<RoundPage> {
     let can = &access.can;
-    let tz = &can.time_zone;
+    let tz = can.time_zone;
     let mut round = rounds::round(&state.db, can.id, id)
         .await?
         .ok_or(AppError::NotFound)?;

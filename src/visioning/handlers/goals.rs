@@ -72,7 +72,7 @@ async fn goals_page<R: Requirement>(
                     status_value: status.as_str(),
                     created: format!(
                         "{} by {}",
-                        time::date_in(g.created_at, &can.time_zone),
+                        time::date_in(g.created_at, can.time_zone),
                         g.created_by
                     ),
                     others: GoalStatus::ALL
@@ -221,7 +221,7 @@ pub async fn set_review(
     Form(form): Form<ReviewForm>,
 ) -> Result<Response> {
     let can = &access.can;
-    let today = time::today_in(&can.time_zone);
+    let today = time::today_in(can.time_zone);
     let mut errors = FieldErrors::new();
     let date = errors.check(
         "review_on",

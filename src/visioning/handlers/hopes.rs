@@ -75,7 +75,7 @@ async fn vision_page_for<R: Requirement>(
     errors: FieldErrors,
 ) -> Result<VisionPage> {
     let can = &access.can;
-    let tz = &can.time_zone;
+    let tz = can.time_zone;
     let adopted = queries::adopted_vision(&state.db, can.id)
         .await?
         .map(|a| AdoptedView {

@@ -231,7 +231,7 @@ pub async fn version_page(
     errors: FieldErrors,
 ) -> Result<VersionPage> {
     let can = &access.can;
-    let tz = &can.time_zone;
+    let tz = can.time_zone;
     let version = queries::version(&state.db, can.id, number)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -282,7 +282,7 @@ pub async fn version_page(
 }
 
 /// A week from now at 20:00 in the group's zone: a sensible first suggestion for a closing time.
-pub fn default_round_form(tz: &str) -> RoundForm {
+pub fn default_round_form(tz: chrono_tz::Tz) -> RoundForm {
     let day = time::today_in(tz) + chrono::Duration::days(7);
     RoundForm {
         closes_on: day.format("%Y-%m-%d").to_string(),
@@ -296,7 +296,7 @@ pub async fn page(
     ctx: Layout,
     Path((_slug, number)): Path<(String, i32)>,
 ) -> Result<VersionPage> {
-    let form = default_round_form(&access.can.time_zone);
+    let form = default_round_form(access.can.time_zone);
     version_page(&state, &access, ctx, number, form, FieldErrors::new()).await
 }
 
