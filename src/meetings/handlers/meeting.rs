@@ -203,7 +203,7 @@ async fn render<R: Requirement>(
         title: g.title.clone(),
         when_group: when(g.starts_at, g.ends_at, tz),
         when_viewer: when_for_viewer(g.starts_at, g.ends_at, tz, access.me.time_zone),
-        tz: tz.clone(),
+        tz,
         location_is_link: g.location.starts_with("https://") || g.location.starts_with("http://"),
         location: g.location.clone(),
         status: match g.status.as_str() {
