@@ -47,6 +47,24 @@ pub struct NewMail {
     pub dedupe_key: Option<String>,
 }
 
+/// A mail's words: an askama text template (`templates/mail/<area>/<name>.txt`, not escaped:
+/// it is plain text) plus its subject line. Each area keeps its mails in its own `mail.rs`, so
+/// what people receive reads in one place and handlers never hold mail text.
+pub trait MailText: askama::Template {
+    fn subject(&self) -> String;
+
+    /// The mail to `to`, about `can_id`, unique by `dedupe_key` when one is given.
+    fn to(&self, to: &str, can_id: Option<Uuid>, dedupe_key: Option<String>) -> Result<NewMail> {
+        Ok(NewMail {
+            can_id,
+            to: to.to_string(),
+            subject: self.subject(),
+            body: self.render().map_err(crate::error::AppError::internal)?,
+            dedupe_key,
+        })
+    }
+}
+
 /// Writes `mail` into the outbox; call it inside the transaction of the change that causes it.
 /// Returns false when a mail with the same dedupe_key already exists (nothing written).
 /// The address is checked when the mail is sent: one that does not parse marks the mail `failed`.

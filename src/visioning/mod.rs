@@ -4,6 +4,7 @@
 pub mod diff;
 pub mod forms;
 mod handlers;
+pub mod mail;
 pub mod queries;
 pub mod rounds;
 

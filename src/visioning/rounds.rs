@@ -12,7 +12,7 @@ use crate::cans::activity::{self, Entry};
 use crate::cans::model::Can;
 use crate::cans::queries::active_members;
 use crate::error::Result;
-use crate::outbox::{self, NewMail};
+use crate::outbox::{self, MailText, NewMail};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Round {
@@ -149,23 +149,19 @@ pub async fn open(
     )
     .await?;
     let link = format!("{base_url}/c/{can_slug}/vision/rounds/{id}");
+    let mail = super::mail::RoundOpened {
+        can_name,
+        opened_by: opened_by.1,
+        number: version_number,
+        link: &link,
+        closes: crate::web::time::datetime_in(closes_at, can.time_zone),
+        zone: can.time_zone,
+    };
     for person in active_members(&mut *conn, can_id).await? {
+        let key = format!("round:{id}:opened:{}", person.id);
         outbox::enqueue(
             &mut *conn,
-            &NewMail {
-                can_id: Some(can_id),
-                to: person.email,
-                subject: format!("{can_name}: do you consent to vision version {version_number}?"),
-                body: format!(
-                    "{} opened a consent round on version {version_number} of {can_name}'s shared vision.\n\n\
-                     Read it and answer — endorse, stand aside, or object with your reason — here:\n{link}\n\n\
-                     The round closes {} ({}).\n",
-                    opened_by.1,
-                    crate::web::time::datetime_in(closes_at, can.time_zone),
-                    can.time_zone
-                ),
-                dedupe_key: Some(format!("round:{id}:opened:{}", person.id)),
-            },
+            &mail.to(&person.email, Some(can_id), Some(key))?,
         )
         .await?;
     }
