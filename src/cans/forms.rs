@@ -89,6 +89,13 @@ pub struct CanForm {
     pub visibility: String,
 }
 
+impl CanForm {
+    /// The visibility chosen so far, if any (the form's radio buttons show it).
+    pub fn chosen_visibility(&self) -> Option<Visibility> {
+        Visibility::parse(&self.visibility)
+    }
+}
+
 #[derive(Debug)]
 pub struct NewCan {
     pub name: String,

@@ -4,7 +4,12 @@
 pub mod access;
 pub mod activity;
 pub mod forms;
+pub mod founding;
 mod handlers;
+pub mod invitations;
+pub mod join_requests;
+pub mod mail;
+pub mod membership;
 pub mod model;
 pub mod nav;
 pub mod queries;
@@ -13,13 +18,15 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::AppState;
-use handlers::{can, invitations, join_requests, members};
+use handlers::{can, members};
+use handlers::{invitations as invitation_pages, join_requests as join_request_pages};
+
+pub use handlers::public::public_page;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/c", get(can::directory))
         .route("/c/new", get(can::new_page).post(can::create))
-        .route("/c/{slug}", get(can::home))
         .route(
             "/c/{slug}/settings",
             get(can::settings_page).post(can::update),
@@ -40,26 +47,26 @@ pub fn router() -> Router<AppState> {
         .route("/c/{slug}/membership/leave", post(members::leave))
         .route(
             "/c/{slug}/invitations",
-            get(invitations::list).post(invitations::create),
+            get(invitation_pages::list).post(invitation_pages::create),
         )
         .route(
             "/c/{slug}/invitations/{id}/revoke",
-            post(invitations::revoke),
+            post(invitation_pages::revoke),
         )
         .route(
             "/join/{token}",
-            get(invitations::join_page).post(invitations::join),
+            get(invitation_pages::join_page).post(invitation_pages::join),
         )
         .route(
             "/c/{slug}/join-requests",
-            get(join_requests::list).post(join_requests::create),
+            get(join_request_pages::list).post(join_request_pages::create),
         )
         .route(
             "/c/{slug}/join-requests/{id}/approve",
-            post(join_requests::approve),
+            post(join_request_pages::approve),
         )
         .route(
             "/c/{slug}/join-requests/{id}/decline",
-            post(join_requests::decline),
+            post(join_request_pages::decline),
         )
 }

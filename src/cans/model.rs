@@ -81,12 +81,22 @@ impl Stage {
         }
     }
 
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "organizing" => Self::Organizing,
-            "sustaining" => Self::Sustaining,
-            _ => Self::Visioning,
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// The stages either side of this one: (back for renewal, on to).
+    pub fn neighbours(self) -> (Option<Stage>, Option<Stage>) {
+        match self {
+            Self::Visioning => (None, Some(Self::Organizing)),
+            Self::Organizing => (Some(Self::Visioning), Some(Self::Sustaining)),
+            Self::Sustaining => (Some(Self::Organizing), None),
         }
+    }
+
+    /// The stage after this one, if any.
+    pub fn next(self) -> Option<Stage> {
+        self.neighbours().1
     }
 }
 
@@ -139,12 +149,55 @@ impl MembershipStatus {
         }
     }
 
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "paused" => Self::Paused,
-            "left" => Self::Left,
-            _ => Self::Active,
+    pub const ALL: [MembershipStatus; 3] = [Self::Active, Self::Paused, Self::Left];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// Where a request to join stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum JoinRequestStatus {
+    Pending,
+    Approved,
+    Declined,
+    Withdrawn,
+}
+
+impl JoinRequestStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Declined => "declined",
+            Self::Withdrawn => "withdrawn",
         }
+    }
+}
+
+/// Where an invitation link stands, as its organisers see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationState {
+    Open,
+    Revoked,
+    UsedUp,
+    Expired,
+}
+
+impl InvitationState {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Open => "Open",
+            Self::Revoked => "Revoked",
+            Self::UsedUp => "Used up",
+            Self::Expired => "Expired",
+        }
+    }
+
+    pub fn is_open(self) -> bool {
+        self == Self::Open
     }
 }
 

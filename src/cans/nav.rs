@@ -24,12 +24,3 @@ impl CanNav {
         }
     }
 }
-
-/// Role names as badges, in a fixed order.
-pub fn role_labels(roles: &[String]) -> Vec<&'static str> {
-    Role::ALL
-        .into_iter()
-        .filter(|r| roles.iter().any(|s| s == r.as_str()))
-        .map(Role::label)
-        .collect()
-}

@@ -5,7 +5,7 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::cans::model::Stage;
+use crate::cans::model::{Can, Stage};
 use crate::error::Result;
 use crate::responsibilities::{load, queries as resp};
 
@@ -143,6 +143,13 @@ pub fn steps(stage: Stage, f: &Facts, c: &Criteria, slug: &str) -> Vec<Step> {
         ],
         Stage::Sustaining => Vec::new(),
     }
+}
+
+/// The steps towards the CAN's next stage, from its own data and thresholds.
+pub async fn next_steps(db: &PgPool, can: &Can) -> Result<Vec<Step>> {
+    let criteria = criteria(db, can.id).await?;
+    let facts = facts(db, can.id).await?;
+    Ok(steps(can.stage, &facts, &criteria, &can.slug))
 }
 
 pub fn ready(steps: &[Step]) -> bool {

@@ -8,6 +8,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::guide::Criteria;
+use crate::cans::model::Role;
 use crate::error::Result;
 use crate::responsibilities::{load, queries as resp};
 
@@ -29,6 +30,11 @@ pub struct MeetingAttendance {
 }
 
 impl MeetingAttendance {
+    /// The rate as a whole percentage.
+    pub fn percent(&self) -> u32 {
+        (self.rate() * 100.0).round() as u32
+    }
+
     pub fn rate(&self) -> f64 {
         if self.active == 0 {
             0.0
@@ -56,18 +62,44 @@ pub struct CheckInAverage {
     pub averages: Option<[f64; 5]>,
 }
 
+/// Someone holding a role past the end of its term.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PastTerm {
+    pub name: String,
+    pub role: Role,
+    pub term_ends_on: NaiveDate,
+}
+
+/// The load figures of one day, remembered so the view can show how they changed.
+#[derive(Debug, Clone, Copy, PartialEq, sqlx::FromRow)]
+pub struct LoadSnapshot {
+    pub taken_on: NaiveDate,
+    pub median: f64,
+    pub overburdened: i32,
+    pub idle: i32,
+    pub single_points: i32,
+}
+
+impl LoadSnapshot {
+    /// "21 November 2026".
+    pub fn day(&self) -> String {
+        crate::web::time::date(self.taken_on)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Health {
     pub attendance: Vec<MeetingAttendance>,
     pub drifting: Vec<Drifting>,
     pub facilitators: Vec<String>,
     pub note_takers: Vec<String>,
-    pub past_term: Vec<(String, String, NaiveDate)>,
+    pub past_term: Vec<PastTerm>,
     pub median_load: f64,
     pub overburdened: Vec<String>,
     pub idle: Vec<String>,
     pub single_points: Vec<String>,
-    pub load_history: Vec<(NaiveDate, f64, i32, i32, i32)>,
+    pub load_history: Vec<LoadSnapshot>,
+    /// Held of those due in the last 8 weeks (held, cancelled after moving, not recorded).
     pub held: i64,
     pub cancelled: i64,
     pub unrecorded: i64,
@@ -76,19 +108,26 @@ pub struct Health {
     pub check_ins: Vec<CheckInAverage>,
 }
 
-/// (member, name, missed in a row, not seen for weeks, last attended)
-type DriftRow = (Uuid, String, bool, bool, Option<DateTime<Utc>>);
-/// (meeting title, start, answers, five averages)
-type CheckInRow = (
-    String,
-    DateTime<Utc>,
-    i64,
-    Option<f64>,
-    Option<f64>,
-    Option<f64>,
-    Option<f64>,
-    Option<f64>,
-);
+#[derive(sqlx::FromRow)]
+struct DriftRow {
+    id: Uuid,
+    display_name: String,
+    missed_in_a_row: bool,
+    not_seen: bool,
+    last_attended: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CheckInRow {
+    title: String,
+    starts_at: DateTime<Utc>,
+    answers: i64,
+    zest: Option<f64>,
+    able_to_act: Option<f64>,
+    clarity: Option<f64>,
+    worth: Option<f64>,
+    connection: Option<f64>,
+}
 
 pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) -> Result<Health> {
     let attendance: Vec<MeetingAttendance> = sqlx::query_as(
@@ -145,11 +184,11 @@ pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) 
     .await?;
     let drifting = rows
         .into_iter()
-        .filter(|(_, _, missed, unseen, _)| *missed || *unseen)
-        .map(|(id, name, missed, unseen, last)| Drifting {
-            member_id: id,
-            name,
-            reason: match (missed, unseen) {
+        .filter(|r| r.missed_in_a_row || r.not_seen)
+        .map(|r| Drifting {
+            member_id: r.id,
+            name: r.display_name,
+            reason: match (r.missed_in_a_row, r.not_seen) {
                 (true, true) => format!(
                     "missed the last {} meetings and not seen for {} weeks",
                     c.drift_missed, c.drift_weeks
@@ -157,11 +196,11 @@ pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) 
                 (true, false) => format!("missed the last {} meetings in a row", c.drift_missed),
                 _ => format!("not seen at a meeting for {} weeks", c.drift_weeks),
             },
-            last_attended: last,
+            last_attended: r.last_attended,
             last_reach_out: reach_outs
                 .iter()
-                .find(|r| r.0 == id)
-                .map(|r| (r.1.clone(), r.2)),
+                .find(|(member, _, _)| *member == r.id)
+                .map(|(_, by, at)| (by.clone(), *at)),
         })
         .collect();
 
@@ -186,8 +225,8 @@ pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) 
         .await?;
         (f, n)
     };
-    let past_term: Vec<(String, String, NaiveDate)> = sqlx::query_as(
-        "SELECT p.display_name, g.role, g.term_ends_on FROM role_grants g JOIN members p ON p.id = g.member_id
+    let past_term: Vec<PastTerm> = sqlx::query_as(
+        "SELECT p.display_name AS name, g.role, g.term_ends_on FROM role_grants g JOIN members p ON p.id = g.member_id
          JOIN memberships m ON m.can_id = g.can_id AND m.member_id = g.member_id AND m.status <> 'left'
          WHERE g.can_id = $1 AND g.ended_at IS NULL AND g.term_ends_on < $2 ORDER BY g.term_ends_on",
     )
@@ -229,7 +268,7 @@ pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) 
     .bind(single_points.len() as i32)
     .execute(db)
     .await?;
-    let mut load_history: Vec<(NaiveDate, f64, i32, i32, i32)> = sqlx::query_as(
+    let mut load_history: Vec<LoadSnapshot> = sqlx::query_as(
         "SELECT taken_on, median, overburdened, idle, single_points FROM load_snapshots
          WHERE can_id = $1 ORDER BY taken_on DESC LIMIT 8",
     )
@@ -255,9 +294,10 @@ pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) 
             .await?;
 
     let check_rows: Vec<CheckInRow> = sqlx::query_as(
-        "SELECT g.title, g.starts_at, count(c.member_id),
-                avg(c.zest)::float8, avg(c.able_to_act)::float8, avg(c.clarity)::float8,
-                avg(c.worth)::float8, avg(c.connection)::float8
+        "SELECT g.title, g.starts_at, count(c.member_id) AS answers,
+                avg(c.zest)::float8 AS zest, avg(c.able_to_act)::float8 AS able_to_act,
+                avg(c.clarity)::float8 AS clarity, avg(c.worth)::float8 AS worth,
+                avg(c.connection)::float8 AS connection
          FROM meetings g LEFT JOIN check_ins c ON c.meeting_id = g.id
          WHERE g.can_id = $1 AND g.status = 'held' AND g.ends_at < now() - make_interval(days => $3)
          GROUP BY g.id ORDER BY g.starts_at DESC LIMIT $2",
@@ -269,22 +309,14 @@ pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) 
     .await?;
     let mut check_ins: Vec<CheckInAverage> = check_rows
         .into_iter()
-        .map(
-            |(title, starts_at, answers, a, b, cl, w, co)| CheckInAverage {
-                title,
-                starts_at,
-                answers,
-                averages: (answers >= CHECK_IN_FLOOR).then(|| {
-                    [
-                        a.unwrap_or(0.0),
-                        b.unwrap_or(0.0),
-                        cl.unwrap_or(0.0),
-                        w.unwrap_or(0.0),
-                        co.unwrap_or(0.0),
-                    ]
-                }),
-            },
-        )
+        .map(|r| CheckInAverage {
+            averages: (r.answers >= CHECK_IN_FLOOR).then(|| {
+                [r.zest, r.able_to_act, r.clarity, r.worth, r.connection].map(|a| a.unwrap_or(0.0))
+            }),
+            title: r.title,
+            starts_at: r.starts_at,
+            answers: r.answers,
+        })
         .collect();
     check_ins.reverse();
 
@@ -308,20 +340,29 @@ pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) 
     })
 }
 
-/// A bar chart of attendance rates as SVG elements' numbers: (x, y, height, label) per bar, in a
-/// 320×120 box. The template draws them; the text table beside it carries the same numbers.
-pub fn bars(attendance: &[MeetingAttendance]) -> Vec<(u32, u32, u32, u32)> {
+/// One bar of the attendance chart, in a 320×120 box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bar {
+    pub x: u32,
+    pub y: u32,
+    pub height: u32,
+    pub percent: u32,
+}
+
+/// A bar chart of attendance rates as SVG elements' numbers. The template draws them; the text
+/// table beside it carries the same numbers.
+pub fn bars(attendance: &[MeetingAttendance]) -> Vec<Bar> {
     attendance
         .iter()
         .enumerate()
         .map(|(i, m)| {
             let height = (m.rate() * 100.0).round().clamp(0.0, 100.0) as u32;
-            (
-                10 + i as u32 * 38,
-                110 - height,
+            Bar {
+                x: 10 + i as u32 * 38,
+                y: 110 - height,
                 height,
-                (m.rate() * 100.0).round() as u32,
-            )
+                percent: m.percent(),
+            }
         })
         .collect()
 }

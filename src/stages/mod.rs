@@ -2,10 +2,15 @@
 //! organizing to sustaining, the next steps computed from its own data, the transitions log, the
 //! health view, check-ins after meetings, and the weekly digest.
 
+pub mod care;
 pub mod digest;
+pub mod forms;
 pub mod guide;
 mod handlers;
 pub mod health;
+pub mod mail;
+pub mod moves;
+pub mod queries;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -14,14 +19,15 @@ use std::time::Duration;
 
 use crate::AppState;
 use crate::scheduler::{Job, JobContext};
+use handlers::{check_in, health as health_pages, stage};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/c/{slug}/stage", get(handlers::stage_page))
-        .route("/c/{slug}/stage/move", post(handlers::move_stage))
-        .route("/c/{slug}/stage/criteria", post(handlers::set_criteria))
-        .route("/c/{slug}/health", get(handlers::health_page))
-        .route("/c/{slug}/health/reach-out", post(handlers::reach_out))
+        .route("/c/{slug}/stage", get(stage::stage_page))
+        .route("/c/{slug}/stage/move", post(stage::move_stage))
+        .route("/c/{slug}/stage/criteria", post(stage::set_criteria))
+        .route("/c/{slug}/health", get(health_pages::health_page))
+        .route("/c/{slug}/health/reach-out", post(health_pages::reach_out))
 }
 
 /// The one URL under a meeting that this area answers: the private check-in after it. The
@@ -29,7 +35,7 @@ pub fn router() -> Router<AppState> {
 pub fn meeting_routes() -> Router<AppState> {
     Router::new().route(
         "/c/{slug}/meetings/{id}/check-in",
-        get(handlers::check_in_page).post(handlers::check_in),
+        get(check_in::check_in_page).post(check_in::check_in),
     )
 }
 

@@ -1,5 +1,5 @@
-//! Join requests: a publicly listed CAN can be asked to let someone in; its organisers approve
-//! or decline. The rules are acknowledged when asking, so approval completes the membership.
+//! Join request pages: asking to join a listed CAN from its public page, and the organisers'
+//! list of requests to approve or decline.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -8,12 +8,13 @@ use axum::response::Response;
 use uuid::Uuid;
 
 use super::CanNav;
-use super::can::public_with_errors;
+use super::public::public_with_errors;
 use crate::AppState;
-use crate::cans::access::{CanAccess, CanViewer, Organiser};
-use crate::cans::activity::{self, Entry};
+use crate::cans::access::{Actor, CanAccess, CanViewer, Organiser};
 use crate::cans::forms::{Join, JoinForm};
-use crate::cans::queries;
+use crate::cans::join_requests::{self, Decided};
+use crate::cans::model::JoinRequestStatus;
+use crate::cans::queries::{self, JoinRequestLine};
 use crate::error::{AppError, Result};
 use crate::web::{CurrentMember, FlashKind, Form, Layout, Path, redirect_with_flash, time};
 
@@ -26,54 +27,48 @@ pub async fn create(
 ) -> Result<Response> {
     let can = viewer.can;
     let home = format!("/c/{}", can.slug);
-    if viewer.membership.is_some() {
-        return redirect_with_flash(
-            &state.db,
-            me.session_id,
-            FlashKind::Info,
-            "You are already a member.",
-            &home,
-        )
-        .await;
-    }
-    if !can.is_listed() {
+    let (kind, text) = if viewer.membership.is_some() {
+        (FlashKind::Info, "You are already a member.".to_string())
+    } else if !can.is_listed() {
         // CanViewer already hides invite-only CANs from non-members; this is belt and braces.
         return Err(AppError::NotFound);
-    }
-    let join = match Join::try_from(&form) {
-        Ok(j) => j,
-        Err(errors) => return public_with_errors(&state, ctx, can, errors, form.message).await,
+    } else {
+        let join = match Join::try_from(&form) {
+            Ok(j) => j,
+            Err(errors) => return public_with_errors(&state, ctx, can, errors, form.message).await,
+        };
+        let actor = Actor {
+            id: me.id,
+            name: &me.display_name,
+        };
+        join_requests::ask(&state.db, &can, actor, &join).await?;
+        let text = format!(
+            "Your request to join {} is with its organisers. You will see it here once they answer.",
+            can.name
+        );
+        (FlashKind::Success, text)
     };
-    let mut tx = state.db.begin().await?;
-    let created = queries::insert_join_request(&mut tx, can.id, me.id, &join.message).await?;
-    if created {
-        activity::log(
-            &mut *tx,
-            can.id,
-            me.id,
-            "join_request.created",
-            ("member", me.id),
-            format!("{} asked to join", me.display_name),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    redirect_with_flash(
-        &state.db,
-        me.session_id,
-        FlashKind::Success,
-        &format!("Your request to join {} is with its organisers. You will see it here once they answer.", can.name),
-        &home,
-    )
-    .await
+    redirect_with_flash(&state.db, me.session_id, kind, &text, &home).await
 }
 
 pub struct RequestRow {
-    pub id: String,
+    pub id: Uuid,
     pub name: String,
     pub neighbourhood: String,
     pub message: String,
     pub asked: String,
+}
+
+impl RequestRow {
+    fn new(r: JoinRequestLine, tz: chrono_tz::Tz) -> Self {
+        Self {
+            id: r.id,
+            name: r.display_name,
+            neighbourhood: r.neighbourhood,
+            message: r.message,
+            asked: time::date_in(r.created_at, tz),
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -90,21 +85,11 @@ pub async fn list(
     ctx: Layout,
 ) -> Result<ListPage> {
     let tz = access.can.time_zone;
-    let rows = queries::pending_requests(&state.db, access.can.id)
-        .await?
-        .into_iter()
-        .map(|r| RequestRow {
-            id: r.id.to_string(),
-            name: r.display_name,
-            neighbourhood: r.neighbourhood,
-            message: r.message,
-            asked: time::date_in(r.created_at, tz),
-        })
-        .collect();
+    let rows = queries::pending_requests(&state.db, access.can.id).await?;
     Ok(ListPage {
         ctx,
         nav: CanNav::new(&access.can, &access.membership, "join-requests"),
-        rows,
+        rows: rows.into_iter().map(|r| RequestRow::new(r, tz)).collect(),
     })
 }
 
@@ -112,71 +97,21 @@ async fn decide(
     state: &AppState,
     access: &CanAccess<Organiser>,
     id: Uuid,
-    approve: bool,
+    decision: JoinRequestStatus,
 ) -> Result<Response> {
-    let can = &access.can;
-    let mut tx = state.db.begin().await?;
-    let Some(request) = queries::decide_request(&mut tx, can.id, id, approve, access.me.id).await?
-    else {
-        drop(tx);
-        // Already decided (a second click): say so. Another CAN's id, or none: not found.
-        if !queries::join_request_exists(&state.db, can.id, id).await? {
-            return Err(AppError::NotFound);
+    let (kind, text) = match join_requests::decide(&state.db, access, id, decision).await? {
+        Decided::Already => (FlashKind::Info, "That request was already answered.".into()),
+        Decided::Now { name } if decision == JoinRequestStatus::Approved => {
+            (FlashKind::Success, format!("{name} is now a member."))
         }
-        return redirect_with_flash(
-            &state.db,
-            access.me.session_id,
-            FlashKind::Info,
-            "That request was already answered.",
-            &format!("/c/{}/join-requests", can.slug),
-        )
-        .await;
+        Decided::Now { name } => (
+            FlashKind::Success,
+            format!("You declined {name}'s request."),
+        ),
     };
-    if approve {
-        queries::add_membership(
-            &mut tx,
-            can.id,
-            request.member_id,
-            request.rules_acknowledged_at,
-            None,
-        )
-        .await?;
-    }
-    activity::record(
-        &mut *tx,
-        Entry {
-            can_id: can.id,
-            actor_id: Some(access.me.id),
-            action: if approve {
-                "join_request.approved"
-            } else {
-                "join_request.declined"
-            },
-            subject_type: "member",
-            subject_id: Some(request.member_id),
-            summary: format!(
-                "{} {} {}'s request to join",
-                access.me.display_name,
-                if approve { "approved" } else { "declined" },
-                request.display_name
-            ),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    let text = if approve {
-        format!("{} is now a member.", request.display_name)
-    } else {
-        format!("You declined {}'s request.", request.display_name)
-    };
-    redirect_with_flash(
-        &state.db,
-        access.me.session_id,
-        FlashKind::Success,
-        &text,
-        &format!("/c/{}/join-requests", can.slug),
-    )
-    .await
+    access
+        .redirect(&state.db, kind, &text, "/join-requests")
+        .await
 }
 
 pub async fn approve(
@@ -184,7 +119,7 @@ pub async fn approve(
     access: CanAccess<Organiser>,
     Path((_slug, id)): Path<(String, Uuid)>,
 ) -> Result<Response> {
-    decide(&state, &access, id, true).await
+    decide(&state, &access, id, JoinRequestStatus::Approved).await
 }
 
 pub async fn decline(
@@ -192,5 +127,5 @@ pub async fn decline(
     access: CanAccess<Organiser>,
     Path((_slug, id)): Path<(String, Uuid)>,
 ) -> Result<Response> {
-    decide(&state, &access, id, false).await
+    decide(&state, &access, id, JoinRequestStatus::Declined).await
 }

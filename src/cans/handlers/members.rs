@@ -4,41 +4,39 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use uuid::Uuid;
 
-use super::{CanNav, role_labels};
+use super::CanNav;
 use crate::AppState;
-use crate::cans::access::{CanAccess, Member, Organiser};
-use crate::cans::activity;
+use crate::cans::access::{CanAccess, Member, Organiser, Requirement};
 use crate::cans::forms::{Grant, GrantForm};
+use crate::cans::membership::{self, Ended, Granted, StatusChange};
 use crate::cans::model::{MembershipStatus, Role};
-use crate::cans::queries::{self, MemberLine};
-use crate::error::{AppError, Result};
+use crate::cans::queries::{self, GrantLine, MemberLine};
+use crate::error::{OrNotFound, Result};
 use crate::web::forms::FieldErrors;
-use crate::web::time;
-use crate::web::{FlashKind, Form, Layout, Path, redirect_with_flash};
+use crate::web::{FlashKind, Form, Layout, Path, redirect_with_flash, time, unprocessable};
 
 pub struct DirectoryLine {
-    pub member_id: String,
+    pub member_id: Uuid,
     pub name: String,
     pub pronouns: String,
     pub neighbourhood: String,
-    pub roles: Vec<&'static str>,
-    pub status: &'static str,
+    pub roles: Vec<Role>,
+    pub status: MembershipStatus,
     pub joined: String,
 }
 
-fn line(m: &MemberLine, tz: chrono_tz::Tz) -> DirectoryLine {
+fn line(m: MemberLine, tz: chrono_tz::Tz) -> DirectoryLine {
     DirectoryLine {
-        member_id: m.member_id.to_string(),
-        name: m.display_name.clone(),
-        pronouns: m.pronouns.clone(),
-        neighbourhood: m.neighbourhood.clone(),
-        roles: role_labels(&m.roles),
-        status: MembershipStatus::parse(&m.status).label(),
         joined: time::date_in(m.joined_at, tz),
+        member_id: m.member_id,
+        name: m.display_name,
+        pronouns: m.pronouns,
+        neighbourhood: m.neighbourhood,
+        roles: m.roles,
+        status: m.status,
     }
 }
 
@@ -58,7 +56,9 @@ pub async fn directory(
 ) -> Result<DirectoryPage> {
     let tz = access.can.time_zone;
     let all = queries::members(&state.db, access.can.id).await?;
-    let (former, current): (Vec<_>, Vec<_>) = all.iter().partition(|m| m.status == "left");
+    let (former, current): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .partition(|m| m.status == MembershipStatus::Left);
     Ok(DirectoryPage {
         ctx,
         nav: CanNav::new(&access.can, &access.membership, "members"),
@@ -67,14 +67,27 @@ pub async fn directory(
     })
 }
 
+/// One role a member held, from when to when (`None` while they hold it).
 pub struct HistoryLine {
-    pub role: &'static str,
+    pub role: Role,
     pub from: String,
-    pub granted_by: String,
-    pub until: String,
-    pub ended_by: String,
-    pub term: String,
-    pub current: bool,
+    pub granted_by: Option<String>,
+    pub until: Option<String>,
+    pub ended_by: Option<String>,
+    pub term: Option<String>,
+}
+
+impl HistoryLine {
+    fn new(g: GrantLine, tz: chrono_tz::Tz) -> Self {
+        Self {
+            role: g.role,
+            from: time::date_in(g.granted_at, tz),
+            granted_by: g.granted_by,
+            until: g.ended_at.map(|t| time::date_in(t, tz)),
+            ended_by: g.ended_by,
+            term: g.term_ends_on.map(time::date),
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -86,8 +99,8 @@ pub struct MemberPage {
     is_me: bool,
     history: Vec<HistoryLine>,
     /// Roles an organiser may grant (those the member does not hold), and may end.
-    grantable: Vec<(&'static str, &'static str)>,
-    endable: Vec<(&'static str, &'static str)>,
+    grantable: Vec<Role>,
+    endable: Vec<Role>,
     can_manage: bool,
     form: GrantForm,
     errors: FieldErrors,
@@ -95,51 +108,33 @@ pub struct MemberPage {
 
 async fn member_page(
     state: &AppState,
-    access: &CanAccess<impl crate::cans::access::Requirement>,
+    access: &CanAccess<impl Requirement>,
     ctx: Layout,
-    member_id: Uuid,
+    person: MemberLine,
     form: GrantForm,
     errors: FieldErrors,
 ) -> Result<MemberPage> {
     let can = &access.can;
-    let person = queries::member(&state.db, can.id, member_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let history = queries::role_history(&state.db, can.id, member_id).await?;
-    let held: Vec<Role> = person.roles.iter().filter_map(|r| Role::parse(r)).collect();
-    let active = person.status == "active";
-    let pair = |r: Role| (r.as_str(), r.label());
+    let history = queries::role_history(&state.db, can.id, person.member_id).await?;
+    let grantable = match person.status {
+        MembershipStatus::Active => Role::ALL
+            .into_iter()
+            .filter(|r| !person.roles.contains(r))
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(MemberPage {
         ctx,
         nav: CanNav::new(can, &access.membership, "members"),
-        is_me: member_id == access.me.id,
-        can_manage: access.membership.is_organiser() && person.status != "left",
-        grantable: if active {
-            Role::ALL
-                .into_iter()
-                .filter(|r| !held.contains(r))
-                .map(pair)
-                .collect()
-        } else {
-            Vec::new()
-        },
-        endable: held.into_iter().map(pair).collect(),
+        is_me: person.member_id == access.me.id,
+        can_manage: access.membership.is_organiser() && person.status != MembershipStatus::Left,
+        grantable,
+        endable: person.roles.clone(),
         history: history
             .into_iter()
-            .map(|g| HistoryLine {
-                role: Role::parse(&g.role).map(Role::label).unwrap_or("Role"),
-                from: time::date_in(g.granted_at, can.time_zone),
-                granted_by: g.granted_by.unwrap_or_default(),
-                until: g
-                    .ended_at
-                    .map(|t| time::date_in(t, can.time_zone))
-                    .unwrap_or_default(),
-                ended_by: g.ended_by.unwrap_or_default(),
-                term: g.term_ends_on.map(time::date).unwrap_or_default(),
-                current: g.ended_at.is_none(),
-            })
+            .map(|g| HistoryLine::new(g, can.time_zone))
             .collect(),
-        person: line(&person, can.time_zone),
+        person: line(person, can.time_zone),
         form,
         errors,
     })
@@ -151,15 +146,23 @@ pub async fn page(
     ctx: Layout,
     Path((_slug, member_id)): Path<(String, Uuid)>,
 ) -> Result<MemberPage> {
-    member_page(
-        &state,
-        &access,
-        ctx,
-        member_id,
-        GrantForm::default(),
-        FieldErrors::new(),
-    )
-    .await
+    let person = queries::member(&state.db, access.can.id, member_id)
+        .await?
+        .or_not_found()?;
+    let (form, errors) = (GrantForm::default(), FieldErrors::new());
+    member_page(&state, &access, ctx, person, form, errors).await
+}
+
+fn not_active(target: &MemberLine) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    errors.add(
+        "role",
+        format!(
+            "{} is not an active member; roles go to active members.",
+            target.display_name
+        ),
+    );
+    errors
 }
 
 pub async fn grant_role(
@@ -169,105 +172,36 @@ pub async fn grant_role(
     Path((_slug, member_id)): Path<(String, Uuid)>,
     Form(form): Form<GrantForm>,
 ) -> Result<Response> {
-    let can = &access.can;
-    let target = queries::member(&state.db, can.id, member_id)
+    let target = queries::member(&state.db, access.can.id, member_id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let not_active = || {
-        let mut errors = FieldErrors::new();
-        errors.add(
-            "role",
-            format!(
-                "{} is not an active member; roles go to active members.",
-                target.display_name
-            ),
-        );
-        errors
+        .or_not_found()?;
+    let grant = match Grant::parse(&form, time::today_in(access.can.time_zone)) {
+        Ok(_) if target.status != MembershipStatus::Active => Err(not_active(&target)),
+        other => other,
     };
-    let parsed = Grant::parse(&form, time::today_in(can.time_zone)).and_then(|g| {
-        if target.status == "active" {
-            Ok(g)
-        } else {
-            Err(not_active())
-        }
-    });
-    let grant = match parsed {
+    let grant = match grant {
         Ok(g) => g,
         Err(errors) => {
-            let page = member_page(&state, &access, ctx, member_id, form, errors).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return unprocessable(member_page(&state, &access, ctx, target, form, errors).await?);
         }
     };
-
-    let mut tx = state.db.begin().await?;
-    queries::lock_can(&mut tx, can.id).await?;
-    // Read again under the lock: they may have paused or left since the page was loaded.
-    if queries::membership_status(&mut tx, can.id, member_id)
-        .await?
-        .as_deref()
-        != Some("active")
-    {
-        drop(tx);
-        let page = member_page(&state, &access, ctx, member_id, form, not_active()).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let granted = queries::grant_role(
-        &mut tx,
-        can.id,
-        member_id,
-        grant.role,
-        Some(access.me.id),
-        grant.term_ends_on,
-    )
-    .await?;
-    if granted {
-        activity::log(
-            &mut *tx,
-            can.id,
-            access.me.id,
-            "role.granted",
-            ("member", member_id),
-            format!(
-                "{} named {} {}{}",
-                access.me.display_name,
-                target.display_name,
-                grant.role.as_str(),
-                grant
-                    .term_ends_on
-                    .map(|d| format!(" until {}", time::date(d)))
-                    .unwrap_or_default()
-            ),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    let text = if granted {
-        format!(
-            "{} is now {} {}.",
-            target.display_name,
-            article(grant.role),
-            grant.role.as_str()
-        )
-    } else {
-        format!(
-            "{} already is {} {}.",
-            target.display_name,
-            article(grant.role),
-            grant.role.as_str()
-        )
+    let (kind, verb) = match membership::grant_role(&state.db, &access, &target, &grant).await? {
+        Granted::Now => (FlashKind::Success, "is now"),
+        Granted::AlreadyHeld => (FlashKind::Info, "already is"),
+        Granted::NotActive => {
+            let errors = not_active(&target);
+            return unprocessable(member_page(&state, &access, ctx, target, form, errors).await?);
+        }
     };
-    redirect_with_flash(
-        &state.db,
-        access.me.session_id,
-        if granted {
-            FlashKind::Success
-        } else {
-            FlashKind::Info
-        },
-        &text,
-        &format!("/c/{}/members/{member_id}", can.slug),
-    )
-    .await
+    let role = grant.role;
+    let text = format!(
+        "{} {verb} {} {}.",
+        target.display_name,
+        article(role),
+        role.as_str()
+    );
+    let back = format!("/members/{member_id}");
+    access.redirect(&state.db, kind, &text, &back).await
 }
 
 fn article(role: Role) -> &'static str {
@@ -282,60 +216,25 @@ pub async fn end_role(
     access: CanAccess<Organiser>,
     Path((_slug, member_id, role)): Path<(String, Uuid, String)>,
 ) -> Result<Response> {
-    let can = &access.can;
-    let role = Role::parse(&role).ok_or(AppError::NotFound)?;
-    let target = queries::member(&state.db, can.id, member_id)
+    let role = Role::parse(&role).or_not_found()?;
+    let target = queries::member(&state.db, access.can.id, member_id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let back = format!("/c/{}/members/{member_id}", can.slug);
-
-    let mut tx = state.db.begin().await?;
-    queries::lock_can(&mut tx, can.id).await?;
-    let ended = queries::end_roles(&mut tx, can.id, member_id, Some(role), access.me.id).await?;
-    if role == Role::Organiser && queries::active_organisers(&mut tx, can.id).await? == 0 {
-        drop(tx);
-        return redirect_with_flash(
-            &state.db,
-            access.me.session_id,
+        .or_not_found()?;
+    let name = &target.display_name;
+    let (kind, text) = match membership::end_role(&state.db, &access, &target, role).await? {
+        Ended::LastOrganiser => (
             FlashKind::Error,
-            &format!(
-                "{} is the CAN's only active organiser. Name another organiser first, then end this role.",
-                target.display_name
-            ),
-            &back,
-        )
-        .await;
-    }
-    if ended > 0 {
-        activity::log(
-            &mut *tx,
-            can.id,
-            access.me.id,
-            "role.ended",
-            ("member", member_id),
             format!(
-                "{} ended {}'s role as {}",
-                access.me.display_name,
-                target.display_name,
-                role.as_str()
+                "{name} is the CAN's only active organiser. Name another organiser first, then end this role."
             ),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    redirect_with_flash(
-        &state.db,
-        access.me.session_id,
-        FlashKind::Success,
-        &format!(
-            "{} is no longer {} {}.",
-            target.display_name,
-            article(role),
-            role.as_str()
         ),
-        &back,
-    )
-    .await
+        Ended::Now => (
+            FlashKind::Success,
+            format!("{name} is no longer {} {}.", article(role), role.as_str()),
+        ),
+    };
+    let back = format!("/members/{member_id}");
+    access.redirect(&state.db, kind, &text, &back).await
 }
 
 /// The member changes their own membership. The last active organiser may not step away.
@@ -344,101 +243,31 @@ async fn change_own_status(
     access: &CanAccess<Member>,
     to: MembershipStatus,
 ) -> Result<Response> {
-    let can = &access.can;
-    let me = &access.me;
-    let home = format!("/c/{}", can.slug);
-    let from = access.membership.status;
-    let allowed = matches!(
-        (from, to),
-        (MembershipStatus::Active, MembershipStatus::Paused)
-            | (MembershipStatus::Paused, MembershipStatus::Active)
-            | (_, MembershipStatus::Left)
-    );
-    if !allowed {
-        return redirect_with_flash(
-            &state.db,
-            me.session_id,
-            FlashKind::Info,
-            "Nothing to change.",
-            &home,
-        )
-        .await;
-    }
-
-    let mut tx = state.db.begin().await?;
-    queries::lock_can(&mut tx, can.id).await?;
-    queries::set_status(&mut tx, can.id, me.id, to).await?;
-    if to == MembershipStatus::Left {
-        queries::end_roles(&mut tx, can.id, me.id, None, me.id).await?;
-        queries::withdraw_join_requests(&mut tx, can.id, me.id).await?;
-        // What they carried is open again (the history keeps that they held it).
-        sqlx::query(
-            "UPDATE carriers SET until_at = greatest(least(COALESCE(until_at, 'infinity'), now()), from_at),
-                    ended_how = 'left'
-             WHERE can_id = $1 AND member_id = $2 AND (until_at IS NULL OR until_at > now())",
-        )
-        .bind(can.id)
-        .bind(me.id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE responsibilities r SET status = 'open'
-             WHERE r.can_id = $1 AND r.status = 'active' AND NOT EXISTS (
-                 SELECT 1 FROM carriers c WHERE c.responsibility_id = r.id AND c.kind = 'carrier'
-                   AND (c.until_at IS NULL OR c.until_at > now()))",
-        )
-        .bind(can.id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    // Checked after the change, under the CAN's lock, so no interleaving can leave none.
-    if to != MembershipStatus::Active && queries::active_organisers(&mut tx, can.id).await? == 0 {
-        drop(tx);
-        return redirect_with_flash(
-            &state.db,
-            me.session_id,
+    let name = &access.can.name;
+    let changed = membership::change_own_status(&state.db, access, to).await?;
+    let (kind, text) = match (changed, to) {
+        (StatusChange::NothingToChange, _) => (FlashKind::Info, "Nothing to change.".into()),
+        (StatusChange::LastOrganiser, _) => (
             FlashKind::Error,
             "You are the only active organiser. Name another organiser on the members page first, \
-             so that the CAN is never left without one.",
-            &home,
-        )
-        .await;
-    }
-    let (action, summary, text) = match to {
-        MembershipStatus::Paused => (
-            "membership.paused",
-            format!("{} is away for a while", me.display_name),
-            format!(
-                "You are away from {} for now. Resume whenever you are ready.",
-                can.name
-            ),
+             so that the CAN is never left without one."
+                .into(),
         ),
-        MembershipStatus::Active => (
-            "membership.resumed",
-            format!("{} is back", me.display_name),
-            format!("Welcome back to {}.", can.name),
+        (StatusChange::Changed, MembershipStatus::Paused) => (
+            FlashKind::Success,
+            format!("You are away from {name} for now. Resume whenever you are ready."),
         ),
-        MembershipStatus::Left => (
-            "membership.left",
-            format!("{} left the CAN", me.display_name),
-            format!("You have left {}. Thank you for what you gave.", can.name),
-        ),
+        (StatusChange::Changed, MembershipStatus::Active) => {
+            (FlashKind::Success, format!("Welcome back to {name}."))
+        }
+        (StatusChange::Changed, MembershipStatus::Left) => {
+            // Someone who left has no page here any more: they go to their own dashboard.
+            let text = format!("You have left {name}. Thank you for what you gave.");
+            let session = access.me.session_id;
+            return redirect_with_flash(&state.db, session, FlashKind::Success, &text, "/").await;
+        }
     };
-    activity::log(&mut *tx, can.id, me.id, action, ("member", me.id), summary).await?;
-    tx.commit().await?;
-    let to_page = if to == MembershipStatus::Left {
-        "/".to_string()
-    } else {
-        home
-    };
-    redirect_with_flash(
-        &state.db,
-        me.session_id,
-        FlashKind::Success,
-        &text,
-        &to_page,
-    )
-    .await
+    access.redirect(&state.db, kind, &text, "").await
 }
 
 pub async fn pause(State(state): State<AppState>, access: CanAccess<Member>) -> Result<Response> {

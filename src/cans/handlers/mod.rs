@@ -2,5 +2,6 @@ pub mod can;
 pub mod invitations;
 pub mod join_requests;
 pub mod members;
+pub mod public;
 
-pub use super::nav::{CanNav, role_labels};
+pub use super::nav::CanNav;

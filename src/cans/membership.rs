@@ -1,0 +1,154 @@
+//! Membership and shared leadership: a member pausing, resuming or leaving, and organisers
+//! giving and ending roles. Changes to leadership take the CAN's lock, so the rule that a CAN
+//! always keeps an active organiser holds whatever runs at the same time.
+
+use sqlx::PgPool;
+
+use super::access::{CanAccess, Member, Organiser};
+use super::forms::Grant;
+use super::model::{MembershipStatus, Role};
+use super::queries::{self, MemberLine};
+use crate::error::Result;
+use crate::web::time;
+
+/// What a member's change to their own membership came to.
+pub enum StatusChange {
+    Changed,
+    /// Paused while paused, or resumed while active.
+    NothingToChange,
+    /// They are the only active organiser: nothing changed.
+    LastOrganiser,
+}
+
+/// The member pauses, resumes or leaves. Leaving ends their roles, withdraws a pending request
+/// and opens what they carried.
+pub async fn change_own_status(
+    db: &PgPool,
+    access: &CanAccess<Member>,
+    to: MembershipStatus,
+) -> Result<StatusChange> {
+    use MembershipStatus::{Active, Left, Paused};
+    let allowed = matches!(
+        (access.membership.status, to),
+        (Active, Paused) | (Paused, Active) | (_, Left)
+    );
+    if !allowed {
+        return Ok(StatusChange::NothingToChange);
+    }
+    let (can, me) = (&access.can, &access.me);
+    let mut tx = db.begin().await?;
+    queries::lock_can(&mut tx, can.id).await?;
+    queries::set_status(&mut tx, can.id, me.id, to).await?;
+    if to == Left {
+        queries::end_roles(&mut tx, can.id, me.id, None, me.id).await?;
+        queries::withdraw_join_requests(&mut tx, can.id, me.id).await?;
+        queries::release_carried(&mut tx, can.id, me.id).await?;
+    }
+    // Checked after the change, under the CAN's lock, so no interleaving can leave none.
+    if to != Active && queries::active_organisers(&mut tx, can.id).await? == 0 {
+        return Ok(StatusChange::LastOrganiser);
+    }
+    let (action, summary) = match to {
+        Paused => ("membership.paused", "is away for a while"),
+        Active => ("membership.resumed", "is back"),
+        Left => ("membership.left", "left the CAN"),
+    };
+    let summary = format!("{} {summary}", me.display_name);
+    access
+        .log(&mut tx, action, ("member", me.id), summary)
+        .await?;
+    tx.commit().await?;
+    Ok(StatusChange::Changed)
+}
+
+/// What giving a role came to.
+pub enum Granted {
+    Now,
+    AlreadyHeld,
+    /// The member is not active (any more): roles go to active members.
+    NotActive,
+}
+
+pub async fn grant_role(
+    db: &PgPool,
+    access: &CanAccess<Organiser>,
+    target: &MemberLine,
+    grant: &Grant,
+) -> Result<Granted> {
+    let can = &access.can;
+    let mut tx = db.begin().await?;
+    queries::lock_can(&mut tx, can.id).await?;
+    // Read again under the lock: they may have paused or left since the page was loaded.
+    let status = queries::membership_status(&mut tx, can.id, target.member_id).await?;
+    if status != Some(MembershipStatus::Active) {
+        return Ok(Granted::NotActive);
+    }
+    let granted = queries::grant_role(
+        &mut tx,
+        can.id,
+        target.member_id,
+        grant.role,
+        Some(access.me.id),
+        grant.term_ends_on,
+    )
+    .await?;
+    if !granted {
+        return Ok(Granted::AlreadyHeld);
+    }
+    let until = grant
+        .term_ends_on
+        .map(|d| format!(" until {}", time::date(d)))
+        .unwrap_or_default();
+    let summary = format!(
+        "{} named {} {}{until}",
+        access.me.display_name,
+        target.display_name,
+        grant.role.as_str(),
+    );
+    access
+        .log(
+            &mut tx,
+            "role.granted",
+            ("member", target.member_id),
+            summary,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(Granted::Now)
+}
+
+/// What ending a role came to.
+pub enum Ended {
+    Now,
+    /// They are the only active organiser: nothing changed.
+    LastOrganiser,
+}
+
+pub async fn end_role(
+    db: &PgPool,
+    access: &CanAccess<Organiser>,
+    target: &MemberLine,
+    role: Role,
+) -> Result<Ended> {
+    let can = &access.can;
+    let member_id = target.member_id;
+    let mut tx = db.begin().await?;
+    queries::lock_can(&mut tx, can.id).await?;
+    let ended = queries::end_roles(&mut tx, can.id, member_id, Some(role), access.me.id).await?;
+    if role == Role::Organiser && queries::active_organisers(&mut tx, can.id).await? == 0 {
+        return Ok(Ended::LastOrganiser);
+    }
+    if ended > 0 {
+        let summary = format!(
+            "{} ended {}'s role as {}",
+            access.me.display_name,
+            target.display_name,
+            role.as_str()
+        );
+        access
+            .log(&mut tx, "role.ended", ("member", member_id), summary)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Ended::Now)
+}

@@ -1,0 +1,127 @@
+//! A CAN's overview at `/c/{slug}`: for members, where the group is and what comes next, its
+//! vision, the next meeting and who is in it; for everyone else, the public page of a listed CAN.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
+
+use super::queries;
+use crate::AppState;
+use crate::cans::access::CanViewer;
+use crate::cans::model::{Can, Membership, MembershipStatus, Role, Stage};
+use crate::cans::nav::CanNav;
+use crate::cans::queries::{self as cans, MemberLine};
+use crate::error::Result;
+use crate::stages::guide::{self, Step};
+use crate::web::{Layout, time};
+
+/// A member as the overview lists them.
+pub struct MemberBadge {
+    pub member_id: Uuid,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub away: bool,
+}
+
+impl MemberBadge {
+    fn new(m: MemberLine) -> Self {
+        Self {
+            away: m.status == MembershipStatus::Paused,
+            member_id: m.member_id,
+            name: m.display_name,
+            roles: m.roles,
+        }
+    }
+}
+
+/// The adopted vision: its text and the day it was adopted.
+pub struct VisionSummary {
+    pub body: String,
+    pub adopted: String,
+}
+
+/// The next meeting, in the group's zone.
+pub struct MeetingSummary {
+    pub id: Uuid,
+    pub title: String,
+    pub when: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home/can.html")]
+pub struct OverviewPage {
+    ctx: Layout,
+    nav: CanNav,
+    can: Can,
+    stages: Vec<(Stage, bool, bool)>,
+    members: Vec<MemberBadge>,
+    my_roles: Vec<Role>,
+    paused: bool,
+    pending_requests: usize,
+    created: String,
+    vision: Option<VisionSummary>,
+    steps: Vec<Step>,
+    next_meeting: Option<MeetingSummary>,
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    viewer: CanViewer,
+    ctx: Layout,
+) -> Result<Response> {
+    match viewer.membership {
+        Some(membership) => Ok(members_page(&state, ctx, viewer.can, membership)
+            .await?
+            .into_response()),
+        None => crate::cans::public_page(&state, ctx, viewer.can, viewer.me.as_ref()).await,
+    }
+}
+
+/// Each area's part of the overview, asked for in turn.
+async fn members_page(
+    state: &AppState,
+    ctx: Layout,
+    can: Can,
+    membership: Membership,
+) -> Result<OverviewPage> {
+    let db = &state.db;
+    let tz = can.time_zone;
+    let pending_requests = match membership.is_organiser() {
+        true => cans::pending_requests(db, can.id).await?.len(),
+        false => 0,
+    };
+    let members = cans::members(db, can.id).await?;
+    let vision = crate::visioning::queries::adopted_vision(db, can.id)
+        .await?
+        .map(|v| VisionSummary {
+            body: v.body,
+            adopted: time::date_in(v.adopted_at, tz),
+        });
+    let next_meeting = queries::next_meeting(db, can.id)
+        .await?
+        .map(|g| MeetingSummary {
+            when: crate::meetings::when(g.starts_at, g.ends_at, tz),
+            id: g.id,
+            title: g.title,
+        });
+    Ok(OverviewPage {
+        ctx,
+        vision,
+        steps: guide::next_steps(db, &can).await?,
+        next_meeting,
+        nav: CanNav::new(&can, &membership, "home"),
+        created: time::date_in(can.created_at, tz),
+        my_roles: membership.roles.clone(),
+        paused: !membership.is_active(),
+        pending_requests,
+        members: members
+            .into_iter()
+            .filter(|m| m.status != MembershipStatus::Left)
+            .map(MemberBadge::new)
+            .collect(),
+        stages: can.stage_path(),
+        can,
+    })
+}

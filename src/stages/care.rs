@@ -1,0 +1,88 @@
+//! Looking after people: noting that someone reached out to a member who seems to drift away,
+//! and the private check-in after a meeting (only ever shown as averages, from three answers).
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::forms::{CheckIn, ReachOut};
+use super::health::CHECK_IN_DAYS;
+use super::queries;
+use crate::cans::access::{ActiveMember, CanAccess};
+use crate::error::{AppError, OrNotFound, Result};
+
+/// Records that the caller checked in with a current member; returns that member's name. A
+/// member id that names nobody here is not found.
+pub async fn reach_out(
+    db: &PgPool,
+    access: &CanAccess<ActiveMember>,
+    reach_out: &ReachOut,
+) -> Result<String> {
+    let (can, member) = (&access.can, reach_out.member_id);
+    let mut tx = db.begin().await?;
+    let name = queries::current_member_name(&mut tx, can.id, member)
+        .await?
+        .or_not_found()?;
+    queries::insert_reach_out(&mut tx, can.id, member, access.me.id, &reach_out.note).await?;
+    let summary = format!("{} checked in with {name}", access.me.display_name);
+    access
+        .log(&mut tx, "health.reached_out", ("member", member), summary)
+        .await?;
+    tx.commit().await?;
+    Ok(name)
+}
+
+/// A meeting the caller may check in for: held, they were there, and not closed yet.
+pub struct CheckInOpen {
+    pub title: String,
+    /// They checked in already (one check-in each).
+    pub done: bool,
+}
+
+/// The meeting, if the caller may check in for it; otherwise 404 or 403 with the reason.
+pub async fn check_in_open(
+    db: &PgPool,
+    access: &CanAccess<ActiveMember>,
+    meeting_id: Uuid,
+) -> Result<CheckInOpen> {
+    let (can_id, me) = (access.can.id, access.me.id);
+    let g = queries::check_in_meeting(db, can_id, meeting_id, me, CHECK_IN_DAYS)
+        .await?
+        .or_not_found()?;
+    if g.closed {
+        return Err(AppError::Forbidden(
+            "Check-ins close a week after the meeting; this one has closed.",
+        ));
+    }
+    if !g.held || !g.present {
+        return Err(AppError::Forbidden(
+            "Check-ins are for the people who were at a meeting, once it has been held.",
+        ));
+    }
+    Ok(CheckInOpen {
+        title: g.title,
+        done: g.done,
+    })
+}
+
+/// What a check-in came to.
+pub enum CheckedIn {
+    Now,
+    /// They had checked in already: one check-in each, the first one stands.
+    Already,
+}
+
+/// Stores the caller's check-in. Check-ins are private: no activity line names them.
+pub async fn check_in(
+    db: &PgPool,
+    access: &CanAccess<ActiveMember>,
+    meeting_id: Uuid,
+    check_in: &CheckIn,
+) -> Result<CheckedIn> {
+    let (can_id, me) = (access.can.id, access.me.id);
+    Ok(
+        match queries::insert_check_in(db, can_id, meeting_id, me, check_in).await? {
+            true => CheckedIn::Now,
+            false => CheckedIn::Already,
+        },
+    )
+}
