@@ -177,6 +177,13 @@ pub struct ProfileForm {
     pub time_zone: String,
 }
 
+impl ProfileForm {
+    /// The digest checkbox is ticked (an unticked box sends nothing).
+    pub fn wants_digest(&self) -> bool {
+        self.weekly_digest == "yes"
+    }
+}
+
 #[derive(Debug)]
 pub struct ProfileUpdate {
     pub weekly_digest: bool,
@@ -211,7 +218,7 @@ impl TryFrom<&ProfileForm> for ProfileUpdate {
                 Some(skills),
                 Some(time_zone),
             ) => Ok(Self {
-                weekly_digest: form.weekly_digest == "yes",
+                weekly_digest: form.wants_digest(),
                 display_name,
                 pronouns,
                 neighbourhood,

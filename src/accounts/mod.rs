@@ -2,15 +2,18 @@
 
 pub mod forms;
 mod handlers;
+pub mod mail;
 pub mod password;
 pub mod queries;
 pub mod reset;
+pub mod sessions;
 pub mod throttle;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 use crate::AppState;
+use handlers::{profile, reset as reset_pages};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -25,18 +28,18 @@ pub fn router() -> Router<AppState> {
         .route("/sign-out", post(handlers::sign_out))
         .route(
             "/account/forgot",
-            get(reset::forgot_page).post(reset::forgot),
+            get(reset_pages::forgot_page).post(reset_pages::forgot),
         )
         .route(
             "/account/reset/{token}",
-            get(reset::reset_page).post(reset::reset),
+            get(reset_pages::reset_page).post(reset_pages::reset),
         )
         .route(
             "/account/profile",
-            get(handlers::profile_page).post(handlers::update_profile),
+            get(profile::profile_page).post(profile::update_profile),
         )
         .route(
             "/account/password",
-            get(handlers::password_page).post(handlers::change_password),
+            get(profile::password_page).post(profile::change_password),
         )
 }

@@ -1,6 +1,6 @@
 //! Plain SQL for accounts.
 
-use sqlx::{PgExecutor, PgPool};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 use super::forms::{Email, NewMember, ProfileUpdate};
@@ -104,6 +104,79 @@ pub async fn update_profile(db: &PgPool, id: Uuid, update: &ProfileUpdate) -> Re
     .bind(update.time_zone.name())
     .bind(update.weekly_digest)
     .execute(db)
+    .await?;
+    Ok(())
+}
+
+// ---- Password resets -----------------------------------------------------------------------
+
+/// Someone who may be sent a reset link: the account with this address (locked, so links are
+/// counted one request at a time) and how many links it got in the last hour.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ResetCandidate {
+    pub id: Uuid,
+    pub display_name: String,
+    pub recent_links: i64,
+}
+
+pub async fn reset_candidate(
+    conn: &mut PgConnection,
+    email: &Email,
+) -> Result<Option<ResetCandidate>> {
+    Ok(sqlx::query_as(
+        "SELECT m.id, m.display_name,
+                (SELECT count(*) FROM password_resets r WHERE r.member_id = m.id AND r.created_at > now() - interval '1 hour')
+                    AS recent_links
+         FROM members m WHERE lower(m.email) = lower($1) FOR UPDATE",
+    )
+    .bind(email.as_str())
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Stores a reset link (its token's hash), valid for an hour.
+pub async fn insert_reset(
+    conn: &mut PgConnection,
+    id: Uuid,
+    member_id: Uuid,
+    token_hash: &[u8],
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO password_resets (id, member_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '1 hour')",
+    )
+    .bind(id)
+    .bind(member_id)
+    .bind(token_hash)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The reset a token names, as (reset, member), if it can still be used; `lock` holds it for the
+/// rest of the transaction.
+pub async fn usable_reset(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+    lock: bool,
+) -> Result<Option<(Uuid, Uuid)>> {
+    let sql = format!(
+        "SELECT id, member_id FROM password_resets
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() {}",
+        if lock { "FOR UPDATE" } else { "" }
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(token_hash)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Marks every unused link of the member used: one link sets a password, and ends the others.
+pub async fn use_resets(conn: &mut PgConnection, member_id: Uuid) -> Result<()> {
+    sqlx::query(
+        "UPDATE password_resets SET used_at = now() WHERE member_id = $1 AND used_at IS NULL",
+    )
+    .bind(member_id)
+    .execute(conn)
     .await?;
     Ok(())
 }

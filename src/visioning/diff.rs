@@ -2,10 +2,17 @@
 
 use similar::{ChangeTag, TextDiff};
 
+/// What happened to a run of words between the two texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Same,
+    Added,
+    Removed,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Run {
-    /// "same", "added" or "removed".
-    pub kind: &'static str,
+    pub kind: Change,
     pub text: String,
 }
 
@@ -14,9 +21,9 @@ pub fn words(old: &str, new: &str) -> Vec<Run> {
     let mut runs: Vec<Run> = Vec::new();
     for change in diff.iter_all_changes() {
         let kind = match change.tag() {
-            ChangeTag::Equal => "same",
-            ChangeTag::Insert => "added",
-            ChangeTag::Delete => "removed",
+            ChangeTag::Equal => Change::Same,
+            ChangeTag::Insert => Change::Added,
+            ChangeTag::Delete => Change::Removed,
         };
         match runs.last_mut() {
             Some(last) if last.kind == kind => last.text.push_str(change.value()),
@@ -38,10 +45,10 @@ mod tests {
         let runs = words("We share meals weekly.", "We share meals and tools weekly.");
         let added: String = runs
             .iter()
-            .filter(|r| r.kind == "added")
+            .filter(|r| r.kind == Change::Added)
             .map(|r| r.text.as_str())
             .collect();
         assert_eq!(added.trim(), "and tools");
-        assert!(runs.iter().all(|r| r.kind != "removed"));
+        assert!(runs.iter().all(|r| r.kind != Change::Removed));
     }
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
+pub use super::model::{Answer, GoalStatus};
 use crate::web::forms::{self, FieldErrors};
 
 pub const HOPE_MAX: usize = 500;
@@ -132,45 +133,6 @@ pub fn closing_time(
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answer {
-    Endorse,
-    StandAside,
-    Object,
-}
-
-impl Answer {
-    pub const ALL: [Answer; 3] = [Answer::Endorse, Answer::StandAside, Answer::Object];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Endorse => "endorse",
-            Self::StandAside => "stand_aside",
-            Self::Object => "object",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Endorse => "Endorse",
-            Self::StandAside => "Stand aside",
-            Self::Object => "Object",
-        }
-    }
-
-    pub fn explain(self) -> &'static str {
-        match self {
-            Self::Endorse => "I support this vision.",
-            Self::StandAside => "I have concerns but will not block it.",
-            Self::Object => "This would harm the group; it should not be adopted as it is.",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.as_str() == s)
-    }
-}
-
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct AnswerForm {
@@ -240,45 +202,30 @@ impl TryFrom<&GoalForm> for NewGoal {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GoalStatus {
-    Active,
-    Achieved,
-    SetAside,
-}
-
-impl GoalStatus {
-    pub const ALL: [GoalStatus; 3] = [
-        GoalStatus::Active,
-        GoalStatus::Achieved,
-        GoalStatus::SetAside,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Achieved => "achieved",
-            Self::SetAside => "set_aside",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Active => "Active",
-            Self::Achieved => "Achieved",
-            Self::SetAside => "Set aside",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|g| g.as_str() == s)
-    }
-}
-
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct GoalStatusForm {
     pub status: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReviewForm {
+    pub review_on: String,
+}
+
+/// When the group next revisits its vision: from today to five years ahead.
+pub fn review_date(f: &ReviewForm, today: NaiveDate) -> Result<NaiveDate, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let date = errors.check(
+        "review_on",
+        match NaiveDate::parse_from_str(f.review_on.trim(), "%Y-%m-%d") {
+            Ok(d) if d >= today && d <= today + chrono::Duration::days(5 * 366) => Ok(d),
+            Ok(_) => Err("Choose a date from today to five years ahead.".to_string()),
+            Err(_) => Err("Enter the date as year-month-day, like 2027-11-01.".to_string()),
+        },
+    );
+    date.ok_or(errors)
 }
 
 /// Quorum choices offered to organisers: (numerator, denominator, words).

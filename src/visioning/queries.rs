@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
+use super::model::GoalStatus;
 use crate::error::Result;
 
 // ---- Hopes ---------------------------------------------------------------------------------
@@ -99,15 +100,10 @@ pub async fn withdraw_hope(
     Ok(done.rows_affected() == 1)
 }
 
-/// Active members, each with whether they have shared a hope.
-pub async fn contributors(db: &PgPool, can_id: Uuid) -> Result<Vec<(String, bool)>> {
-    Ok(sqlx::query_as(
-        "SELECT p.display_name,
-                EXISTS (SELECT 1 FROM hopes h WHERE h.can_id = m.can_id AND h.author_id = m.member_id
-                        AND h.withdrawn_at IS NULL)
-         FROM memberships m JOIN members p ON p.id = m.member_id
-         WHERE m.can_id = $1 AND m.status = 'active'
-         ORDER BY lower(p.display_name)",
+/// The members who have a hope standing (not withdrawn).
+pub async fn hope_authors(db: &PgPool, can_id: Uuid) -> Result<Vec<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT author_id FROM hopes WHERE can_id = $1 AND withdrawn_at IS NULL",
     )
     .bind(can_id)
     .fetch_all(db)
@@ -265,7 +261,7 @@ pub struct Goal {
     pub id: Uuid,
     pub title: String,
     pub description: String,
-    pub status: String,
+    pub status: GoalStatus,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
 }
@@ -311,7 +307,7 @@ pub async fn set_goal_status(
     db: impl PgExecutor<'_>,
     can_id: Uuid,
     id: Uuid,
-    status: &str,
+    status: GoalStatus,
 ) -> Result<Option<String>> {
     Ok(sqlx::query_scalar(
         "UPDATE goals SET status = $3 WHERE can_id = $1 AND id = $2 RETURNING title",
@@ -330,4 +326,14 @@ pub async fn adopted_version_id(db: impl PgExecutor<'_>, can_id: Uuid) -> Result
             .fetch_one(db)
             .await?,
     )
+}
+
+/// When the group next revisits its vision.
+pub async fn set_review_on(db: impl PgExecutor<'_>, can_id: Uuid, on: NaiveDate) -> Result<()> {
+    sqlx::query("UPDATE cans SET vision_review_on = $2 WHERE id = $1")
+        .bind(can_id)
+        .bind(on)
+        .execute(db)
+        .await?;
+    Ok(())
 }

@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::Utc;
 use uuid::Uuid;
 
@@ -13,13 +13,14 @@ use super::time_left;
 use super::versions::version_page;
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Facilitator, Member, Requirement};
+use crate::cans::model::{MembershipStatus, Role};
 use crate::cans::nav::CanNav;
-use crate::error::{AppError, Result};
+use crate::error::{OrNotFound, Result};
 use crate::visioning::forms::{self, Answer, AnswerForm, Consent, RoundForm, needed};
 use crate::visioning::queries;
-use crate::visioning::rounds::{self, AnswerOutcome, OpenRefusal};
+use crate::visioning::rounds::{self, AnswerLine, AnswerOutcome, HistoryLine, Round, Tally};
 use crate::web::forms::FieldErrors;
-use crate::web::{FlashKind, Form, Layout, Path, redirect_with_flash, time};
+use crate::web::{FlashKind, Form, Layout, Path, page_with_status, time, unprocessable};
 
 pub async fn open(
     State(state): State<AppState>,
@@ -31,69 +32,98 @@ pub async fn open(
     let can = &access.can;
     let version = queries::version(&state.db, can.id, number)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let tz = can.time_zone;
-    let closes_at = match forms::closing_time(&form, tz, Utc::now()) {
+        .or_not_found()?;
+    let closes_at = match forms::closing_time(&form, can.time_zone, Utc::now()) {
         Ok(t) => t,
         Err(errors) => {
-            let page = version_page(&state, &access, ctx, number, form, errors).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return unprocessable(version_page(&state, &access, ctx, number, form, errors).await?);
         }
     };
-    let mut tx = state.db.begin().await?;
-    let opened = rounds::open(
-        &mut tx,
-        can,
-        (version.id, number),
-        (access.me.id, &access.me.display_name),
-        closes_at,
-        &state.config.public_url,
-    )
-    .await?;
-    let id = match opened {
+    let base_url = &state.config.public_url;
+    let id = match rounds::open(&state.db, &access, &version, closes_at, base_url).await? {
         Ok(id) => id,
         Err(refusal) => {
-            drop(tx);
             let mut errors = FieldErrors::new();
-            errors.add(
-                "closes_on",
-                match refusal {
-                    OpenRefusal::AlreadyOpen => {
-                        "A consent round is already open. Close it before opening another."
-                    }
-                    OpenRefusal::AlreadyAdopted => {
-                        "This version is already the group's adopted vision."
-                    }
-                },
-            );
+            errors.add("closes_on", refusal.message());
             let page = version_page(&state, &access, ctx, number, form, errors).await?;
-            return Ok((StatusCode::CONFLICT, page).into_response());
+            return page_with_status(StatusCode::CONFLICT, page);
         }
     };
-    tx.commit().await?;
-    redirect_with_flash(
-        &state.db,
-        access.me.session_id,
-        FlashKind::Success,
-        "The consent round is open, and every active member has been told.",
-        &format!("/c/{}/vision/rounds/{id}", can.slug),
-    )
-    .await
+    let text = "The consent round is open, and every active member has been told.";
+    let to = format!("/vision/rounds/{id}");
+    access
+        .redirect(&state.db, FlashKind::Success, text, &to)
+        .await
 }
 
+/// A member's current answer.
 pub struct AnswerView {
     pub name: String,
-    pub answer: &'static str,
+    /// They have left the CAN since (their objection still stands).
+    pub left: bool,
+    pub answer: Answer,
     pub reason: String,
     pub when: String,
-    pub objection: bool,
 }
 
+impl AnswerView {
+    fn new(a: AnswerLine, tz: chrono_tz::Tz) -> Self {
+        Self {
+            name: a.name,
+            left: a.member_status == MembershipStatus::Left,
+            answer: a.answer,
+            reason: a.reason,
+            when: time::datetime_in(a.answered_at, tz),
+        }
+    }
+}
+
+/// An answer as it was given (the history keeps changed ones).
 pub struct ChangeView {
     pub name: String,
-    pub answer: &'static str,
+    pub answer: Answer,
     pub reason: String,
     pub when: String,
+}
+
+impl ChangeView {
+    fn new(h: HistoryLine, tz: chrono_tz::Tz) -> Self {
+        Self {
+            name: h.name,
+            answer: h.answer,
+            reason: h.reason,
+            when: time::datetime_in(h.answered_at, tz),
+        }
+    }
+}
+
+/// Where the group stands: a closed round shows the count it was decided on.
+pub struct Count {
+    pub endorse: i64,
+    pub stand_aside: i64,
+    pub object: i64,
+    pub answered: i64,
+    pub active: i64,
+    pub needed: i64,
+}
+
+impl Count {
+    fn new(round: &Round, tally: Tally, open: bool) -> Self {
+        let (active, answered) = match (round.active_at_close, round.answered_at_close) {
+            (Some(a), Some(b)) if !open => (i64::from(a), i64::from(b)),
+            _ => (tally.active, tally.answered),
+        };
+        Self {
+            endorse: round.endorse_at_close.map_or(tally.endorse, i64::from),
+            stand_aside: round
+                .stand_aside_at_close
+                .map_or(tally.stand_aside, i64::from),
+            object: round.object_at_close.map_or(tally.object, i64::from),
+            answered,
+            active,
+            needed: needed(active, round.quorum_num, round.quorum_den),
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -101,146 +131,103 @@ pub struct ChangeView {
 pub struct RoundPage {
     ctx: Layout,
     nav: CanNav,
-    id: String,
-    number: i32,
+    round: Round,
     body: String,
-    opened_by: String,
     opened: String,
     open: bool,
     closes: String,
     left: String,
-    outcome: String,
-    endorse: i64,
-    stand_aside: i64,
-    object: i64,
-    answered: i64,
-    active: i64,
-    needed: i64,
+    count: Count,
     quorum_words: String,
     answers: Vec<AnswerView>,
     waiting: Vec<String>,
     changes: Vec<ChangeView>,
     can_answer: bool,
     can_close: bool,
-    choices: Vec<(&'static str, &'static str, &'static str)>,
+    choices: [Answer; 3],
     form: AnswerForm,
     errors: FieldErrors,
-    notice: String,
+    notice: Option<&'static str>,
 }
+
+/// What the page shows again after a refused answer.
+struct Refused {
+    form: AnswerForm,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+}
+
+const CLOSED: &str = "This round has closed, so your answer was not recorded. Nothing has changed.";
 
 async fn round_page<R: Requirement>(
     state: &AppState,
     access: &CanAccess<R>,
     ctx: Layout,
     id: Uuid,
-    form: Option<AnswerForm>,
-    errors: FieldErrors,
-    notice: String,
+    refused: Option<Refused>,
 ) -> Result<RoundPage> {
-    let can = &access.can;
-    let tz = can.time_zone;
-    let mut round = rounds::round(&state.db, can.id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if round.closed_at.is_none() && round.closes_at <= Utc::now() {
-        // Its time is up and the clock has not come round yet: close it now, so the page never
-        // shows a round that is neither open nor decided.
-        let mut tx = state.db.begin().await?;
-        rounds::close(&mut tx, can.id, id, None, &state.config.public_url).await?;
-        tx.commit().await?;
-        round = rounds::round(&state.db, can.id, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+    let (can, m) = (&access.can, &access.membership);
+    let (db, tz, now) = (&state.db, can.time_zone, Utc::now());
+    let mut round = rounds::round(db, can.id, id).await?.or_not_found()?;
+    if round.is_due(now) {
+        rounds::close_due(db, &round, &state.config.public_url).await?;
+        round = rounds::round(db, can.id, id).await?.or_not_found()?;
     }
-    let version = queries::version(&state.db, can.id, round.version_number)
+    let version = queries::version(db, can.id, round.version_number)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let now = Utc::now();
-    let answers = rounds::answers(&state.db, round.id).await?;
-    let mut conn = state.db.acquire().await?;
-    let tally = rounds::tally(&mut conn, can.id, round.id).await?;
-    drop(conn);
-    let mine = answers.iter().find(|a| a.member_id == access.me.id);
-    let form = form.unwrap_or_else(|| AnswerForm {
-        answer: mine.map(|a| a.answer.clone()).unwrap_or_default(),
-        reason: mine.map(|a| a.reason.clone()).unwrap_or_default(),
+        .or_not_found()?;
+    let answers = rounds::answers(db, round.id).await?;
+    let refused = refused.unwrap_or_else(|| Refused {
+        form: own_answer(&answers, access.me.id),
+        errors: FieldErrors::new(),
+        notice: None,
     });
-    let label = |a: &str| Answer::parse(a).map(Answer::label).unwrap_or("Answer");
-    let m = &access.membership;
     let open = round.is_open(now);
-    let (active, answered) = match (round.active_at_close, round.answered_at_close) {
-        (Some(a), Some(b)) if !open => (i64::from(a), i64::from(b)),
-        _ => (tally.active, tally.answered),
-    };
+    let facilitates = m.has(Role::Facilitator) || m.has(Role::Organiser);
     Ok(RoundPage {
         ctx,
         nav: CanNav::new(can, m, "vision"),
-        id: round.id.to_string(),
-        number: round.version_number,
         body: version.body,
-        opened_by: round.opened_by.clone(),
         opened: time::date_in(round.opened_at, tz),
         open,
         closes: time::datetime_in(round.closes_at, tz),
         left: time_left(round.closes_at, now),
-        outcome: round
-            .outcome
-            .as_deref()
-            .map(rounds::outcome_words)
-            .unwrap_or_default()
-            .to_string(),
-        // A closed round shows the count it was decided on.
-        endorse: round.endorse_at_close.map_or(tally.endorse, i64::from),
-        stand_aside: round
-            .stand_aside_at_close
-            .map_or(tally.stand_aside, i64::from),
-        object: round.object_at_close.map_or(tally.object, i64::from),
-        answered,
-        active,
-        needed: needed(active, round.quorum_num, round.quorum_den),
+        count: Count::new(&round, rounds::tally(db, can.id, round.id).await?, open),
         quorum_words: forms::quorum_words(round.quorum_num, round.quorum_den),
-        waiting: if open {
-            rounds::not_answered(&state.db, can.id, round.id).await?
-        } else {
-            Vec::new()
+        waiting: match open {
+            true => rounds::not_answered(db, can.id, round.id).await?,
+            false => Vec::new(),
         },
-        changes: rounds::history(&state.db, round.id)
-            .await?
-            .into_iter()
-            .map(|h| ChangeView {
-                answer: label(&h.answer),
-                name: h.name,
-                reason: h.reason,
-                when: time::datetime_in(h.answered_at, tz),
-            })
-            .collect(),
+        changes: changes(db, &round, tz).await?,
         answers: answers
             .into_iter()
-            .map(|a| AnswerView {
-                objection: a.answer == "object",
-                answer: label(&a.answer),
-                name: if a.member_status == "left" {
-                    format!("{} (has left the CAN)", a.name)
-                } else {
-                    a.name
-                },
-                reason: a.reason,
-                when: time::datetime_in(a.answered_at, tz),
-            })
+            .map(|a| AnswerView::new(a, tz))
             .collect(),
         can_answer: open && m.is_active(),
-        can_close: open
-            && m.is_active()
-            && (m.has(crate::cans::model::Role::Facilitator)
-                || m.has(crate::cans::model::Role::Organiser)),
-        choices: Answer::ALL
-            .iter()
-            .map(|a| (a.as_str(), a.label(), a.explain()))
-            .collect(),
-        form,
-        errors,
-        notice,
+        can_close: open && m.is_active() && facilitates,
+        choices: Answer::ALL,
+        round,
+        form: refused.form,
+        errors: refused.errors,
+        notice: refused.notice,
     })
+}
+
+/// The caller's own answer so far, to fill the form with.
+fn own_answer(answers: &[AnswerLine], me: Uuid) -> AnswerForm {
+    let mine = answers.iter().find(|a| a.member_id == me);
+    AnswerForm {
+        answer: mine.map(|a| a.answer.as_str().into()).unwrap_or_default(),
+        reason: mine.map(|a| a.reason.clone()).unwrap_or_default(),
+    }
+}
+
+async fn changes(db: &sqlx::PgPool, round: &Round, tz: chrono_tz::Tz) -> Result<Vec<ChangeView>> {
+    let history = rounds::history(db, round.id).await?;
+    Ok(history
+        .into_iter()
+        .map(|h| ChangeView::new(h, tz))
+        .collect())
 }
 
 pub async fn page(
@@ -249,16 +236,7 @@ pub async fn page(
     ctx: Layout,
     Path((_slug, id)): Path<(String, Uuid)>,
 ) -> Result<RoundPage> {
-    round_page(
-        &state,
-        &access,
-        ctx,
-        id,
-        None,
-        FieldErrors::new(),
-        String::new(),
-    )
-    .await
+    round_page(&state, &access, ctx, id, None).await
 }
 
 pub async fn answer(
@@ -268,73 +246,42 @@ pub async fn answer(
     Path((_slug, id)): Path<(String, Uuid)>,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response> {
-    let can = &access.can;
-    let round = rounds::round(&state.db, can.id, id)
+    let round = rounds::round(&state.db, access.can.id, id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .or_not_found()?;
     // A closed round answers "closed" whatever was sent, before any form message.
-    if !round.is_open(Utc::now()) {
-        let notice = "This round has closed, so your answer was not recorded. Nothing has changed."
-            .to_string();
-        let page = round_page(
-            &state,
-            &access,
-            ctx,
-            id,
-            Some(form),
-            FieldErrors::new(),
-            notice,
-        )
-        .await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    }
-    let consent = match Consent::try_from(&form) {
-        Ok(c) => c,
+    let outcome = match Consent::try_from(&form) {
+        _ if !round.is_open(Utc::now()) => AnswerOutcome::Closed,
+        Ok(consent) => rounds::answer(&state.db, &access, id, &consent).await?,
         Err(errors) => {
-            let page =
-                round_page(&state, &access, ctx, id, Some(form), errors, String::new()).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            let refused = Refused {
+                form,
+                errors,
+                notice: None,
+            };
+            return unprocessable(round_page(&state, &access, ctx, id, Some(refused)).await?);
         }
     };
-    let mut tx = state.db.begin().await?;
-    let outcome = rounds::answer(
-        &mut tx,
-        can.id,
-        id,
-        (access.me.id, &access.me.display_name),
-        consent.answer,
-        &consent.reason,
-    )
-    .await?;
-    tx.commit().await?;
     let text = match outcome {
-        AnswerOutcome::Closed => {
-            let page = round_page(
-                &state,
-                &access,
-                ctx,
-                id,
-                Some(form),
-                FieldErrors::new(),
-                "This round has closed, so your answer was not recorded. Nothing has changed."
-                    .into(),
-            )
-            .await?;
-            return Ok((StatusCode::CONFLICT, page).into_response());
-        }
-        AnswerOutcome::Unchanged => "Your answer was already recorded; nothing changed.",
         AnswerOutcome::Recorded => {
             "Your answer is recorded. You can change it until the round closes."
         }
+        AnswerOutcome::Unchanged => "Your answer was already recorded; nothing changed.",
+        AnswerOutcome::Closed => {
+            let (errors, notice) = (FieldErrors::new(), Some(CLOSED));
+            let refused = Refused {
+                form,
+                errors,
+                notice,
+            };
+            let page = round_page(&state, &access, ctx, id, Some(refused)).await?;
+            return page_with_status(StatusCode::CONFLICT, page);
+        }
     };
-    redirect_with_flash(
-        &state.db,
-        access.me.session_id,
-        FlashKind::Success,
-        text,
-        &format!("/c/{}/vision/rounds/{id}", can.slug),
-    )
-    .await
+    let to = format!("/vision/rounds/{id}");
+    access
+        .redirect(&state.db, FlashKind::Success, text, &to)
+        .await
 }
 
 pub async fn close(
@@ -342,34 +289,20 @@ pub async fn close(
     access: CanAccess<Facilitator>,
     Path((_slug, id)): Path<(String, Uuid)>,
 ) -> Result<Response> {
-    let can = &access.can;
-    rounds::round(&state.db, can.id, id)
+    rounds::round(&state.db, access.can.id, id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let mut tx = state.db.begin().await?;
-    let outcome = rounds::close(
-        &mut tx,
-        can.id,
-        id,
-        Some((access.me.id, &access.me.display_name)),
-        &state.config.public_url,
-    )
-    .await?;
-    tx.commit().await?;
-    let text = match outcome {
-        Some(o) => format!("The round is closed: {}.", rounds::outcome_words(o)),
-        None => "The round was already closed.".to_string(),
+        .or_not_found()?;
+    let base_url = &state.config.public_url;
+    let (kind, text) = match rounds::close(&state.db, &access, id, base_url).await? {
+        Some(o) => {
+            let kind = match o.is_adopted() {
+                true => FlashKind::Success,
+                false => FlashKind::Info,
+            };
+            (kind, format!("The round is closed: {}.", o.words()))
+        }
+        None => (FlashKind::Info, "The round was already closed.".to_string()),
     };
-    redirect_with_flash(
-        &state.db,
-        access.me.session_id,
-        if outcome == Some("adopted") {
-            FlashKind::Success
-        } else {
-            FlashKind::Info
-        },
-        &text,
-        &format!("/c/{}/vision/rounds/{id}", can.slug),
-    )
-    .await
+    let to = format!("/vision/rounds/{id}");
+    access.redirect(&state.db, kind, &text, &to).await
 }

@@ -1,32 +1,49 @@
 //! Goals derived from the adopted vision: everyone sees them; organisers and coordinators define
-//! them and mark them achieved or set aside.
+//! them and mark them achieved or set aside; organisers set when the vision is reviewed.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::cans::access::{CanAccess, Coordinator, Member, Requirement};
-use crate::cans::activity;
+use crate::cans::access::{CanAccess, Coordinator, Member, Organiser, Requirement};
 use crate::cans::model::Role;
 use crate::cans::nav::CanNav;
 use crate::error::{AppError, Result};
-use crate::visioning::forms::{GoalForm, GoalStatus, GoalStatusForm, NewGoal};
-use crate::visioning::queries;
+use crate::visioning::forms::{self, GoalForm, GoalStatus, GoalStatusForm, NewGoal, ReviewForm};
+use crate::visioning::goals::{self, NoVision};
+use crate::visioning::queries::{self, Goal};
 use crate::web::forms::FieldErrors;
-use crate::web::{FlashKind, Form, Layout, Path, redirect_with_flash, time};
+use crate::web::{FlashKind, Form, Layout, Path, time, unprocessable};
 
 pub struct GoalView {
-    pub id: String,
+    pub id: Uuid,
     pub title: String,
     pub description: String,
-    pub status: &'static str,
-    pub status_value: &'static str,
+    pub status: GoalStatus,
     pub created: String,
-    pub others: Vec<(&'static str, &'static str)>,
+    pub created_by: String,
+}
+
+impl GoalView {
+    fn new(g: Goal, tz: chrono_tz::Tz) -> Self {
+        Self {
+            id: g.id,
+            title: g.title,
+            description: g.description,
+            status: g.status,
+            created: time::date_in(g.created_at, tz),
+            created_by: g.created_by,
+        }
+    }
+
+    /// The statuses it can be marked as.
+    pub fn others(&self) -> impl Iterator<Item = GoalStatus> + '_ {
+        GoalStatus::ALL.into_iter().filter(|s| *s != self.status)
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -35,14 +52,21 @@ pub struct GoalsPage {
     ctx: Layout,
     nav: CanNav,
     goals: Vec<GoalView>,
-    has_vision: bool,
-    vision_number: i32,
-    review: String,
+    /// The adopted vision's number, if there is one.
+    vision_number: Option<i32>,
+    review_on: Option<NaiveDate>,
     can_manage: bool,
     is_organiser: bool,
+    /// The review date's field: the saved date, or what was typed when it was refused.
     review_value: String,
     form: GoalForm,
     errors: FieldErrors,
+}
+
+impl GoalsPage {
+    fn review(&self) -> Option<String> {
+        self.review_on.map(time::date)
+    }
 }
 
 async fn goals_page<R: Requirement>(
@@ -52,43 +76,19 @@ async fn goals_page<R: Requirement>(
     form: GoalForm,
     errors: FieldErrors,
 ) -> Result<GoalsPage> {
-    let can = &access.can;
+    let (can, m) = (&access.can, &access.membership);
     let adopted = queries::adopted_vision(&state.db, can.id).await?;
     let review_on = adopted.as_ref().and_then(|a| a.review_on);
-    let m = &access.membership;
+    let goals = queries::goals(&state.db, can.id).await?;
     Ok(GoalsPage {
         ctx,
         nav: CanNav::new(can, m, "goals"),
-        goals: queries::goals(&state.db, can.id)
-            .await?
+        goals: goals
             .into_iter()
-            .map(|g| {
-                let status = GoalStatus::parse(&g.status).unwrap_or(GoalStatus::Active);
-                GoalView {
-                    id: g.id.to_string(),
-                    title: g.title,
-                    description: g.description,
-                    status: status.label(),
-                    status_value: status.as_str(),
-                    created: format!(
-                        "{} by {}",
-                        time::date_in(g.created_at, can.time_zone),
-                        g.created_by
-                    ),
-                    others: GoalStatus::ALL
-                        .into_iter()
-                        .filter(|s| *s != status)
-                        .map(|s| (s.as_str(), s.label()))
-                        .collect(),
-                }
-            })
+            .map(|g| GoalView::new(g, can.time_zone))
             .collect(),
-        has_vision: adopted.is_some(),
-        vision_number: adopted.as_ref().map(|a| a.number).unwrap_or(0),
-        review: adopted
-            .and_then(|a| a.review_on)
-            .map(time::date)
-            .unwrap_or_default(),
+        vision_number: adopted.map(|a| a.number),
+        review_on,
         can_manage: m.is_active() && (m.has(Role::Organiser) || m.has(Role::Coordinator)),
         is_organiser: m.is_organiser(),
         review_value: review_on
@@ -104,14 +104,8 @@ pub async fn list(
     access: CanAccess<Member>,
     ctx: Layout,
 ) -> Result<GoalsPage> {
-    goals_page(
-        &state,
-        &access,
-        ctx,
-        GoalForm::default(),
-        FieldErrors::new(),
-    )
-    .await
+    let (form, errors) = (GoalForm::default(), FieldErrors::new());
+    goals_page(&state, &access, ctx, form, errors).await
 }
 
 pub async fn create(
@@ -120,54 +114,26 @@ pub async fn create(
     ctx: Layout,
     Form(form): Form<GoalForm>,
 ) -> Result<Response> {
-    let can = &access.can;
-    let vision = queries::adopted_version_id(&state.db, can.id).await?;
-    let parsed = NewGoal::try_from(&form).and_then(|g| match vision {
-        Some(_) => Ok(g),
-        None => {
-            let mut errors = FieldErrors::new();
-            errors.add(
-                "title",
-                "Goals come from the adopted vision: adopt a vision by consent first.",
-            );
-            Err(errors)
-        }
-    });
-    let goal = match parsed {
-        Ok(g) => g,
-        Err(errors) => {
-            let page = goals_page(&state, &access, ctx, form, errors).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+    let refused = match NewGoal::try_from(&form) {
+        Ok(goal) => match goals::create(&state.db, &access, &goal).await? {
+            Ok(_) => {
+                let text = format!("The goal “{}” is set.", goal.title);
+                return access
+                    .redirect(&state.db, FlashKind::Success, &text, "/goals")
+                    .await;
+            }
+            Err(NoVision) => {
+                let mut errors = FieldErrors::new();
+                errors.add(
+                    "title",
+                    "Goals come from the adopted vision: adopt a vision by consent first.",
+                );
+                errors
+            }
+        },
+        Err(errors) => errors,
     };
-    let mut tx = state.db.begin().await?;
-    let id = queries::insert_goal(
-        &mut *tx,
-        can.id,
-        &goal.title,
-        &goal.description,
-        vision,
-        access.me.id,
-    )
-    .await?;
-    activity::log(
-        &mut *tx,
-        can.id,
-        access.me.id,
-        "goal.created",
-        ("goal", id),
-        format!("{} set the goal “{}”", access.me.display_name, goal.title),
-    )
-    .await?;
-    tx.commit().await?;
-    redirect_with_flash(
-        &state.db,
-        access.me.session_id,
-        FlashKind::Success,
-        &format!("The goal “{}” is set.", goal.title),
-        &format!("/c/{}/goals", can.slug),
-    )
-    .await
+    unprocessable(goals_page(&state, &access, ctx, form, refused).await?)
 }
 
 pub async fn set_status(
@@ -176,97 +142,39 @@ pub async fn set_status(
     Path((_slug, id)): Path<(String, Uuid)>,
     Form(form): Form<GoalStatusForm>,
 ) -> Result<Response> {
-    let can = &access.can;
     let status = GoalStatus::parse(&form.status)
         .ok_or(AppError::BadRequest("That is not a goal status we know."))?;
-    let mut tx = state.db.begin().await?;
-    let title = queries::set_goal_status(&mut *tx, can.id, id, status.as_str())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    activity::log(
-        &mut *tx,
-        can.id,
-        access.me.id,
-        "goal.status_changed",
-        ("goal", id),
-        format!(
-            "{} marked the goal “{title}” {}",
-            access.me.display_name,
-            status.label().to_lowercase()
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    redirect_with_flash(
-        &state.db,
-        access.me.session_id,
-        FlashKind::Success,
-        &format!("“{title}” is now {}.", status.label().to_lowercase()),
-        &format!("/c/{}/goals", can.slug),
-    )
-    .await
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct ReviewForm {
-    review_on: String,
+    let title = goals::set_status(&state.db, &access, id, status).await?;
+    let text = format!("“{title}” is now {}.", status.label().to_lowercase());
+    access
+        .redirect(&state.db, FlashKind::Success, &text, "/goals")
+        .await
 }
 
 /// Organisers set when the group next revisits its vision (a year after adoption by default).
 pub async fn set_review(
     State(state): State<AppState>,
-    access: CanAccess<crate::cans::access::Organiser>,
+    access: CanAccess<Organiser>,
     ctx: Layout,
     Form(form): Form<ReviewForm>,
 ) -> Result<Response> {
-    let can = &access.can;
-    let today = time::today_in(can.time_zone);
-    let mut errors = FieldErrors::new();
-    let date = errors.check(
-        "review_on",
-        match chrono::NaiveDate::parse_from_str(form.review_on.trim(), "%Y-%m-%d") {
-            Ok(d) if d >= today && d <= today + chrono::Duration::days(5 * 366) => Ok(d),
-            Ok(_) => Err("Choose a date from today to five years ahead.".to_string()),
-            Err(_) => Err("Enter the date as year-month-day, like 2027-11-01.".to_string()),
+    let today = time::today_in(access.can.time_zone);
+    let errors = match forms::review_date(&form, today) {
+        Ok(date) => match goals::set_review(&state.db, &access, date).await? {
+            Ok(()) => {
+                let text = format!("The vision is to be reviewed by {}.", time::date(date));
+                return access
+                    .redirect(&state.db, FlashKind::Success, &text, "/goals")
+                    .await;
+            }
+            Err(NoVision) => {
+                let mut errors = FieldErrors::new();
+                errors.add("review_on", "There is no adopted vision to review yet.");
+                errors
+            }
         },
-    );
-    let has_vision = queries::adopted_version_id(&state.db, can.id)
-        .await?
-        .is_some();
-    if !has_vision {
-        errors.add("review_on", "There is no adopted vision to review yet.");
-    }
-    let (Some(date), true) = (date, errors.is_empty()) else {
-        let page = goals_page(&state, &access, ctx, GoalForm::default(), errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        Err(errors) => errors,
     };
-    let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE cans SET vision_review_on = $2 WHERE id = $1")
-        .bind(can.id)
-        .bind(date)
-        .execute(&mut *tx)
-        .await?;
-    activity::log(
-        &mut *tx,
-        can.id,
-        access.me.id,
-        "vision.review_set",
-        ("can", can.id),
-        format!(
-            "{} set the vision's review for {}",
-            access.me.display_name,
-            time::date(date)
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    redirect_with_flash(
-        &state.db,
-        access.me.session_id,
-        FlashKind::Success,
-        &format!("The vision is to be reviewed by {}.", time::date(date)),
-        &format!("/c/{}/goals", can.slug),
-    )
-    .await
+    let form = GoalForm::default();
+    unprocessable(goals_page(&state, &access, ctx, form, errors).await?)
 }

@@ -4,34 +4,58 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Member, Organiser, Requirement};
-use crate::cans::activity;
 use crate::cans::nav::CanNav;
-use crate::error::{AppError, Result};
+use crate::cans::queries::active_members;
+use crate::error::{OrNotFound, Result};
 use crate::visioning::forms::{self, HopeForm, QUORUM_CHOICES, QuorumForm};
-use crate::visioning::{queries, rounds};
+use crate::visioning::queries::{self, Adopted, Hope, Version};
+use crate::visioning::{hopes, rounds};
 use crate::web::forms::FieldErrors;
-use crate::web::{FlashKind, Form, Layout, Path, redirect_with_flash, time};
+use crate::web::{FlashKind, Form, Layout, Path, time, unprocessable};
 
 pub struct AdoptedView {
     pub number: i32,
     pub body: String,
     pub adopted: String,
-    pub review: String,
+    pub review: Option<String>,
+}
+
+impl AdoptedView {
+    fn new(a: Adopted, tz: chrono_tz::Tz) -> Self {
+        Self {
+            number: a.number,
+            body: a.body,
+            adopted: time::date_in(a.adopted_at, tz),
+            review: a.review_on.map(time::date),
+        }
+    }
 }
 
 pub struct HopeView {
-    pub id: String,
+    pub id: Uuid,
     pub author: String,
     pub body: String,
     pub created: String,
     pub mine: bool,
     pub edited: bool,
+}
+
+impl HopeView {
+    fn new(h: Hope, me: Uuid, tz: chrono_tz::Tz) -> Self {
+        Self {
+            id: h.id,
+            mine: h.author_id == me,
+            author: h.author,
+            body: h.body,
+            created: time::date_in(h.created_at, tz),
+            edited: h.edited,
+        }
+    }
 }
 
 pub struct VersionRow {
@@ -42,10 +66,29 @@ pub struct VersionRow {
     pub adopted: bool,
 }
 
+impl VersionRow {
+    fn new(v: Version, tz: chrono_tz::Tz) -> Self {
+        Self {
+            number: v.number,
+            author: v.author,
+            created: time::date_in(v.created_at, tz),
+            note: v.note,
+            adopted: v.adopted_at.is_some(),
+        }
+    }
+}
+
 pub struct RoundBanner {
-    pub id: String,
+    pub id: Uuid,
     pub number: i32,
     pub closes: String,
+}
+
+/// A quorum organisers may choose, and whether it is the group's now.
+pub struct QuorumChoice {
+    pub value: String,
+    pub words: &'static str,
+    pub selected: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -62,9 +105,20 @@ pub struct VisionPage {
     can_take_part: bool,
     is_organiser: bool,
     quorum_words: String,
-    quorum_choices: Vec<(String, &'static str, bool)>,
+    quorum_choices: Vec<QuorumChoice>,
     form: HopeForm,
     errors: FieldErrors,
+}
+
+/// Active members who have shared a hope, and those not yet heard from, by name.
+async fn contributors(db: &sqlx::PgPool, can_id: Uuid) -> Result<(Vec<String>, Vec<String>)> {
+    let authors = queries::hope_authors(db, can_id).await?;
+    let mut people = active_members(db, can_id).await?;
+    people.sort_by_key(|p| p.name.to_lowercase());
+    let (shared, waiting): (Vec<_>, Vec<_>) =
+        people.into_iter().partition(|p| authors.contains(&p.id));
+    let names = |people: Vec<crate::cans::queries::Person>| people.into_iter().map(|p| p.name);
+    Ok((names(shared).collect(), names(waiting).collect()))
 }
 
 async fn vision_page_for<R: Requirement>(
@@ -74,66 +128,43 @@ async fn vision_page_for<R: Requirement>(
     form: HopeForm,
     errors: FieldErrors,
 ) -> Result<VisionPage> {
-    let can = &access.can;
+    let (db, can) = (&state.db, &access.can);
     let tz = can.time_zone;
-    let adopted = queries::adopted_vision(&state.db, can.id)
-        .await?
-        .map(|a| AdoptedView {
-            number: a.number,
-            body: a.body,
-            adopted: time::date_in(a.adopted_at, tz),
-            review: a.review_on.map(time::date).unwrap_or_default(),
-        });
-    let open_round = rounds::open_round_of(&state.db, can.id)
-        .await?
-        .map(|r| RoundBanner {
-            id: r.id.to_string(),
-            number: r.version_number,
-            closes: time::datetime_in(r.closes_at, tz),
-        });
-    let hopes = queries::hopes(&state.db, can.id)
-        .await?
-        .into_iter()
-        .map(|h| HopeView {
-            id: h.id.to_string(),
-            mine: h.author_id == access.me.id,
-            author: h.author,
-            body: h.body,
-            created: time::date_in(h.created_at, tz),
-            edited: h.edited,
-        })
-        .collect();
-    let (contributed, waiting): (Vec<_>, Vec<_>) = queries::contributors(&state.db, can.id)
-        .await?
-        .into_iter()
-        .partition(|(_, shared)| *shared);
-    let versions = queries::versions(&state.db, can.id)
-        .await?
-        .into_iter()
-        .map(|v| VersionRow {
-            number: v.number,
-            author: v.author,
-            created: time::date_in(v.created_at, tz),
-            note: v.note,
-            adopted: v.adopted_at.is_some(),
-        })
-        .collect();
-    let (num, den) = queries::quorum(&state.db, can.id).await?;
+    let adopted = queries::adopted_vision(db, can.id).await?;
+    let open_round = rounds::open_round_of(db, can.id).await?;
+    let hopes = queries::hopes(db, can.id).await?;
+    let (contributed, waiting) = contributors(db, can.id).await?;
+    let versions = queries::versions(db, can.id).await?;
+    let (num, den) = queries::quorum(db, can.id).await?;
     Ok(VisionPage {
         ctx,
         nav: CanNav::new(can, &access.membership, "vision"),
-        adopted,
-        open_round,
-        hopes,
-        contributed: contributed.into_iter().map(|(n, _)| n).collect(),
-        waiting: waiting.into_iter().map(|(n, _)| n).collect(),
-        versions,
+        adopted: adopted.map(|a| AdoptedView::new(a, tz)),
+        open_round: open_round.map(|r| RoundBanner {
+            id: r.id,
+            number: r.version_number,
+            closes: time::datetime_in(r.closes_at, tz),
+        }),
+        hopes: hopes
+            .into_iter()
+            .map(|h| HopeView::new(h, access.me.id, tz))
+            .collect(),
+        contributed,
+        waiting,
+        versions: versions
+            .into_iter()
+            .map(|v| VersionRow::new(v, tz))
+            .collect(),
         can_take_part: access.membership.is_active(),
         is_organiser: access.membership.is_organiser(),
         quorum_words: forms::quorum_words(num, den),
         quorum_choices: QUORUM_CHOICES
             .iter()
-            .map(|(n, d, words)| (format!("{n}/{d}"), *words, *n == num && *d == den))
+            .map(|&(n, d, words)| QuorumChoice {
+                value: format!("{n}/{d}"),
+                words,
+                selected: (n, d) == (num, den),
+            })
             .collect(),
         form,
         errors,
@@ -145,14 +176,8 @@ pub async fn vision_page(
     access: CanAccess<Member>,
     ctx: Layout,
 ) -> Result<VisionPage> {
-    vision_page_for(
-        &state,
-        &access,
-        ctx,
-        HopeForm::default(),
-        FieldErrors::new(),
-    )
-    .await
+    let (form, errors) = (HopeForm::default(), FieldErrors::new());
+    vision_page_for(&state, &access, ctx, form, errors).await
 }
 
 pub async fn add(
@@ -164,31 +189,14 @@ pub async fn add(
     let body = match forms::hope(&form) {
         Ok(b) => b,
         Err(errors) => {
-            let page = vision_page_for(&state, &access, ctx, form, errors).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return unprocessable(vision_page_for(&state, &access, ctx, form, errors).await?);
         }
     };
-    let can = &access.can;
-    let mut tx = state.db.begin().await?;
-    let id = queries::insert_hope(&mut *tx, can.id, access.me.id, &body).await?;
-    activity::log(
-        &mut *tx,
-        can.id,
-        access.me.id,
-        "hope.added",
-        ("hope", id),
-        format!("{} shared a hope", access.me.display_name),
-    )
-    .await?;
-    tx.commit().await?;
-    redirect_with_flash(
-        &state.db,
-        access.me.session_id,
-        FlashKind::Success,
-        "Thank you: your hope is part of the picture now.",
-        &format!("/c/{}/vision#hopes", can.slug),
-    )
-    .await
+    hopes::add(&state.db, &access, &body).await?;
+    let text = "Thank you: your hope is part of the picture now.";
+    access
+        .redirect(&state.db, FlashKind::Success, text, "/vision#hopes")
+        .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -196,7 +204,7 @@ pub async fn add(
 pub struct HopeEditPage {
     ctx: Layout,
     nav: CanNav,
-    id: String,
+    id: Uuid,
     form: HopeForm,
     errors: FieldErrors,
 }
@@ -209,11 +217,11 @@ pub async fn edit_page(
 ) -> Result<HopeEditPage> {
     let body = queries::own_hope(&state.db, access.can.id, access.me.id, id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .or_not_found()?;
     Ok(HopeEditPage {
         ctx,
         nav: CanNav::new(&access.can, &access.membership, "vision"),
-        id: id.to_string(),
+        id,
         form: HopeForm { body },
         errors: FieldErrors::new(),
     })
@@ -226,46 +234,28 @@ pub async fn edit(
     Path((_slug, id)): Path<(String, Uuid)>,
     Form(form): Form<HopeForm>,
 ) -> Result<Response> {
-    let can = &access.can;
     // Only one's own hope: anyone else's id is not found.
-    queries::own_hope(&state.db, can.id, access.me.id, id)
+    queries::own_hope(&state.db, access.can.id, access.me.id, id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .or_not_found()?;
     let body = match forms::hope(&form) {
         Ok(b) => b,
         Err(errors) => {
-            let page = HopeEditPage {
+            let nav = CanNav::new(&access.can, &access.membership, "vision");
+            return unprocessable(HopeEditPage {
                 ctx,
-                nav: CanNav::new(can, &access.membership, "vision"),
-                id: id.to_string(),
+                nav,
+                id,
                 form,
                 errors,
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            });
         }
     };
-    let mut tx = state.db.begin().await?;
-    if !queries::update_hope(&mut *tx, can.id, access.me.id, id, &body).await? {
-        return Err(AppError::NotFound);
-    }
-    activity::log(
-        &mut *tx,
-        can.id,
-        access.me.id,
-        "hope.edited",
-        ("hope", id),
-        format!("{} edited their hope", access.me.display_name),
-    )
-    .await?;
-    tx.commit().await?;
-    redirect_with_flash(
-        &state.db,
-        access.me.session_id,
-        FlashKind::Success,
-        "Your hope is updated.",
-        &format!("/c/{}/vision#hopes", can.slug),
-    )
-    .await
+    hopes::edit(&state.db, &access, id, &body).await?;
+    let text = "Your hope is updated.";
+    access
+        .redirect(&state.db, FlashKind::Success, text, "/vision#hopes")
+        .await
 }
 
 pub async fn withdraw(
@@ -273,29 +263,11 @@ pub async fn withdraw(
     access: CanAccess<ActiveMember>,
     Path((_slug, id)): Path<(String, Uuid)>,
 ) -> Result<Response> {
-    let can = &access.can;
-    let mut tx = state.db.begin().await?;
-    if !queries::withdraw_hope(&mut *tx, can.id, access.me.id, id).await? {
-        return Err(AppError::NotFound);
-    }
-    activity::log(
-        &mut *tx,
-        can.id,
-        access.me.id,
-        "hope.withdrawn",
-        ("hope", id),
-        format!("{} withdrew a hope", access.me.display_name),
-    )
-    .await?;
-    tx.commit().await?;
-    redirect_with_flash(
-        &state.db,
-        access.me.session_id,
-        FlashKind::Success,
-        "Your hope is withdrawn. Versions that drew on it still show it.",
-        &format!("/c/{}/vision#hopes", can.slug),
-    )
-    .await
+    hopes::withdraw(&state.db, &access, id).await?;
+    let text = "Your hope is withdrawn. Versions that drew on it still show it.";
+    access
+        .redirect(&state.db, FlashKind::Success, text, "/vision#hopes")
+        .await
 }
 
 pub async fn set_quorum(
@@ -303,43 +275,19 @@ pub async fn set_quorum(
     access: CanAccess<Organiser>,
     Form(form): Form<QuorumForm>,
 ) -> Result<Response> {
-    let can = &access.can;
-    let back = format!("/c/{}/vision#quorum", can.slug);
+    let back = "/vision#quorum";
     let Some((num, den)) = forms::quorum(&form) else {
-        return redirect_with_flash(
-            &state.db,
-            access.me.session_id,
-            FlashKind::Error,
-            "Choose a quorum from the list.",
-            &back,
-        )
-        .await;
+        let text = "Choose a quorum from the list.";
+        return access
+            .redirect(&state.db, FlashKind::Error, text, back)
+            .await;
     };
-    let mut tx = state.db.begin().await?;
-    queries::set_quorum(&mut *tx, can.id, num, den).await?;
-    activity::log(
-        &mut *tx,
-        can.id,
-        access.me.id,
-        "can.quorum_changed",
-        ("can", can.id),
-        format!(
-            "{} set the quorum for adopting the vision to {} of active members",
-            access.me.display_name,
-            forms::quorum_words(num, den)
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    redirect_with_flash(
-        &state.db,
-        access.me.session_id,
-        FlashKind::Success,
-        &format!(
-            "From the next consent round, {} of active members must answer.",
-            forms::quorum_words(num, den)
-        ),
-        &back,
-    )
-    .await
+    hopes::set_quorum(&state.db, &access, (num, den)).await?;
+    let text = format!(
+        "From the next consent round, {} of active members must answer.",
+        forms::quorum_words(num, den)
+    );
+    access
+        .redirect(&state.db, FlashKind::Success, &text, back)
+        .await
 }

@@ -6,32 +6,29 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
+use uuid::Uuid;
 
 use crate::AppState;
-use crate::cans::access::{ActiveMember, CanAccess, Member};
-use crate::cans::activity;
+use crate::cans::access::{ActiveMember, CanAccess, Member, Requirement};
+use crate::cans::model::Role;
 use crate::cans::nav::CanNav;
-use crate::error::{AppError, Result};
-use crate::visioning::diff::{self, Run};
+use crate::error::{AppError, OrNotFound, Result};
+use crate::visioning::diff::{self, Change, Run};
 use crate::visioning::forms::{Draft, DraftForm, RoundForm};
+use crate::visioning::model::RoundOutcome;
 use crate::visioning::queries::{self, Version};
 use crate::visioning::rounds;
+use crate::visioning::versions::{self, SaveRefusal};
 use crate::web::forms::FieldErrors;
-use crate::web::{FlashKind, Layout, MultiForm, Path, Query, redirect_with_flash, time};
+use crate::web::{FlashKind, Layout, MultiForm, Path, Query, page_with_status, time};
 
 pub struct HopeChoice {
-    pub id: String,
+    pub id: Uuid,
     pub author: String,
     pub body: String,
     pub checked: bool,
-}
-
-pub struct Newer {
-    pub number: i32,
-    pub author: String,
-    pub body: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -42,7 +39,8 @@ pub struct DraftPage {
     form: DraftForm,
     hopes: Vec<HopeChoice>,
     from: Option<i32>,
-    newer: Option<Newer>,
+    /// The version someone saved while the writer was writing, shown beside their text.
+    newer: Option<Version>,
     errors: FieldErrors,
 }
 
@@ -54,7 +52,7 @@ pub struct FromQuery {
 
 async fn hope_choices(
     state: &AppState,
-    can_id: uuid::Uuid,
+    can_id: Uuid,
     checked: &[String],
 ) -> Result<Vec<HopeChoice>> {
     Ok(queries::hopes(&state.db, can_id)
@@ -62,7 +60,7 @@ async fn hope_choices(
         .into_iter()
         .map(|h| HopeChoice {
             checked: checked.iter().any(|c| *c == h.id.to_string()),
-            id: h.id.to_string(),
+            id: h.id,
             author: h.author,
             body: h.body,
         })
@@ -81,7 +79,7 @@ pub async fn draft_page(
         Ok(n) => Some(
             queries::version(&state.db, can.id, n)
                 .await?
-                .ok_or(AppError::NotFound)?,
+                .or_not_found()?,
         ),
         Err(_) => None,
     };
@@ -120,90 +118,56 @@ pub async fn save_draft(
     State(state): State<AppState>,
     access: CanAccess<ActiveMember>,
     ctx: Layout,
-    MultiForm(form): MultiForm<DraftForm>,
+    MultiForm(mut form): MultiForm<DraftForm>,
 ) -> Result<Response> {
-    let can = &access.can;
-    let draft = match Draft::try_from(&form) {
-        Ok(d) => d,
-        Err(errors) => {
-            let page = DraftPage {
-                ctx,
-                nav: CanNav::new(can, &access.membership, "vision"),
-                hopes: hope_choices(&state, can.id, &form.hope).await?,
-                from: None,
-                newer: None,
-                form,
-                errors,
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+    let (errors, newer) = match Draft::try_from(&form) {
+        Err(errors) => (errors, None),
+        Ok(draft) => match versions::save(&state.db, &access, &draft).await? {
+            Ok(number) => {
+                let text = format!("Version {number} is saved.");
+                let to = format!("/vision/versions/{number}");
+                return access
+                    .redirect(&state.db, FlashKind::Success, &text, &to)
+                    .await;
+            }
+            Err(SaveRefusal::Outdated(newest)) => {
+                // Saving again after reading the newer text is a deliberate choice: allow it.
+                form.base_version = newest.number.to_string();
+                let mut errors = FieldErrors::new();
+                errors.add(
+                    "body",
+                    format!(
+                        "While you were writing, {} saved version {}. Your text is kept below; read theirs \
+                         beside it, merge what you want, and save again.",
+                        newest.author, newest.number
+                    ),
+                );
+                (errors, Some(newest))
+            }
+        },
     };
-
-    let mut tx = state.db.begin().await?;
-    // Versions of one CAN are numbered one after another: lock the CAN while taking the next.
-    crate::cans::queries::lock_can(&mut tx, can.id).await?;
-    let latest = queries::latest_number(&mut *tx, can.id).await?;
-    if latest != draft.base_version {
-        let newest = queries::version(&mut *tx, can.id, latest)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        drop(tx);
-        let mut form = form;
-        // Saving again after reading the newer text is a deliberate choice: allow it.
-        form.base_version = latest.to_string();
-        let mut errors = FieldErrors::new();
-        errors.add(
-            "body",
-            format!(
-                "While you were writing, {} saved version {}. Your text is kept below; read theirs \
-                 beside it, merge what you want, and save again.",
-                newest.author, newest.number
-            ),
-        );
-        let page = DraftPage {
-            ctx,
-            nav: CanNav::new(can, &access.membership, "vision"),
-            hopes: hope_choices(&state, can.id, &form.hope).await?,
-            from: None,
-            newer: Some(Newer {
-                number: newest.number,
-                author: newest.author,
-                body: newest.body,
-            }),
-            form,
-            errors,
-        };
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    }
-    let number = latest + 1;
-    // The version the writer started from (when editing one), not merely the newest.
-    let based_on = draft.from.filter(|n| *n > 0 && *n <= latest);
-    let id =
-        queries::insert_version(&mut tx, can.id, number, access.me.id, &draft, based_on).await?;
-    activity::log(
-        &mut *tx,
-        can.id,
-        access.me.id,
-        "vision.version_saved",
-        ("vision_version", id),
-        format!("{} saved vision version {number}", access.me.display_name),
-    )
-    .await?;
-    tx.commit().await?;
-    redirect_with_flash(
-        &state.db,
-        access.me.session_id,
-        FlashKind::Success,
-        &format!("Version {number} is saved."),
-        &format!("/c/{}/vision/versions/{number}", can.slug),
-    )
-    .await
+    let status = match newer {
+        Some(_) => StatusCode::CONFLICT,
+        None => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let page = DraftPage {
+        ctx,
+        nav: CanNav::new(&access.can, &access.membership, "vision"),
+        hopes: hope_choices(&state, access.can.id, &form.hope).await?,
+        from: None,
+        newer,
+        form,
+        errors,
+    };
+    page_with_status(status, page)
 }
 
 pub struct RoundRow {
-    pub id: String,
+    pub id: Uuid,
     pub opened: String,
-    pub state: String,
+    /// How it ended; `None` while it is open.
+    pub outcome: Option<RoundOutcome>,
+    pub closes: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -213,7 +177,7 @@ pub struct VersionPage {
     nav: CanNav,
     version: Version,
     created: String,
-    adopted: String,
+    adopted: Option<String>,
     hopes: Vec<HopeChoice>,
     rounds: Vec<RoundRow>,
     can_edit: bool,
@@ -224,7 +188,7 @@ pub struct VersionPage {
 
 pub async fn version_page(
     state: &AppState,
-    access: &CanAccess<impl crate::cans::access::Requirement>,
+    access: &CanAccess<impl Requirement>,
     ctx: Layout,
     number: i32,
     round_form: RoundForm,
@@ -234,12 +198,12 @@ pub async fn version_page(
     let tz = can.time_zone;
     let version = queries::version(&state.db, can.id, number)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .or_not_found()?;
     let hopes = queries::version_hopes(&state.db, can.id, version.id)
         .await?
         .into_iter()
         .map(|h| HopeChoice {
-            id: h.id.to_string(),
+            id: h.id,
             author: h.author,
             body: h.body,
             checked: true,
@@ -251,26 +215,19 @@ pub async fn version_page(
         .into_iter()
         .filter(|r| r.version_id == version.id)
         .map(|r| RoundRow {
-            id: r.id.to_string(),
+            id: r.id,
             opened: time::date_in(r.opened_at, tz),
-            state: match &r.outcome {
-                Some(o) => rounds::outcome_words(o).to_string(),
-                None => format!("open until {}", time::datetime_in(r.closes_at, tz)),
-            },
+            outcome: r.outcome,
+            closes: time::datetime_in(r.closes_at, tz),
         })
         .collect();
     let m = &access.membership;
-    let facilitates = m.is_active()
-        && (m.has(crate::cans::model::Role::Facilitator)
-            || m.has(crate::cans::model::Role::Organiser));
+    let facilitates = m.is_active() && (m.has(Role::Facilitator) || m.has(Role::Organiser));
     Ok(VersionPage {
         ctx,
         nav: CanNav::new(can, m, "vision"),
         created: time::datetime_in(version.created_at, tz),
-        adopted: version
-            .adopted_at
-            .map(|t| time::date_in(t, tz))
-            .unwrap_or_default(),
+        adopted: version.adopted_at.map(|t| time::date_in(t, tz)),
         can_edit: m.is_active(),
         can_open_round: facilitates && !any_open && version.adopted_at.is_none(),
         version,
@@ -333,10 +290,10 @@ pub async fn compare(
     };
     let old = queries::version(&state.db, can.id, from)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .or_not_found()?;
     let new = queries::version(&state.db, can.id, to)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .or_not_found()?;
     Ok(ComparePage {
         ctx,
         nav: CanNav::new(can, &access.membership, "vision"),

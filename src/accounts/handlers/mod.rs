@@ -1,3 +1,6 @@
+//! Signing up, signing in and out (the member's profile and password, and forgotten passwords,
+//! have their own files).
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -5,16 +8,16 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::forms::{
-    Credentials, NewMember, PasswordChange, PasswordForm, ProfileForm, ProfileUpdate, SignInForm,
-    SignUpForm,
-};
-use super::{password, queries, throttle};
+pub mod profile;
+pub mod reset;
+
+use super::forms::{Credentials, NewMember, SignInForm, SignUpForm};
+use super::{password, queries, sessions, throttle};
 use crate::AppState;
 use crate::error::Result;
 use crate::web::forms::{FieldErrors, time_zone_names};
-use crate::web::session::{self, Flash, FlashKind, Session};
-use crate::web::{ClientAddress, CurrentMember, Form, Layout, Query, safe_next};
+use crate::web::session::{self, Session};
+use crate::web::{ClientAddress, Form, Layout, Query, safe_next};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -92,22 +95,10 @@ pub async fn sign_up(
         return Ok(invalid(form, taken()));
     }
     let hash = password::hash(member.password.expose()).await?;
-
-    let mut tx = state.db.begin().await?;
-    let Some(member_id) = queries::insert_member(&mut *tx, &member, &hash).await? else {
-        drop(tx);
-        return Ok(invalid(form, taken()));
-    };
-    // Signing in starts a new session: the anonymous one (and its token) is discarded.
-    session::delete(&mut *tx, session.id).await?;
-    let welcome = Flash {
-        kind: FlashKind::Success,
-        text: format!("Welcome to Canopy, {}.", member.display_name),
-    };
-    let new_session = session::create(&mut *tx, Some(member_id), Some(welcome)).await?;
-    tx.commit().await?;
-    tracing::info!(%member_id, "member signed up");
-    Ok(signed_in_redirect(&state, &next, &new_session))
+    match sessions::sign_up(&state.db, &member, &hash, session.id).await? {
+        Some(new_session) => Ok(signed_in_redirect(&state, &next, &new_session)),
+        None => Ok(invalid(form, taken())),
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -191,160 +182,26 @@ pub async fn sign_in(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(errors)).into_response());
     };
 
-    let mut tx = state.db.begin().await?;
-    throttle::succeeded(&mut *tx, &account, attempt).await?;
-    session::delete(&mut *tx, session.id).await?;
-    let new_session = session::create(&mut *tx, Some(member_id), None).await?;
-    tx.commit().await?;
+    let new_session =
+        sessions::sign_in(&state.db, &account, attempt, member_id, session.id).await?;
     Ok(signed_in_redirect(&state, &next, &new_session))
 }
 
 pub async fn sign_out(State(state): State<AppState>, session: Session) -> Result<Response> {
-    let mut tx = state.db.begin().await?;
-    session::delete(&mut *tx, session.id).await?;
-    // A fresh anonymous session carries the goodbye and the next page's CSRF token.
-    let goodbye = Flash {
-        kind: FlashKind::Info,
-        text: "You have signed out.".into(),
-    };
-    let new_session = session::create(&mut *tx, None, Some(goodbye)).await?;
-    tx.commit().await?;
+    let new_session = sessions::sign_out(&state.db, session.id).await?;
     Ok(signed_in_redirect(&state, "/", &new_session))
 }
 
-fn signed_in_redirect(state: &AppState, to: &str, new_session: &session::NewSession) -> Response {
+/// Sends the browser on with its new session's cookie.
+pub(super) fn signed_in_redirect(
+    state: &AppState,
+    to: &str,
+    new_session: &session::NewSession,
+) -> Response {
     let mut response = Redirect::to(to).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
         session::cookie(new_session, state.config.secure_cookies()),
     );
     response
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "accounts/profile.html")]
-pub struct ProfilePage {
-    ctx: Layout,
-    email: String,
-    form: ProfileForm,
-    errors: FieldErrors,
-    time_zones: &'static [&'static str],
-}
-
-pub async fn profile_page(
-    State(state): State<AppState>,
-    me: CurrentMember,
-    ctx: Layout,
-) -> Result<Response> {
-    let p = queries::profile(&state.db, me.id).await?;
-    Ok(ProfilePage {
-        ctx,
-        email: p.email,
-        form: ProfileForm {
-            weekly_digest: if p.weekly_digest {
-                "yes".into()
-            } else {
-                String::new()
-            },
-            display_name: p.display_name,
-            pronouns: p.pronouns,
-            neighbourhood: p.neighbourhood,
-            skills: p.skills,
-            time_zone: p.time_zone,
-        },
-        errors: FieldErrors::new(),
-        time_zones: time_zone_names(),
-    }
-    .into_response())
-}
-
-pub async fn update_profile(
-    State(state): State<AppState>,
-    me: CurrentMember,
-    ctx: Layout,
-    Form(form): Form<ProfileForm>,
-) -> Result<Response> {
-    let update = match ProfileUpdate::try_from(&form) {
-        Ok(u) => u,
-        Err(errors) => {
-            let email = queries::profile(&state.db, me.id).await?.email;
-            let page = ProfilePage {
-                ctx,
-                email,
-                form,
-                errors,
-                time_zones: time_zone_names(),
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
-    };
-    queries::update_profile(&state.db, me.id, &update).await?;
-    session::set_flash(
-        &state.db,
-        me.session_id,
-        FlashKind::Success,
-        "Your profile is saved.",
-    )
-    .await?;
-    Ok(Redirect::to("/account/profile").into_response())
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "accounts/password.html")]
-pub struct PasswordPage {
-    ctx: Layout,
-    errors: FieldErrors,
-}
-
-pub async fn password_page(_me: CurrentMember, ctx: Layout) -> PasswordPage {
-    PasswordPage {
-        ctx,
-        errors: FieldErrors::new(),
-    }
-}
-
-pub async fn change_password(
-    State(state): State<AppState>,
-    me: CurrentMember,
-    ctx: Layout,
-    Form(form): Form<PasswordForm>,
-) -> Result<Response> {
-    let invalid = |errors| {
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            PasswordPage { ctx, errors },
-        )
-    };
-    let change = match PasswordChange::try_from(&form) {
-        Ok(c) => c,
-        Err(errors) => return Ok(invalid(errors).into_response()),
-    };
-    let stored = queries::password_hash(&state.db, me.id).await?;
-    if !password::verify(&change.current, Some(stored)).await? {
-        let mut errors = FieldErrors::new();
-        errors.add("current_password", "That is not your current password.");
-        return Ok(invalid(errors).into_response());
-    }
-    let hash = password::hash(change.new.expose()).await?;
-
-    // A new password also ends every other session, in case the old one was known to someone;
-    // this browser gets a new session id too.
-    let mut tx = state.db.begin().await?;
-    queries::set_password_hash(&mut *tx, me.id, &hash).await?;
-    session::delete(&mut *tx, me.session_id).await?;
-    let ended = session::delete_others(&mut *tx, me.id, me.session_id).await?;
-    let text = match ended {
-        0 => "Your password is changed.".to_string(),
-        1 => "Your password is changed, and your other signed-in browser was signed out.".into(),
-        n => format!(
-            "Your password is changed, and your {n} other signed-in browsers were signed out."
-        ),
-    };
-    let flash = Flash {
-        kind: FlashKind::Success,
-        text,
-    };
-    let new_session = session::create(&mut *tx, Some(me.id), Some(flash)).await?;
-    tx.commit().await?;
-    Ok(signed_in_redirect(&state, "/account/profile", &new_session))
 }

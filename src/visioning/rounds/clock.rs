@@ -1,0 +1,60 @@
+//! The clock's work for consent rounds: closing those whose time is up, and the reminder a day
+//! before a round closes to those who have not answered.
+
+use sqlx::PgPool;
+
+use super::{close_in, mail, queries};
+use crate::error::Result;
+use crate::outbox::{self, MailText};
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TickReport {
+    pub closed: usize,
+    pub reminded: usize,
+}
+
+/// Closes rounds whose time is up and sends the 24-hour reminders. Safe to run from every
+/// instance at once: each round is claimed with `FOR UPDATE SKIP LOCKED`.
+pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
+    let mut report = TickReport::default();
+    loop {
+        let mut tx = db.begin().await?;
+        let Some((round_id, can_id)) = queries::claim_due(&mut tx).await? else {
+            break;
+        };
+        if close_in(&mut tx, can_id, round_id, None, base_url)
+            .await?
+            .is_some()
+        {
+            report.closed += 1;
+        }
+        tx.commit().await?;
+    }
+    loop {
+        let mut tx = db.begin().await?;
+        let Some(r) = queries::claim_closing_soon(&mut tx).await? else {
+            break;
+        };
+        let link = format!("{base_url}/c/{}/vision/rounds/{}", r.slug, r.round_id);
+        let words = mail::ClosingSoon {
+            can_name: &r.name,
+            number: r.number,
+            closes: crate::web::time::datetime_in(r.closes_at, r.tz),
+            zone: r.tz,
+            link: &link,
+        };
+        let answered = queries::answered(&mut *tx, r.round_id).await?;
+        for person in crate::cans::queries::active_members(&mut *tx, r.can_id).await? {
+            if answered.contains(&person.id) {
+                continue;
+            }
+            let key = format!("round:{}:closing:{}", r.round_id, person.id);
+            let mail = words.to(&person.email, Some(r.can_id), Some(key))?;
+            outbox::enqueue(&mut *tx, &mail).await?;
+            report.reminded += 1;
+        }
+        queries::mark_reminded(&mut tx, r.round_id).await?;
+        tx.commit().await?;
+    }
+    Ok(report)
+}

@@ -1,0 +1,320 @@
+//! Consent rounds: opening one on a version, answering, closing (by hand or when due), and the
+//! reminders. A round adopts its version only with no standing objection and the quorum met.
+//! Rounds close in a transaction that locks the round, so two app instances never close one twice,
+//! and every mail carries a de-duplication key, so nobody gets the same reminder twice.
+
+mod clock;
+mod queries;
+
+use chrono::{DateTime, Months, Utc};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::forms::{Consent, needed};
+use super::mail;
+use super::model::{Answer, RoundOutcome};
+use super::queries::{Version, quorum};
+use crate::cans::access::{ActiveMember, Actor, CanAccess, Facilitator};
+use crate::cans::activity;
+use crate::cans::queries::{Person, active_members};
+use crate::error::Result;
+use crate::outbox::{self, MailText};
+
+pub use clock::{TickReport, tick};
+pub use queries::{AnswerLine, HistoryLine, answers, history, open_round_of, round, rounds};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Round {
+    pub id: Uuid,
+    pub can_id: Uuid,
+    pub version_id: Uuid,
+    pub version_number: i32,
+    pub opened_by: String,
+    pub opened_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub outcome: Option<RoundOutcome>,
+    pub quorum_num: i16,
+    pub quorum_den: i16,
+    pub active_at_close: Option<i32>,
+    pub answered_at_close: Option<i32>,
+    pub endorse_at_close: Option<i32>,
+    pub stand_aside_at_close: Option<i32>,
+    pub object_at_close: Option<i32>,
+}
+
+impl Round {
+    /// Open for answers: not closed, and its closing time not yet passed.
+    pub fn is_open(&self, now: DateTime<Utc>) -> bool {
+        self.closed_at.is_none() && self.closes_at > now
+    }
+
+    /// Its time is up but the clock has not closed it yet.
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        self.closed_at.is_none() && self.closes_at <= now
+    }
+}
+
+/// The count that decides a round: active members, how many of them answered, and the standing
+/// objections — every one, also from someone who has since paused or left: an objection is never
+/// dropped silently; the objector withdraws it, or the group revises the text.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct Tally {
+    pub active: i64,
+    pub answered: i64,
+    pub endorse: i64,
+    pub stand_aside: i64,
+    pub object: i64,
+}
+
+/// The current count of a round.
+pub async fn tally(db: &PgPool, can_id: Uuid, round_id: Uuid) -> Result<Tally> {
+    queries::tally(db, can_id, round_id).await
+}
+
+/// What closing a round now would decide.
+pub fn decide(t: Tally, num: i16, den: i16) -> RoundOutcome {
+    if t.object > 0 {
+        RoundOutcome::Blocked
+    } else if t.answered < needed(t.active, num, den) || t.active == 0 {
+        RoundOutcome::NoQuorum
+    } else {
+        RoundOutcome::Adopted
+    }
+}
+
+/// Active members who have not answered yet, by name.
+pub async fn not_answered(db: &PgPool, can_id: Uuid, round_id: Uuid) -> Result<Vec<String>> {
+    let mut waiting = waiting(db, can_id, round_id).await?;
+    waiting.sort_by_key(|p| p.name.to_lowercase());
+    Ok(waiting.into_iter().map(|p| p.name).collect())
+}
+
+/// Active members who have not answered yet.
+async fn waiting(db: &PgPool, can_id: Uuid, round_id: Uuid) -> Result<Vec<Person>> {
+    let answered = queries::answered(db, round_id).await?;
+    let mut people = active_members(db, can_id).await?;
+    people.retain(|p| !answered.contains(&p.id));
+    Ok(people)
+}
+
+/// Why a round cannot be opened now, if it cannot.
+pub enum OpenRefusal {
+    AlreadyOpen,
+    AlreadyAdopted,
+}
+
+impl OpenRefusal {
+    pub fn message(&self) -> &'static str {
+        match self {
+            Self::AlreadyOpen => {
+                "A consent round is already open. Close it before opening another."
+            }
+            Self::AlreadyAdopted => "This version is already the group's adopted vision.",
+        }
+    }
+}
+
+/// Opens a round on a version and mails every active member. Refused when a round is open
+/// already, or when the version is the group's vision now.
+pub async fn open(
+    db: &PgPool,
+    access: &CanAccess<Facilitator>,
+    version: &Version,
+    closes_at: DateTime<Utc>,
+    base_url: &str,
+) -> Result<Result<Uuid, OpenRefusal>> {
+    let can = &access.can;
+    let mut tx = db.begin().await?;
+    let adopted = queries::is_current_vision(&mut tx, can.id, version.id).await?;
+    // A round whose time is up but which the clock has not closed yet is closed now.
+    if let Some(due) = queries::due_round(&mut tx, can.id).await? {
+        close_in(&mut tx, can.id, due, None, base_url).await?;
+    }
+    if adopted {
+        return Ok(Err(OpenRefusal::AlreadyAdopted));
+    }
+    let new = queries::NewRound {
+        id: Uuid::now_v7(),
+        version_id: version.id,
+        opened_by: access.me.id,
+        closes_at,
+        quorum: quorum(&mut *tx, can.id).await?,
+    };
+    if !queries::insert_round(&mut tx, can.id, &new).await? {
+        return Ok(Err(OpenRefusal::AlreadyOpen));
+    }
+    let summary = format!(
+        "{} opened a consent round on vision version {}",
+        access.me.display_name, version.number
+    );
+    access
+        .log(
+            &mut tx,
+            "consent_round.opened",
+            ("consent_round", new.id),
+            summary,
+        )
+        .await?;
+    let link = format!("{base_url}/c/{}/vision/rounds/{}", can.slug, new.id);
+    let words = mail::RoundOpened {
+        can_name: &can.name,
+        opened_by: &access.me.display_name,
+        number: version.number,
+        link: &link,
+        closes: crate::web::time::datetime_in(closes_at, can.time_zone),
+        zone: can.time_zone,
+    };
+    for person in active_members(&mut *tx, can.id).await? {
+        let key = format!("round:{}:opened:{}", new.id, person.id);
+        outbox::enqueue(&mut *tx, &words.to(&person.email, Some(can.id), Some(key))?).await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(new.id))
+}
+
+pub enum AnswerOutcome {
+    Recorded,
+    Unchanged,
+    Closed,
+}
+
+/// Records (or changes) the caller's answer while the round is open. The round row is
+/// share-locked so a concurrent close waits for the answer, or the answer sees the round closed.
+pub async fn answer(
+    db: &PgPool,
+    access: &CanAccess<ActiveMember>,
+    round_id: Uuid,
+    consent: &Consent,
+) -> Result<AnswerOutcome> {
+    let (can_id, me) = (access.can.id, &access.me);
+    let mut tx = db.begin().await?;
+    if queries::lock_open_for_answer(&mut tx, can_id, round_id).await? != Some(true) {
+        return Ok(AnswerOutcome::Closed);
+    }
+    // One answer at a time per member and round, so a double submission is seen as unchanged.
+    queries::lock_answering(&mut tx, round_id, me.id).await?;
+    let previous = queries::answer_of(&mut tx, round_id, me.id).await?;
+    let (answer, reason) = (consent.answer, consent.reason.as_str());
+    if previous
+        .as_ref()
+        .is_some_and(|(a, r)| *a == answer && r == reason)
+    {
+        return Ok(AnswerOutcome::Unchanged);
+    }
+    queries::record_answer(&mut tx, can_id, round_id, me.id, (answer, reason)).await?;
+    let answered = answer.label().to_lowercase();
+    let withdrew = previous.is_some_and(|(a, _)| a == Answer::Object) && answer != Answer::Object;
+    let (action, summary) = match withdrew {
+        true => (
+            "consent.objection_withdrawn",
+            format!(
+                "{} withdrew their objection and now answers {answered}",
+                me.display_name
+            ),
+        ),
+        false => (
+            "consent.answered",
+            format!("{} answered {answered}", me.display_name),
+        ),
+    };
+    access
+        .log(&mut tx, action, ("consent_round", round_id), summary)
+        .await?;
+    tx.commit().await?;
+    Ok(AnswerOutcome::Recorded)
+}
+
+/// A facilitator closes the round now; `None` when someone closed it already.
+pub async fn close(
+    db: &PgPool,
+    access: &CanAccess<Facilitator>,
+    round_id: Uuid,
+    base_url: &str,
+) -> Result<Option<RoundOutcome>> {
+    let mut tx = db.begin().await?;
+    let outcome = close_in(
+        &mut tx,
+        access.can.id,
+        round_id,
+        Some(access.actor()),
+        base_url,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Closes a round whose time is up that the clock has not closed yet (a page about it must never
+/// show a round that is neither open nor decided).
+pub async fn close_due(db: &PgPool, round: &Round, base_url: &str) -> Result<()> {
+    let mut tx = db.begin().await?;
+    close_in(&mut tx, round.can_id, round.id, None, base_url).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Closes the round if it is still open (locking it first), in the caller's transaction; returns
+/// the outcome, or `None` when someone else closed it already. On adoption the version becomes
+/// the CAN's vision, to be reviewed in a year.
+async fn close_in(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    round_id: Uuid,
+    closed_by: Option<Actor<'_>>,
+    base_url: &str,
+) -> Result<Option<RoundOutcome>> {
+    let Some(r) = queries::lock_for_close(conn, can_id, round_id).await? else {
+        return Ok(None);
+    };
+    let t = queries::tally(&mut *conn, can_id, round_id).await?;
+    let outcome = decide(t, r.quorum_num, r.quorum_den);
+    queries::record_close(conn, can_id, round_id, closed_by.map(|c| c.id), outcome, t).await?;
+    if outcome.is_adopted() {
+        let today = Utc::now().with_timezone(&r.time_zone).date_naive();
+        let review_on = today.checked_add_months(Months::new(12)).unwrap_or(today);
+        queries::adopt(conn, can_id, r.version_id, review_on).await?;
+    }
+    let summary = format!(
+        "The consent round on vision version {} closed{}: {} ({} of {} active members answered, {} needed; {} objection{})",
+        r.number,
+        closed_by
+            .map(|c| format!(" ({} closed it)", c.name))
+            .unwrap_or_default(),
+        outcome.words(),
+        t.answered,
+        t.active,
+        needed(t.active, r.quorum_num, r.quorum_den),
+        t.object,
+        if t.object == 1 { "" } else { "s" },
+    );
+    activity::record(
+        &mut *conn,
+        activity::Entry {
+            can_id,
+            actor_id: closed_by.map(|c| c.id),
+            action: "consent_round.closed",
+            subject_type: "consent_round",
+            subject_id: Some(round_id),
+            summary: summary.clone(),
+        },
+    )
+    .await?;
+    let link = format!("{base_url}/c/{}/vision/rounds/{round_id}", r.slug);
+    let words = mail::RoundClosed {
+        can_name: &r.name,
+        number: r.number,
+        adopted: outcome.is_adopted(),
+        summary: &summary,
+        link: &link,
+    };
+    for person in active_members(&mut *conn, can_id).await? {
+        let key = format!("round:{round_id}:closed:{}", person.id);
+        outbox::enqueue(
+            &mut *conn,
+            &words.to(&person.email, Some(can_id), Some(key))?,
+        )
+        .await?;
+    }
+    Ok(Some(outcome))
+}
