@@ -5,8 +5,8 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::forms::NewMember;
-use super::{queries, throttle};
+use super::forms::{Credentials, NewMember};
+use super::{password, queries, throttle};
 use crate::error::Result;
 use crate::web::session::{self, Flash, FlashKind, NewSession};
 
@@ -31,6 +31,15 @@ pub async fn sign_up(
     tx.commit().await?;
     tracing::info!(%member_id, "member signed up");
     Ok(Some(new_session))
+}
+
+/// The member these credentials are for, if the password matches. An unknown address costs the
+/// same work as a wrong password, so timing tells nothing.
+pub async fn check_password(db: &PgPool, credentials: &Credentials) -> Result<Option<Uuid>> {
+    let found = queries::credentials(db, &credentials.email).await?;
+    let (member_id, stored) = found.unzip();
+    let matches = password::verify(&credentials.password, stored).await?;
+    Ok(member_id.filter(|_| matches))
 }
 
 /// Signs in the member whose credentials matched, clearing the account's failed attempts.

@@ -64,85 +64,94 @@ pub fn hopes_needed(f: &Facts, c: &Criteria) -> i64 {
 pub fn steps(stage: Stage, f: &Facts, c: &Criteria, slug: &str) -> Vec<Step> {
     let at = |path: &str| format!("/c/{slug}{path}");
     match stage {
-        Stage::Visioning => {
-            let needed = hopes_needed(f, c);
-            vec![
-                Step {
-                    text: format!(
-                        "Hopes shared by at least {needed} members ({}% of active members, at least {}): {} so far",
-                        c.hope_share_percent, c.hope_min, f.hope_authors
-                    ),
-                    done: f.hope_authors >= needed,
-                    link: at("/vision#hopes"),
-                },
-                Step {
-                    text: "A shared vision adopted by consent".into(),
-                    done: f.vision_adopted,
-                    link: at("/vision"),
-                },
-                Step {
-                    text: format!(
-                        "At least one goal drawn from the vision: {} so far",
-                        f.active_goals
-                    ),
-                    done: f.active_goals >= 1,
-                    link: at("/goals"),
-                },
-            ]
-        }
-        Stage::Organizing => vec![
-            Step {
-                text: if f.goals_without_responsibility.is_empty() {
-                    "Every active goal has a responsibility".into()
-                } else {
-                    format!(
-                        "Give these goals a responsibility: {}",
-                        f.goals_without_responsibility.join(", ")
-                    )
-                },
-                done: f.goals_without_responsibility.is_empty() && f.active_goals > 0,
-                link: at("/responsibilities?by=goal"),
-            },
-            Step {
-                text: if f.open_responsibilities.is_empty() {
-                    "Every responsibility has someone carrying it".into()
-                } else {
-                    format!(
-                        "Find someone to carry: {}",
-                        f.open_responsibilities.join(", ")
-                    )
-                },
-                done: f.open_responsibilities.is_empty(),
-                link: at("/responsibilities?filter=unowned"),
-            },
-            Step {
-                text: if f.overburdened.is_empty() {
-                    "Nobody carries more than twice the median load".into()
-                } else {
-                    format!(
-                        "Share the load of: {} (above twice the median)",
-                        f.overburdened.join(", ")
-                    )
-                },
-                done: f.overburdened.is_empty(),
-                link: at("/load"),
-            },
-            Step {
-                text: "A regular meeting series".into(),
-                done: f.series >= 1,
-                link: at("/meetings"),
-            },
-            Step {
-                text: format!(
-                    "At least {} meetings held with minutes recorded: {} so far",
-                    c.held_meetings_min, f.held_with_minutes
-                ),
-                done: f.held_with_minutes >= i64::from(c.held_meetings_min),
-                link: at("/meetings"),
-            },
-        ],
+        Stage::Visioning => visioning_steps(f, c, at),
+        Stage::Organizing => organizing_steps(f, c, at),
         Stage::Sustaining => Vec::new(),
     }
+}
+
+fn visioning_steps(f: &Facts, c: &Criteria, at: impl Fn(&str) -> String) -> Vec<Step> {
+    let needed = hopes_needed(f, c);
+    vec![
+        Step {
+            text: format!(
+                "Hopes shared by at least {needed} members ({}% of active members, at least {}): {} so far",
+                c.hope_share_percent, c.hope_min, f.hope_authors
+            ),
+            done: f.hope_authors >= needed,
+            link: at("/vision#hopes"),
+        },
+        Step {
+            text: "A shared vision adopted by consent".into(),
+            done: f.vision_adopted,
+            link: at("/vision"),
+        },
+        Step {
+            text: format!(
+                "At least one goal drawn from the vision: {} so far",
+                f.active_goals
+            ),
+            done: f.active_goals >= 1,
+            link: at("/goals"),
+        },
+    ]
+}
+
+/// "Everything is fine" when nobody is named, else the lead-in and the names.
+fn naming(names: &[String], fine: &str, lead: &str, tail: &str) -> String {
+    if names.is_empty() {
+        fine.into()
+    } else {
+        format!("{lead}{}{tail}", names.join(", "))
+    }
+}
+
+fn organizing_steps(f: &Facts, c: &Criteria, at: impl Fn(&str) -> String) -> Vec<Step> {
+    vec![
+        Step {
+            text: naming(
+                &f.goals_without_responsibility,
+                "Every active goal has a responsibility",
+                "Give these goals a responsibility: ",
+                "",
+            ),
+            done: f.goals_without_responsibility.is_empty() && f.active_goals > 0,
+            link: at("/responsibilities?by=goal"),
+        },
+        Step {
+            text: naming(
+                &f.open_responsibilities,
+                "Every responsibility has someone carrying it",
+                "Find someone to carry: ",
+                "",
+            ),
+            done: f.open_responsibilities.is_empty(),
+            link: at("/responsibilities?filter=unowned"),
+        },
+        Step {
+            text: naming(
+                &f.overburdened,
+                "Nobody carries more than twice the median load",
+                "Share the load of: ",
+                " (above twice the median)",
+            ),
+            done: f.overburdened.is_empty(),
+            link: at("/load"),
+        },
+        Step {
+            text: "A regular meeting series".into(),
+            done: f.series >= 1,
+            link: at("/meetings"),
+        },
+        Step {
+            text: format!(
+                "At least {} meetings held with minutes recorded: {} so far",
+                c.held_meetings_min, f.held_with_minutes
+            ),
+            done: f.held_with_minutes >= i64::from(c.held_meetings_min),
+            link: at("/meetings"),
+        },
+    ]
 }
 
 /// The steps towards the CAN's next stage, from its own data and thresholds.

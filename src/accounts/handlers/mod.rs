@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::error::Result;
 use crate::web::forms::{FieldErrors, time_zone_names};
 use crate::web::session::{self, Session};
-use crate::web::{ClientAddress, Form, Layout, Query, safe_next};
+use crate::web::{ClientAddress, Form, Layout, Query, safe_next, unprocessable};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -74,11 +74,11 @@ pub async fn sign_up(
             errors,
             time_zones: time_zone_names(),
         };
-        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+        unprocessable(page)
     };
     let member = match NewMember::try_from(&form) {
         Ok(member) => member,
-        Err(errors) => return Ok(invalid(form, errors)),
+        Err(errors) => return invalid(form, errors),
     };
     let taken = || {
         let mut errors = FieldErrors::new();
@@ -92,12 +92,12 @@ pub async fn sign_up(
     // still decides when two sign-ups race.
     if queries::email_taken(&state.db, &member.email).await? {
         form.email = member.email.as_str().to_string();
-        return Ok(invalid(form, taken()));
+        return invalid(form, taken());
     }
     let hash = password::hash(member.password.expose()).await?;
     match sessions::sign_up(&state.db, &member, &hash, session.id).await? {
         Some(new_session) => Ok(signed_in_redirect(&state, &next, &new_session)),
-        None => Ok(invalid(form, taken())),
+        None => invalid(form, taken()),
     }
 }
 
@@ -140,51 +140,44 @@ pub async fn sign_in(
     };
     let credentials = match Credentials::try_from(&form) {
         Ok(c) => c,
-        Err(errors) => return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(errors)).into_response()),
+        Err(errors) => return unprocessable(page(errors)),
     };
     let account = credentials.email.throttle_key();
-
     let attempt = match throttle::begin(&state.db, &account, &address).await? {
         Ok(attempt) => attempt,
-        Err(wait) => {
-            let minutes = wait.as_secs().div_ceil(60);
-            let mut errors = FieldErrors::new();
-            errors.add(
-            "form",
-            format!(
-                "Too many failed sign-ins. For your account's safety, wait {minutes} minute{} and \
-                 try again, or ask an organiser for help.",
-                if minutes == 1 { "" } else { "s" }
-            ),
-        );
-            let mut response = (StatusCode::TOO_MANY_REQUESTS, page(errors)).into_response();
-            if let Ok(v) = HeaderValue::from_str(&wait.as_secs().to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            return Ok(response);
-        }
+        Err(wait) => return Ok(too_many(page(FieldErrors::new()), wait)),
     };
-
-    let found = queries::credentials(&state.db, &credentials.email).await?;
-    let (member_id, stored) = match found {
-        Some((id, hash)) => (Some(id), Some(hash)),
-        None => (None, None),
-    };
-    let matches = password::verify(&credentials.password, stored).await?;
-    let Some(member_id) = member_id.filter(|_| matches) else {
-        // The attempt stays recorded: it was a failure.
+    let Some(member_id) = sessions::check_password(&state.db, &credentials).await? else {
+        // The attempt stays recorded: it was a failure. The same words whether the email is
+        // unknown or the password wrong.
         let mut errors = FieldErrors::new();
-        // The same words whether the email is unknown or the password wrong.
         errors.add(
             "form",
             "That email and password do not match an account. Check both and try again.",
         );
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(errors)).into_response());
+        return unprocessable(page(errors));
     };
-
     let new_session =
         sessions::sign_in(&state.db, &account, attempt, member_id, session.id).await?;
     Ok(signed_in_redirect(&state, &next, &new_session))
+}
+
+/// 429 with the sign-in form, saying how long to wait (also in `Retry-After`).
+fn too_many(mut page: SignInPage, wait: std::time::Duration) -> Response {
+    let minutes = wait.as_secs().div_ceil(60);
+    page.errors.add(
+        "form",
+        format!(
+            "Too many failed sign-ins. For your account's safety, wait {minutes} minute{} and \
+             try again, or ask an organiser for help.",
+            if minutes == 1 { "" } else { "s" }
+        ),
+    );
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, page).into_response();
+    if let Ok(v) = HeaderValue::from_str(&wait.as_secs().to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
 }
 
 pub async fn sign_out(State(state): State<AppState>, session: Session) -> Result<Response> {

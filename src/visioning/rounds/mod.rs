@@ -254,6 +254,28 @@ pub async fn close_due(db: &PgPool, round: &Round, base_url: &str) -> Result<()>
     Ok(())
 }
 
+/// The activity line (and the mail's first line) of a close: what was decided on what count.
+fn close_summary(
+    r: &queries::Closing,
+    closed_by: Option<Actor<'_>>,
+    outcome: RoundOutcome,
+    t: Tally,
+) -> String {
+    format!(
+        "The consent round on vision version {} closed{}: {} ({} of {} active members answered, {} needed; {} objection{})",
+        r.number,
+        closed_by
+            .map(|c| format!(" ({} closed it)", c.name))
+            .unwrap_or_default(),
+        outcome.words(),
+        t.answered,
+        t.active,
+        needed(t.active, r.quorum_num, r.quorum_den),
+        t.object,
+        if t.object == 1 { "" } else { "s" },
+    )
+}
+
 /// Closes the round if it is still open (locking it first), in the caller's transaction; returns
 /// the outcome, or `None` when someone else closed it already. On adoption the version becomes
 /// the CAN's vision, to be reviewed in a year.
@@ -275,19 +297,7 @@ async fn close_in(
         let review_on = today.checked_add_months(Months::new(12)).unwrap_or(today);
         queries::adopt(conn, can_id, r.version_id, review_on).await?;
     }
-    let summary = format!(
-        "The consent round on vision version {} closed{}: {} ({} of {} active members answered, {} needed; {} objection{})",
-        r.number,
-        closed_by
-            .map(|c| format!(" ({} closed it)", c.name))
-            .unwrap_or_default(),
-        outcome.words(),
-        t.answered,
-        t.active,
-        needed(t.active, r.quorum_num, r.quorum_den),
-        t.object,
-        if t.object == 1 { "" } else { "s" },
-    );
+    let summary = close_summary(&r, closed_by, outcome, t);
     activity::record(
         &mut *conn,
         activity::Entry {
