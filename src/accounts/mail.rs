@@ -17,3 +17,22 @@ impl MailText for PasswordReset<'_> {
         "Choose a new Canopy password".into()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reset_mail_reads_as_it_always_has() {
+        let mail = PasswordReset {
+            name: "Ada",
+            link: "https://canopy.example/account/reset/xyz",
+        };
+        assert_eq!(
+            mail.render().unwrap(), // ok: test fixture
+            "Hello Ada,\n\nSomeone (we hope you) asked to choose a new password for your Canopy account.\n\
+             This link works once, for an hour:\nhttps://canopy.example/account/reset/xyz\n\n\
+             If it was not you, ignore this mail: your password stays as it is.\n"
+        );
+    }
+}

@@ -28,3 +28,77 @@ impl MailText for Digest<'_> {
         format!("{}: your week in Canopy", self.can_name)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    fn snapshot(day: u32, overburdened: i32) -> LoadSnapshot {
+        LoadSnapshot {
+            taken_on: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(), // ok: test fixture
+            median: 1.0,
+            overburdened,
+            idle: 2,
+            single_points: 1,
+        }
+    }
+
+    #[test]
+    fn the_digest_lists_only_what_there_is() {
+        let steps = [
+            Step {
+                text: "A shared vision adopted by consent".into(),
+                done: false,
+                link: String::new(),
+            },
+            Step {
+                text: "Hopes shared".into(),
+                done: true,
+                link: String::new(),
+            },
+        ];
+        let drifting = [Drifting {
+            member_id: uuid::Uuid::nil(),
+            name: "Quinn".into(),
+            reason: "missed the last 3 meetings in a row".into(),
+            last_attended: None,
+            last_reach_out: None,
+        }];
+        let single_points = ["Meals".to_string(), "Tools".to_string()];
+        let mut digest = Digest {
+            can_name: "Riverside",
+            stage: Stage::Organizing,
+            open_steps: steps.iter().filter(|s| !s.done).collect(),
+            drifting: &drifting,
+            single_points: &single_points,
+            load_change: Some((snapshot(16, 1), snapshot(23, 2))),
+            base_url: "https://c.example",
+            slug: "riverside",
+        };
+        let footer = "The stage guide: https://c.example/c/riverside/stage\n\
+                      Health: https://c.example/c/riverside/health\n\n\
+                      You get this as an organiser or coordinator; turn it off on your profile page.\n";
+        assert_eq!(
+            digest.render().unwrap(), // ok: test fixture
+            format!(
+                "Riverside is in the organizing stage.\n\n\
+                 Next steps:\n- A shared vision adopted by consent\n\n\
+                 People you may want to check in with:\n- Quinn: missed the last 3 meetings in a row\n\n\
+                 Resting on one person with no backup: Meals, Tools\n\n\
+                 Load since 2026-11-16: overburdened 1 → 2, carrying nothing 2 → 2, single points of failure 1 → 1.\n\n\
+                 {footer}"
+            )
+        );
+        digest.open_steps.clear();
+        digest.drifting = &[];
+        digest.single_points = &[];
+        digest.load_change = None;
+        assert_eq!(
+            digest.render().unwrap(), // ok: test fixture
+            format!("Riverside is in the organizing stage.\n\n{footer}")
+        );
+        assert_eq!(digest.subject(), "Riverside: your week in Canopy");
+    }
+}

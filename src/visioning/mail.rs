@@ -71,3 +71,51 @@ impl MailText for ClosingSoon<'_> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_mails_read_as_they_always_have() {
+        let opened = RoundOpened {
+            can_name: "Riverside",
+            opened_by: "Olu",
+            number: 2,
+            link: "https://c.example/r",
+            closes: "1 March 2027, 20:00".into(),
+            zone: chrono_tz::Europe::London,
+        };
+        assert_eq!(
+            opened.render().unwrap(), // ok: test fixture
+            "Olu opened a consent round on version 2 of Riverside's shared vision.\n\n\
+             Read it and answer — endorse, stand aside, or object with your reason — here:\nhttps://c.example/r\n\n\
+             The round closes 1 March 2027, 20:00 (Europe/London).\n"
+        );
+        let closed = RoundClosed {
+            can_name: "Riverside",
+            number: 2,
+            adopted: false,
+            summary: "The consent round on vision version 2 closed: not adopted",
+            link: "https://c.example/r",
+        };
+        assert_eq!(
+            closed.render().unwrap(), // ok: test fixture
+            "The consent round on vision version 2 closed: not adopted.\n\n\
+             See the round and everyone's reasons:\nhttps://c.example/r\n"
+        );
+        assert_eq!(closed.subject(), "Riverside: vision version 2 was not adopted");
+        let soon = ClosingSoon {
+            can_name: "Riverside",
+            number: 2,
+            closes: "1 March 2027, 20:00".into(),
+            zone: chrono_tz::Europe::London,
+            link: "https://c.example/r",
+        };
+        assert_eq!(
+            soon.render().unwrap(), // ok: test fixture
+            "You have not answered yet. The round closes 1 March 2027, 20:00 (Europe/London); \
+             your voice counts towards the quorum.\n\nhttps://c.example/r\n"
+        );
+    }
+}

@@ -89,16 +89,21 @@ pub struct ResetPage {
     errors: FieldErrors,
 }
 
-/// The page for a link that has expired or was used: 410.
-fn gone(ctx: Layout, path: String) -> Result<Response> {
-    let errors = FieldErrors::new();
+/// The reset page: 410 for a link that has expired or was used, 422 with the form's messages,
+/// else 200.
+fn reset_page_with(ctx: Layout, path: String, usable: bool, errors: FieldErrors) -> Result<Response> {
+    let status = match (usable, errors.is_empty()) {
+        (false, _) => StatusCode::GONE,
+        (true, false) => StatusCode::UNPROCESSABLE_ENTITY,
+        (true, true) => StatusCode::OK,
+    };
     let page = ResetPage {
         ctx,
         path,
-        usable: false,
+        usable,
         errors,
     };
-    page_with_status(StatusCode::GONE, page)
+    page_with_status(status, page)
 }
 
 pub async fn reset_page(
@@ -107,17 +112,8 @@ pub async fn reset_page(
     Path(secret): Path<String>,
 ) -> Result<Response> {
     let path = format!("/account/reset/{secret}");
-    if !reset::usable(&state.db, &secret).await? {
-        return gone(ctx, path);
-    }
-    let errors = FieldErrors::new();
-    let page = ResetPage {
-        ctx,
-        path,
-        usable: true,
-        errors,
-    };
-    page_with_status(StatusCode::OK, page)
+    let usable = reset::usable(&state.db, &secret).await?;
+    reset_page_with(ctx, path, usable, FieldErrors::new())
 }
 
 pub async fn reset(
@@ -131,19 +127,14 @@ pub async fn reset(
     let new = match form.checked() {
         Ok(new) => new,
         // A link that cannot be used says so before anything about the form.
-        Err(_) if !reset::usable(&state.db, &secret).await? => return gone(ctx, path),
         Err(errors) => {
-            let usable = true;
-            return unprocessable(ResetPage {
-                ctx,
-                path,
-                usable,
-                errors,
-            });
+            let usable = reset::usable(&state.db, &secret).await?;
+            let errors = if usable { errors } else { FieldErrors::new() };
+            return reset_page_with(ctx, path, usable, errors);
         }
     };
     match reset::use_link(&state.db, &secret, &new, session.id).await? {
         Some(fresh) => Ok(signed_in_redirect(&state, "/", &fresh)),
-        None => gone(ctx, path),
+        None => reset_page_with(ctx, path, false, FieldErrors::new()),
     }
 }
