@@ -50,7 +50,10 @@ mod tests {
         );
         mail.place = "";
         let text = mail.render().unwrap(); // ok: test fixture
-        assert!(text.contains("join Riverside Neighbours on Canopy."), "{text}");
+        assert!(
+            text.contains("join Riverside Neighbours on Canopy."),
+            "{text}"
+        );
         assert_eq!(
             mail.subject(),
             "Olu invites you to join Riverside Neighbours on Canopy"

@@ -227,8 +227,8 @@ impl Can {
         self.visibility == Visibility::Listed
     }
 
-    /// The stage path for templates: (stage, is current, is done).
-    pub fn stage_path(&self) -> Vec<(Stage, bool, bool)> {
+    /// The way from visioning to sustaining, marked with where the group is.
+    pub fn stage_path(&self) -> Vec<StageMark> {
         let current = Stage::ALL
             .iter()
             .position(|s| *s == self.stage)
@@ -236,9 +236,23 @@ impl Can {
         Stage::ALL
             .iter()
             .enumerate()
-            .map(|(i, s)| (*s, i == current, i < current))
+            .map(|(i, s)| StageMark {
+                stage: *s,
+                current: i == current,
+                done: i < current,
+            })
             .collect()
     }
+}
+
+/// One stage on the way, as the stage track shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StageMark {
+    pub stage: Stage,
+    /// The group is in this stage now.
+    pub current: bool,
+    /// The group has gone through it.
+    pub done: bool,
 }
 
 /// The caller's own membership in a CAN.

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::queries;
 use crate::AppState;
 use crate::cans::access::CanViewer;
-use crate::cans::model::{Can, Membership, MembershipStatus, Role, Stage};
+use crate::cans::model::{Can, Membership, MembershipStatus, Role, StageMark};
 use crate::cans::nav::CanNav;
 use crate::cans::queries::{self as cans, MemberLine};
 use crate::error::Result;
@@ -55,7 +55,7 @@ pub struct OverviewPage {
     ctx: Layout,
     nav: CanNav,
     can: Can,
-    stages: Vec<(Stage, bool, bool)>,
+    stages: Vec<StageMark>,
     members: Vec<MemberBadge>,
     my_roles: Vec<Role>,
     paused: bool,

@@ -104,7 +104,10 @@ mod tests {
             "The consent round on vision version 2 closed: not adopted.\n\n\
              See the round and everyone's reasons:\nhttps://c.example/r\n"
         );
-        assert_eq!(closed.subject(), "Riverside: vision version 2 was not adopted");
+        assert_eq!(
+            closed.subject(),
+            "Riverside: vision version 2 was not adopted"
+        );
         let soon = ClosingSoon {
             can_name: "Riverside",
             number: 2,

@@ -91,7 +91,12 @@ pub struct ResetPage {
 
 /// The reset page: 410 for a link that has expired or was used, 422 with the form's messages,
 /// else 200.
-fn reset_page_with(ctx: Layout, path: String, usable: bool, errors: FieldErrors) -> Result<Response> {
+fn reset_page_with(
+    ctx: Layout,
+    path: String,
+    usable: bool,
+    errors: FieldErrors,
+) -> Result<Response> {
     let status = match (usable, errors.is_empty()) {
         (false, _) => StatusCode::GONE,
         (true, false) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
-use crate::cans::model::{Can, Stage};
+use crate::cans::model::{Can, StageMark};
 use crate::cans::queries;
 use crate::error::Result;
 use crate::web::forms::FieldErrors;
@@ -17,7 +17,7 @@ use crate::web::{CurrentMember, Layout, unprocessable};
 pub struct PublicPage {
     ctx: Layout,
     can: Can,
-    stages: Vec<(Stage, bool, bool)>,
+    stages: Vec<StageMark>,
     active_members: usize,
     signed_in: bool,
     request_pending: bool,

@@ -43,8 +43,13 @@ pub struct DriftView {
     pub name: String,
     pub reason: String,
     pub last_attended: Option<String>,
-    /// (who, on what day)
-    pub reached: Option<(String, String)>,
+    pub reached: Option<Reached>,
+}
+
+/// Who last reached out to someone drifting, and on what day.
+pub struct Reached {
+    pub by: String,
+    pub on: String,
 }
 
 impl DriftView {
@@ -54,10 +59,10 @@ impl DriftView {
             name: d.name.clone(),
             reason: d.reason.clone(),
             last_attended: d.last_attended.map(|t| time::date_in(t, tz)),
-            reached: d
-                .last_reach_out
-                .as_ref()
-                .map(|(who, at)| (who.clone(), time::date_in(*at, tz))),
+            reached: d.last_reach_out.as_ref().map(|o| Reached {
+                by: o.by.clone(),
+                on: time::date_in(o.at, tz),
+            }),
         }
     }
 }

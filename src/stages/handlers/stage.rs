@@ -7,7 +7,7 @@ use axum::response::Response;
 
 use crate::AppState;
 use crate::cans::access::{CanAccess, Member, Organiser, Requirement};
-use crate::cans::model::Stage;
+use crate::cans::model::{Stage, StageMark};
 use crate::cans::nav::CanNav;
 use crate::error::Result;
 use crate::stages::forms::{CriteriaForm, MoveForm, StageMove};
@@ -46,7 +46,7 @@ impl TimelineEntry {
 pub struct StagePage {
     ctx: Layout,
     nav: CanNav,
-    stages: Vec<(Stage, bool, bool)>,
+    stages: Vec<StageMark>,
     steps: Vec<Step>,
     ready: bool,
     next: Option<Stage>,

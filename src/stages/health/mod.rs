@@ -52,7 +52,15 @@ pub struct Drifting {
     pub name: String,
     pub reason: String,
     pub last_attended: Option<DateTime<Utc>>,
-    pub last_reach_out: Option<(String, DateTime<Utc>)>,
+    pub last_reach_out: Option<ReachedOut>,
+}
+
+/// The latest time someone checked in with a member.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ReachedOut {
+    pub member_id: Uuid,
+    pub by: String,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -169,10 +177,7 @@ async fn drifting(db: &PgPool, can_id: Uuid, c: &Criteria) -> Result<Vec<Driftin
                 _ => format!("not seen at a meeting for {} weeks", c.drift_weeks),
             },
             last_attended: r.last_attended,
-            last_reach_out: reach_outs
-                .iter()
-                .find(|(member, _, _)| *member == r.id)
-                .map(|(_, by, at)| (by.clone(), *at)),
+            last_reach_out: reach_outs.iter().find(|o| o.member_id == r.id).cloned(),
         })
         .collect())
 }

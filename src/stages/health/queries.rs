@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{CHECK_IN_DAYS, LoadSnapshot, MeetingAttendance, PastTerm, RECENT};
+use super::{CHECK_IN_DAYS, LoadSnapshot, MeetingAttendance, PastTerm, RECENT, ReachedOut};
 use crate::error::Result;
 
 /// The last [`RECENT`] held meetings, newest first, with who came of those who were members then.
@@ -65,13 +65,10 @@ pub async fn presence(db: &PgPool, can_id: Uuid, missed: i16, weeks: i16) -> Res
     .await?)
 }
 
-/// The latest reach-out to each member: (member, who reached out, when).
-pub async fn last_reach_outs(
-    db: &PgPool,
-    can_id: Uuid,
-) -> Result<Vec<(Uuid, String, DateTime<Utc>)>> {
+/// The latest reach-out to each member.
+pub async fn last_reach_outs(db: &PgPool, can_id: Uuid) -> Result<Vec<ReachedOut>> {
     Ok(sqlx::query_as(
-        "SELECT DISTINCT ON (r.member_id) r.member_id, b.display_name, r.at
+        "SELECT DISTINCT ON (r.member_id) r.member_id, b.display_name AS by, r.at
          FROM reach_outs r JOIN members b ON b.id = r.by_id
          WHERE r.can_id = $1 ORDER BY r.member_id, r.at DESC",
     )
