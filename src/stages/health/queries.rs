@@ -79,25 +79,23 @@ pub async fn last_reach_outs(db: &PgPool, can_id: Uuid) -> Result<Vec<ReachedOut
 
 /// Who facilitated, and who took notes, at the last [`RECENT`] held meetings, by name.
 pub async fn rotation(db: &PgPool, can_id: Uuid) -> Result<(Vec<String>, Vec<String>)> {
-    let facilitators = sqlx::query_scalar(
+    Ok((
+        held_by(db, can_id, "facilitator_id").await?,
+        held_by(db, can_id, "note_taker_id").await?,
+    ))
+}
+
+/// The names of those in a meeting role (`column` of `meetings`) at the last held meetings.
+async fn held_by(db: &PgPool, can_id: Uuid, column: &'static str) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(&format!(
         "SELECT p.display_name FROM members p WHERE p.id IN (
-             SELECT facilitator_id FROM meetings WHERE can_id = $1 AND status = 'held'
-             ORDER BY starts_at DESC LIMIT $2) ORDER BY 1",
-    )
+             SELECT {column} FROM meetings WHERE can_id = $1 AND status = 'held'
+             ORDER BY starts_at DESC LIMIT $2) ORDER BY 1"
+    ))
     .bind(can_id)
     .bind(RECENT)
     .fetch_all(db)
-    .await?;
-    let note_takers = sqlx::query_scalar(
-        "SELECT p.display_name FROM members p WHERE p.id IN (
-             SELECT note_taker_id FROM meetings WHERE can_id = $1 AND status = 'held'
-             ORDER BY starts_at DESC LIMIT $2) ORDER BY 1",
-    )
-    .bind(can_id)
-    .bind(RECENT)
-    .fetch_all(db)
-    .await?;
-    Ok((facilitators, note_takers))
+    .await?)
 }
 
 /// Current members holding a role whose term ended before `today`.
