@@ -15,6 +15,7 @@ use http_body_util::BodyExt;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 use tower::ServiceExt;
+use uuid::Uuid;
 
 const TEMPLATE_DB: &str = "canopy_template";
 
@@ -133,6 +134,24 @@ impl TestApp {
 
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
+    /// The id of the member with this email address.
+    pub async fn member_id(&self, email: &str) -> Uuid {
+        sqlx::query_scalar("SELECT id FROM members WHERE email = $1")
+            .bind(email)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
+    /// The id of the member with this display name (fixture names are unique).
+    pub async fn member_named(&self, name: &str) -> Uuid {
+        sqlx::query_scalar("SELECT id FROM members WHERE display_name = $1")
+            .bind(name)
             .fetch_one(&self.db)
             .await
             .unwrap()
@@ -356,4 +375,97 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+// --- Scenario fixtures shared by the area tests: a CAN started, people invited and joined. ---
+
+/// The invitation-free way into a CAN: starts one through the real form.
+pub async fn start_can(b: &mut Browser, name: &str, slug: &str, visibility: &str) -> Page {
+    b.get("/c/new").await.assert_status(StatusCode::OK);
+    b.post(
+        "/c/new",
+        &[
+            ("name", name),
+            ("slug", slug),
+            ("place", "Riverside"),
+            ("purpose", "Neighbours looking out for each other"),
+            ("rationale", "Nobody should be alone"),
+            ("rules", "Be kind. Keep what is said in confidence."),
+            ("time_zone", "Europe/London"),
+            ("visibility", visibility),
+        ],
+    )
+    .await
+}
+
+/// An organiser makes an invitation link; returns its path (`/join/…`).
+pub async fn invite_link(b: &mut Browser, slug: &str, max_uses: &str, email: &str) -> String {
+    b.get(&format!("/c/{slug}/invitations"))
+        .await
+        .assert_status(StatusCode::OK);
+    let page = b
+        .post(
+            &format!("/c/{slug}/invitations"),
+            &[
+                ("email", email),
+                ("max_uses", max_uses),
+                ("expires_in_days", "14"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    page.assert_status(StatusCode::CREATED)
+        .assert_contains("Your invitation link is ready");
+    extract_link(&page.body)
+        .split_once("/join/")
+        .map(|(_, t)| format!("/join/{t}"))
+        .unwrap()
+}
+
+fn extract_link(body: &str) -> String {
+    let at = body.find("id=\"invite-link\"").unwrap();
+    let rest = &body[at..];
+    let v = rest.find("value=\"").unwrap() + 7;
+    let end = rest[v..].find('"').unwrap();
+    rest[v..v + end].to_string()
+}
+
+/// Opens an invitation and joins with the rules acknowledged.
+pub async fn join(b: &mut Browser, path: &str) -> Page {
+    b.get(path).await.assert_status(StatusCode::OK);
+    b.post(path, &[("acknowledge_rules", "yes")]).await
+}
+
+/// An organiser's CAN with one more member; returns (app, organiser, member, slug).
+pub async fn can_with_member(visibility: &str) -> (TestApp, Browser, Browser, String) {
+    let app = TestApp::new().await;
+    let mut organiser = app.member("olu@example.org", "Olu").await;
+    start_can(&mut organiser, "Riverside Neighbours", "", visibility)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let path = invite_link(&mut organiser, "riverside-neighbours", "5", "").await;
+    let mut member = app.member("mia@example.org", "Mia").await;
+    join(&mut member, &path)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    (app, organiser, member, "riverside-neighbours".into())
+}
+
+/// Olu's invite-only CAN "Riverside Neighbours" with these people joined through one link; all
+/// active. Returns (app, Olu, the others in order, slug).
+pub async fn team(people: &[(&str, &str)]) -> (TestApp, Browser, Vec<Browser>, String) {
+    let app = TestApp::new().await;
+    let mut olu = app.member("olu@example.org", "Olu").await;
+    start_can(&mut olu, "Riverside Neighbours", "", "invite_only").await;
+    let slug = "riverside-neighbours".to_string();
+    let path = invite_link(&mut olu, &slug, "10", "").await;
+    let mut others = Vec::new();
+    for (email, name) in people {
+        let mut b = app.member(email, name).await;
+        join(&mut b, &path)
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+        others.push(b);
+    }
+    (app, olu, others, slug)
 }

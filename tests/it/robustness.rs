@@ -4,8 +4,7 @@
 use axum::http::StatusCode;
 use uuid::Uuid;
 
-use crate::cans::start_can;
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, start_can};
 
 const ROUTES: &[(&str, &str)] = &[
     ("GET", "/c/{slug}"),
