@@ -292,6 +292,15 @@ impl Browser {
         self.send(request).await
     }
 
+    /// A GET with extra request headers.
+    pub async fn get_with_headers(&mut self, path: &str, headers: &[(&str, &str)]) -> Page {
+        let mut builder = self.request("GET", path);
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        self.send(builder.body(Body::empty()).unwrap()).await
+    }
+
     /// Posts a form as our own page would: with this session's CSRF token.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut all: Vec<(&str, &str)> = fields.to_vec();
