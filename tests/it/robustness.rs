@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::helpers::{TestApp, start_can};
 
-const ROUTES: &[(&str, &str)] = &[
+pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("GET", "/c/{slug}"),
     ("GET", "/c/{slug}/settings"),
     ("POST", "/c/{slug}/settings"),
@@ -205,7 +205,7 @@ fn every_declared_route_is_tried_or_excused() {
 }
 
 /// Field names the forms use, each filled with something hostile.
-const FIELDS: &[&str] = &[
+pub(crate) const FIELDS: &[&str] = &[
     "name",
     "slug",
     "purpose",
@@ -281,7 +281,7 @@ const FIELDS: &[&str] = &[
 
 /// One of every kind of record in the CAN, so real ids of each kind are tried on every route.
 /// Returns [meeting, hope, round, goal, responsibility, poll, action item, agenda item].
-async fn one_of_everything(app: &TestApp, can: Uuid, me: Uuid) -> [Uuid; 8] {
+pub(crate) async fn one_of_everything(app: &TestApp, can: Uuid, me: Uuid) -> [Uuid; 8] {
     let [
         meeting,
         hope,
@@ -421,7 +421,7 @@ async fn fingerprint(app: &TestApp, can: Uuid) -> Vec<(String, String)> {
 }
 
 /// A plausible value for each form field, with the target CAN's real ids where a form takes one.
-fn plausible(field: &str, person: &str, goal: &str) -> String {
+pub(crate) fn plausible(field: &str, person: &str, goal: &str) -> String {
     match field {
         "member_id" | "facilitator_id" | "note_taker_id" | "action_owner" | "item_owner"
         | "present" | "to" => person.to_string(),
