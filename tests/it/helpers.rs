@@ -138,6 +138,23 @@ impl TestApp {
         Self { db, router }
     }
 
+    /// The app on an existing database (e.g. one restored from a backup).
+    pub fn on_pool(db: PgPool) -> Self {
+        let router = canopy::app(AppState::new(db.clone(), Config::for_tests()));
+        Self { db, router }
+    }
+
+    /// A libpq connection string for this app's database (for pg_dump and pg_restore).
+    pub fn conninfo(&self) -> String {
+        let o = self.db.connect_options();
+        format!(
+            "host={} user={} dbname={}",
+            o.get_host(),
+            o.get_username(),
+            o.get_database().unwrap_or_default()
+        )
+    }
+
     /// Another app instance on the same database, as behind a load balancer.
     pub fn second_instance(&self) -> TestApp {
         let router = canopy::app(AppState::new(self.db.clone(), Config::for_tests()));
@@ -287,6 +304,16 @@ impl Page {
 }
 
 impl Browser {
+    /// The same browser (cookie and all) talking to another app, e.g. one on a restored copy.
+    pub fn same_session_on(&self, app: &TestApp) -> Browser {
+        Browser {
+            router: app.router.clone(),
+            cookie: self.cookie.clone(),
+            csrf: self.csrf.clone(),
+            address: self.address,
+        }
+    }
+
     pub async fn get(&mut self, path: &str) -> Page {
         let request = self.request("GET", path).body(Body::empty()).unwrap();
         self.send(request).await

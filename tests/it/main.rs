@@ -3,6 +3,7 @@
 //! start-up, restart and shutdown.
 
 mod accounts;
+mod backup;
 mod cans;
 mod embedded;
 mod fuzz;
