@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::mail::{MeetingTomorrow, MinutesMissing};
 use super::{series, when};
 use crate::error::Result;
-use crate::outbox::{self, NewMail};
+use crate::outbox::{self, MailText};
 use crate::web::time;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -114,22 +115,17 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
         .fetch_all(&mut *tx)
         .await?;
         let link = format!("{base_url}/c/{slug}/meetings/{id}");
+        let mail = MeetingTomorrow {
+            can_name: &can_name,
+            title: &title,
+            when: when(starts, ends, tz),
+            zone: tz,
+            location: &location,
+            link: &link,
+        };
         for (member, email) in people {
-            outbox::enqueue(
-                &mut *tx,
-                &NewMail {
-                    can_id: Some(can_id),
-                    to: email,
-                    subject: format!("{can_name}: {title} is tomorrow"),
-                    body: format!(
-                        "{title}\n{} ({tz})\n{}\n\nThe agenda, and your answer (yes / no / maybe):\n{link}\n",
-                        when(starts, ends, tz),
-                        if location.is_empty() { String::new() } else { format!("Where: {location}") }
-                    ),
-                    dedupe_key: Some(format!("meeting:{id}:reminder:{sequence}:{member}")),
-                },
-            )
-            .await?;
+            let key = format!("meeting:{id}:reminder:{sequence}:{member}");
+            outbox::enqueue(&mut *tx, &mail.to(&email, Some(can_id), Some(key))?).await?;
             report.reminded += 1;
         }
         sqlx::query("UPDATE meetings SET reminder_sent_at = now() WHERE id = $1")
@@ -166,20 +162,14 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
         else {
             break;
         };
-        outbox::enqueue(
-            &mut *tx,
-            &NewMail {
-                can_id: Some(can_id),
-                to: email,
-                subject: format!("Minutes for {title} are not recorded yet"),
-                body: format!(
-                    "You took notes at {title} on {}. Nothing said in a meeting should be lost: please add the minutes here:\n{base_url}/c/{slug}/meetings/{id}#minutes\n",
-                    time::date_in(starts, tz)
-                ),
-                dedupe_key: Some(format!("meeting:{id}:minutes:{member}")),
-            },
-        )
-        .await?;
+        let link = format!("{base_url}/c/{slug}/meetings/{id}#minutes");
+        let mail = MinutesMissing {
+            title: &title,
+            date: time::date_in(starts, tz),
+            link: &link,
+        };
+        let key = format!("meeting:{id}:minutes:{member}");
+        outbox::enqueue(&mut *tx, &mail.to(&email, Some(can_id), Some(key))?).await?;
         sqlx::query("UPDATE meetings SET minutes_reminder_sent_at = now() WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
