@@ -99,6 +99,55 @@ impl ScheduleForm {
         form
     }
 
+    /// How often the group meets: `Some(None)` for once; `None` (with the errors) if unclear.
+    fn repeat(&self, errors: &mut FieldErrors) -> Option<Option<Repeat>> {
+        let weekday = || {
+            parse_ical_day(self.weekday.trim())
+                .ok_or_else(|| "Choose a day of the week.".to_string())
+        };
+        match self.repeat.as_str() {
+            "once" => Some(None),
+            "weekly" => {
+                let interval = errors.check(
+                    "interval",
+                    match self.interval.trim().parse::<u8>() {
+                        Ok(n) if (1..=8).contains(&n) => Ok(n),
+                        _ => Err("Meet every 1 to 8 weeks.".to_string()),
+                    },
+                );
+                let weekday = errors.check("weekday", weekday());
+                interval
+                    .zip(weekday)
+                    .map(|(interval, weekday)| Some(Repeat::Weekly { interval, weekday }))
+            }
+            "monthly_nth" => {
+                let nth = errors.check(
+                    "nth",
+                    match self.nth.trim().parse::<i8>() {
+                        Ok(n) if (1..=4).contains(&n) || n == -1 => Ok(n),
+                        _ => Err("Choose first, second, third, fourth or last.".to_string()),
+                    },
+                );
+                let weekday = errors.check("weekday", weekday());
+                nth.zip(weekday)
+                    .map(|(nth, weekday)| Some(Repeat::MonthlyNth { nth, weekday }))
+            }
+            "monthly_date" => errors
+                .check(
+                    "month_day",
+                    match self.month_day.trim().parse::<u8>() {
+                        Ok(n) if (1..=31).contains(&n) => Ok(n),
+                        _ => Err("Enter a day of the month from 1 to 31.".to_string()),
+                    },
+                )
+                .map(|day| Some(Repeat::MonthlyDate { day })),
+            _ => {
+                errors.add("repeat", "Choose how often the group meets.");
+                None
+            }
+        }
+    }
+
     /// Whether the "rotate roles" box is ticked.
     pub fn rotates(&self) -> bool {
         self.rotate_roles == TICKED
@@ -164,50 +213,7 @@ impl Schedule {
                 "An agenda template has at most 20 lines.",
             );
         }
-        let weekday = || {
-            parse_ical_day(f.weekday.trim()).ok_or_else(|| "Choose a day of the week.".to_string())
-        };
-        let repeat = match f.repeat.as_str() {
-            "once" => Some(None),
-            "weekly" => {
-                let interval = errors.check(
-                    "interval",
-                    match f.interval.trim().parse::<u8>() {
-                        Ok(n) if (1..=8).contains(&n) => Ok(n),
-                        _ => Err("Meet every 1 to 8 weeks.".to_string()),
-                    },
-                );
-                let weekday = errors.check("weekday", weekday());
-                interval
-                    .zip(weekday)
-                    .map(|(interval, weekday)| Some(Repeat::Weekly { interval, weekday }))
-            }
-            "monthly_nth" => {
-                let nth = errors.check(
-                    "nth",
-                    match f.nth.trim().parse::<i8>() {
-                        Ok(n) if (1..=4).contains(&n) || n == -1 => Ok(n),
-                        _ => Err("Choose first, second, third, fourth or last.".to_string()),
-                    },
-                );
-                let weekday = errors.check("weekday", weekday());
-                nth.zip(weekday)
-                    .map(|(nth, weekday)| Some(Repeat::MonthlyNth { nth, weekday }))
-            }
-            "monthly_date" => errors
-                .check(
-                    "month_day",
-                    match f.month_day.trim().parse::<u8>() {
-                        Ok(n) if (1..=31).contains(&n) => Ok(n),
-                        _ => Err("Enter a day of the month from 1 to 31.".to_string()),
-                    },
-                )
-                .map(|day| Some(Repeat::MonthlyDate { day })),
-            _ => {
-                errors.add("repeat", "Choose how often the group meets.");
-                None
-            }
-        };
+        let repeat = f.repeat(&mut errors);
         let until_on = if f.until_on.trim().is_empty() {
             Some(None)
         } else {

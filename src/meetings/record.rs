@@ -54,12 +54,17 @@ pub async fn attendance(
     Ok(AttendanceOutcome::Saved(n))
 }
 
+/// Minutes as saved: the text and its version (each save makes the next).
+pub struct SavedMinutes {
+    pub text: String,
+    pub version: i32,
+}
+
 pub enum MinutesOutcome {
     Saved,
-    /// Someone saved first: their text and the version to write on next.
+    /// Someone saved first: what they saved.
     Stale {
-        latest: String,
-        version: i32,
+        latest: SavedMinutes,
     },
 }
 
@@ -78,8 +83,10 @@ pub async fn minutes(
             .await?
             .unwrap_or_else(|| access.meeting.clone());
         return Ok(MinutesOutcome::Stale {
-            latest: latest.minutes,
-            version: latest.minutes_version,
+            latest: SavedMinutes {
+                text: latest.minutes,
+                version: latest.minutes_version,
+            },
         });
     }
     let summary = format!(

@@ -2,11 +2,10 @@
 //! them done or dropped (those who run the meeting).
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
-use super::page::{Kept, refusal, refuse};
+use super::page::{Kept, invalid, refusal};
 use crate::AppState;
 use crate::cans::access::ActiveMember;
 use crate::error::{AppError, Result};
@@ -41,7 +40,7 @@ pub async fn add(
         agenda: form,
         ..Kept::default()
     };
-    refuse(&state, &access, ctx, StatusCode::UNPROCESSABLE_ENTITY, kept).await
+    invalid(&state, &access, ctx, kept).await
 }
 
 /// Reorders an item (up/down) or sets its status (done, dropped, open).

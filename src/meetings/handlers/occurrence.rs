@@ -2,10 +2,9 @@
 //! answers to "are you coming?".
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::page::{Kept, refusal, refuse};
+use super::page::{Kept, conflict, invalid, refusal};
 use crate::AppState;
 use crate::cans::access::{ActiveMember, Facilitator};
 use crate::error::{AppError, Result};
@@ -37,7 +36,7 @@ pub async fn move_one(
         moved: Some(form),
         ..Kept::default()
     };
-    refuse(&state, &access, ctx, StatusCode::UNPROCESSABLE_ENTITY, kept).await
+    invalid(&state, &access, ctx, kept).await
 }
 
 pub async fn cancel(
@@ -73,7 +72,7 @@ pub async fn rsvp(
             let kept = Kept::notice(
                 "This meeting is cancelled, so there is nothing to answer. Nothing was changed.",
             );
-            refuse(&state, &access, ctx, StatusCode::CONFLICT, kept).await
+            conflict(&state, &access, ctx, kept).await
         }
     }
 }
@@ -88,7 +87,7 @@ pub async fn set_roles(
         Ok(roles) => roles,
         Err(errors) => {
             let kept = Kept::errors(errors);
-            return refuse(&state, &access, ctx, StatusCode::UNPROCESSABLE_ENTITY, kept).await;
+            return invalid(&state, &access, ctx, kept).await;
         }
     };
     occurrences::set_roles(&state.db, &access, roles).await?;

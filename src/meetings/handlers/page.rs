@@ -22,9 +22,10 @@ use crate::meetings::model::{AgendaStatus, Rsvp};
 use crate::meetings::queries::agenda::{self, AgendaItem};
 use crate::meetings::queries::record::{self, ActionItem, Decision};
 use crate::meetings::queries::{self, Meeting, Person, Suggested};
+use crate::meetings::record::SavedMinutes;
 use crate::meetings::{when, when_for_viewer};
 use crate::web::forms::FieldErrors;
-use crate::web::{Layout, page_with_status, time};
+use crate::web::{Layout, page_with_status, time, unprocessable};
 
 /// What a re-rendered page keeps of a refused submission.
 #[derive(Default)]
@@ -33,8 +34,8 @@ pub struct Kept {
     /// Why nothing happened, when no field is to blame.
     pub notice: Option<&'static str>,
     pub minutes: Option<String>,
-    /// Minutes someone else saved meanwhile, and their version.
-    pub newer_minutes: Option<(String, i32)>,
+    /// Minutes someone else saved meanwhile.
+    pub newer_minutes: Option<SavedMinutes>,
     pub action: ActionForm,
     pub agenda: AgendaForm,
     pub moved: Option<MoveForm>,
@@ -122,9 +123,9 @@ impl MeetingPage {
         time::date_in(*at, self.tz)
     }
 
-    /// The RSVP buttons, each marked when it is the viewer's answer.
-    fn answers(&self) -> [(Rsvp, bool); 3] {
-        Rsvp::ALL.map(|r| (r, self.my_rsvp == Some(r)))
+    /// Whether `answer` is the viewer's answer now.
+    fn is_mine(&self, answer: &Rsvp) -> bool {
+        self.my_rsvp.as_ref() == Some(answer)
     }
 }
 
@@ -173,11 +174,12 @@ pub async fn render<R: MeetingRequirement>(
     let can_run = access.runs();
     let people = queries::people(&state.db, can.id, g.id).await?;
     let rotates = g.status.is_scheduled() && g.rotate_roles == Some(true);
-    let (minutes, minutes_version) = match (&kept.minutes, &kept.newer_minutes) {
-        (Some(mine), Some((_, version))) => (mine.clone(), *version),
-        (Some(mine), None) => (mine.clone(), g.minutes_version),
-        _ => (g.minutes.clone(), g.minutes_version),
-    };
+    let minutes = kept.minutes.clone().unwrap_or_else(|| g.minutes.clone());
+    // After a clash, the next save builds on the version that won it.
+    let minutes_version = kept
+        .newer_minutes
+        .as_ref()
+        .map_or(g.minutes_version, |newer| newer.version);
     Ok(MeetingPage {
         nav: CanNav::new(can, &access.membership, "meetings"),
         when_viewer: when_for_viewer(g.starts_at, g.ends_at, tz, access.me.time_zone),
@@ -217,15 +219,27 @@ pub async fn render<R: MeetingRequirement>(
     })
 }
 
-/// The page again with `status` (422 for a refused form, 409 for a change that came too late).
-pub async fn refuse<R: MeetingRequirement>(
+/// The page again with 422: a refused form, its messages beside the fields and its input kept.
+pub async fn invalid<R: MeetingRequirement>(
     state: &AppState,
     access: &MeetingAccess<R>,
     ctx: Layout,
-    status: StatusCode,
     kept: Kept,
 ) -> Result<Response> {
-    page_with_status(status, render(state, access, ctx, kept).await?)
+    unprocessable(render(state, access, ctx, kept).await?)
+}
+
+/// The page again with 409: a change that no longer applies (nothing was changed).
+pub async fn conflict<R: MeetingRequirement>(
+    state: &AppState,
+    access: &MeetingAccess<R>,
+    ctx: Layout,
+    kept: Kept,
+) -> Result<Response> {
+    page_with_status(
+        StatusCode::CONFLICT,
+        render(state, access, ctx, kept).await?,
+    )
 }
 
 pub async fn page(

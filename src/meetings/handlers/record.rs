@@ -2,11 +2,10 @@
 //! action items, and closing it; and ticking an action off (its owner too).
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use uuid::Uuid;
 
-use super::page::{Kept, refusal, refuse};
+use super::page::{Kept, conflict, invalid, refusal};
 use crate::AppState;
 use crate::cans::access::ActiveMember;
 use crate::error::{AppError, Result};
@@ -37,14 +36,7 @@ pub async fn attendance(
             "Attendance is taken at or after the meeting, not days before."
         }
     };
-    refuse(
-        &state,
-        &access,
-        ctx,
-        StatusCode::CONFLICT,
-        Kept::notice(notice),
-    )
-    .await
+    conflict(&state, &access, ctx, Kept::notice(notice)).await
 }
 
 pub async fn minutes(
@@ -61,7 +53,7 @@ pub async fn minutes(
                 minutes: Some(form.minutes),
                 ..Kept::default()
             };
-            return refuse(&state, &access, ctx, StatusCode::UNPROCESSABLE_ENTITY, kept).await;
+            return invalid(&state, &access, ctx, kept).await;
         }
     };
     match record::minutes(&state.db, &access, &text, version).await? {
@@ -72,17 +64,17 @@ pub async fn minutes(
                 .await
         }
         // Someone saved first: show their text beside ours and keep ours in the box.
-        MinutesOutcome::Stale { latest, version } => {
+        MinutesOutcome::Stale { latest } => {
             let kept = Kept {
                 errors: refusal(
                     "minutes",
                     "Someone else saved the minutes while you were writing. Their text is shown above yours: merge what you need and save again.",
                 ),
                 minutes: Some(form.minutes),
-                newer_minutes: Some((latest, version)),
+                newer_minutes: Some(latest),
                 ..Kept::default()
             };
-            refuse(&state, &access, ctx, StatusCode::CONFLICT, kept).await
+            conflict(&state, &access, ctx, kept).await
         }
     }
 }
@@ -107,7 +99,7 @@ pub async fn decision(
                 decision: form,
                 ..Kept::default()
             };
-            refuse(&state, &access, ctx, StatusCode::UNPROCESSABLE_ENTITY, kept).await
+            invalid(&state, &access, ctx, kept).await
         }
     }
 }
@@ -132,7 +124,7 @@ pub async fn action(
                 action: form,
                 ..Kept::default()
             };
-            refuse(&state, &access, ctx, StatusCode::UNPROCESSABLE_ENTITY, kept).await
+            invalid(&state, &access, ctx, kept).await
         }
     }
 }
