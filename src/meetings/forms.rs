@@ -21,6 +21,51 @@ pub use polls::{ChooseForm, NewPoll, PollAnswers, PollForm, SlotRow};
 /// The value a ticked "rotate roles" box sends.
 pub const TICKED: &str = "yes";
 
+/// A choice of how often, as the schedule form offers it.
+pub struct RepeatChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    /// Whether a series (which keeps repeating) may have it.
+    pub repeats: bool,
+}
+
+pub const REPEATS: [RepeatChoice; 4] = [
+    RepeatChoice {
+        value: "once",
+        label: "Once",
+        repeats: false,
+    },
+    RepeatChoice {
+        value: "weekly",
+        label: "Every week, or every few weeks",
+        repeats: true,
+    },
+    RepeatChoice {
+        value: "monthly_nth",
+        label: "Monthly on a weekday (e.g. the second Tuesday)",
+        repeats: true,
+    },
+    RepeatChoice {
+        value: "monthly_date",
+        label: "Monthly on a date",
+        repeats: true,
+    },
+];
+
+/// What the calendar settings form asks for.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FeedLinkForm {
+    pub action: String,
+}
+
+impl FeedLinkForm {
+    /// Turn the private feed off (else: make a new link).
+    pub fn revokes(&self) -> bool {
+        self.action == "revoke"
+    }
+}
+
 pub const MIN_MINUTES: i32 = 5;
 pub const MAX_MINUTES: i32 = 720;
 

@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::cans::access::{CanAccess, Member};
 use crate::error::{AppError, OrNotFound, Result};
 use crate::meetings::feeds::{self, calendar};
+use crate::meetings::forms::FeedLinkForm;
 use crate::web::{CurrentMember, FlashKind, Form, Layout, Path, redirect_with_flash};
 
 fn ics(body: String, filename: &str) -> Response {
@@ -93,20 +94,14 @@ pub async fn settings(
     })
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct RenewForm {
-    action: String,
-}
-
 /// Makes a new private feed link (the old one stops working) or turns the feed off.
 pub async fn renew(
     State(state): State<AppState>,
     me: CurrentMember,
     ctx: Layout,
-    Form(form): Form<RenewForm>,
+    Form(form): Form<FeedLinkForm>,
 ) -> Result<Response> {
-    if form.action == "revoke" {
+    if form.revokes() {
         feeds::revoke_link(&state.db, me.id).await?;
         let text = "Your private calendar link no longer works.";
         return redirect_with_flash(

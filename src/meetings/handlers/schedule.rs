@@ -16,6 +16,7 @@ use crate::error::{OrNotFound, Result};
 use crate::meetings::forms::{self, Schedule, ScheduleForm};
 use crate::meetings::queries::polls::{self, PollLine};
 use crate::meetings::queries::{self, Meeting};
+use crate::meetings::recurrence;
 use crate::meetings::schedule::{self, Scheduled};
 use crate::meetings::series::{self, SeriesRow};
 use crate::meetings::when;
