@@ -82,6 +82,8 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(
             ServiceBuilder::new()
+                // The client's own X-Request-Id is kept aside (logged as such), never used as ours.
+                .layer(middleware::map_request(web::set_aside_client_request_id))
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(
                     TraceLayer::new_for_http()

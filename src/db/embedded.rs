@@ -110,11 +110,7 @@ impl EmbeddedPostgres {
     /// Starts the cluster in `opts.data_dir`, creating it with `initdb` on first use. Blocking:
     /// call it before the runtime starts or inside `spawn_blocking`.
     pub fn start(opts: &Options) -> Result<Self, EmbeddedError> {
-        let bin = match &opts.bin_dir {
-            Some(dir) => Some(dir.clone()).filter(|d| has_server_binaries(d)),
-            None => find_bin_dir(),
-        }
-        .ok_or(EmbeddedError::NoBinaries)?;
+        let bin = bin_dir(opts.bin_dir.as_deref()).ok_or(EmbeddedError::NoBinaries)?;
         let run_as = unprivileged_user()?;
 
         fs::create_dir_all(&opts.data_dir)
@@ -272,6 +268,14 @@ impl EmbeddedPostgres {
             .database(database)
     }
 
+    /// A libpq connection string for `database` on this cluster (for pg_dump and pg_restore).
+    pub fn conninfo(&self, database: &str) -> String {
+        format!(
+            "host={} user={SUPERUSER} dbname={database}",
+            self.socket_dir.display()
+        )
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
@@ -360,6 +364,15 @@ fn wait_for_stale_postmaster(data_dir: &Path) {
 
 fn has_server_binaries(dir: &Path) -> bool {
     dir.join("initdb").is_file() && dir.join("postgres").is_file()
+}
+
+/// The folder of PostgreSQL's client and server programs (`pg_dump`, `pg_restore`, `initdb`…):
+/// `CANOPY_PG_BIN`'s choice when given, else PATH, else the newest under /usr/lib/postgresql.
+pub fn bin_dir(configured: Option<&Path>) -> Option<PathBuf> {
+    match configured {
+        Some(dir) => Some(dir.to_path_buf()).filter(|d| has_server_binaries(d)),
+        None => find_bin_dir(),
+    }
 }
 
 fn find_bin_dir() -> Option<PathBuf> {

@@ -1,5 +1,6 @@
 //! The connection pool, migrations, and the embedded cluster used when no `DATABASE_URL` is set.
 
+pub mod backup;
 pub mod embedded;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

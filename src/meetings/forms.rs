@@ -1,11 +1,70 @@
-//! Meeting forms and the checked values they become.
+//! Meeting forms and the checked values they become: scheduling a series or a one-off meeting
+//! here, the forms of one meeting's page in `meeting`, time polls in `polls`.
 
-use chrono::{NaiveDate, NaiveTime, Weekday};
+mod meeting;
+mod polls;
+
+use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::recurrence::{Repeat, parse_ical_day};
+use super::recurrence::{self, Repeat, parse_ical_day};
+use super::series::SeriesRow;
 use crate::web::forms::{self, FieldErrors};
+
+pub use meeting::{
+    ActionForm, AgendaChange, AgendaChangeForm, AgendaForm, AttendanceForm, DecisionForm,
+    MinutesForm, MoveForm, NewAction, NewAgendaItem, NewTime, Roles, RolesForm, RsvpForm,
+};
+pub use polls::{ChooseForm, NewPoll, PollAnswers, PollForm, SlotRow};
+
+/// The value a ticked "rotate roles" box sends.
+pub const TICKED: &str = "yes";
+
+/// A choice of how often, as the schedule form offers it.
+pub struct RepeatChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    /// Whether a series (which keeps repeating) may have it.
+    pub repeats: bool,
+}
+
+pub const REPEATS: [RepeatChoice; 4] = [
+    RepeatChoice {
+        value: "once",
+        label: "Once",
+        repeats: false,
+    },
+    RepeatChoice {
+        value: "weekly",
+        label: "Every week, or every few weeks",
+        repeats: true,
+    },
+    RepeatChoice {
+        value: "monthly_nth",
+        label: "Monthly on a weekday (e.g. the second Tuesday)",
+        repeats: true,
+    },
+    RepeatChoice {
+        value: "monthly_date",
+        label: "Monthly on a date",
+        repeats: true,
+    },
+];
+
+/// What the calendar settings form asks for.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FeedLinkForm {
+    pub action: String,
+}
+
+impl FeedLinkForm {
+    /// Turn the private feed off (else: make a new link).
+    pub fn revokes(&self) -> bool {
+        self.action == "revoke"
+    }
+}
 
 pub const MIN_MINUTES: i32 = 5;
 pub const MAX_MINUTES: i32 = 720;
@@ -42,9 +101,101 @@ impl ScheduleForm {
                 .to_string(),
             start_time: "19:00".into(),
             duration_minutes: "90".into(),
-            rotate_roles: "yes".into(),
+            rotate_roles: TICKED.into(),
             ..Default::default()
         }
+    }
+
+    /// The form for changing a series, filled with what it is now.
+    pub fn from_series(s: &SeriesRow, today: NaiveDate) -> Self {
+        let mut form = Self::blank(today);
+        form.title = s.title.clone();
+        match Repeat::from_rrule(&s.rrule) {
+            Some(Repeat::Weekly { interval, weekday }) => {
+                form.repeat = "weekly".into();
+                form.interval = interval.to_string();
+                form.weekday = recurrence::ical(weekday).into();
+            }
+            Some(Repeat::MonthlyNth { nth, weekday }) => {
+                form.repeat = "monthly_nth".into();
+                form.nth = nth.to_string();
+                form.weekday = recurrence::ical(weekday).into();
+            }
+            Some(Repeat::MonthlyDate { day }) => {
+                form.repeat = "monthly_date".into();
+                form.month_day = day.to_string();
+            }
+            None => {}
+        }
+        form.starts_on = s.starts_on.format("%Y-%m-%d").to_string();
+        form.until_on = s
+            .until_on
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        form.start_time = s.start_time.format("%H:%M").to_string();
+        form.duration_minutes = s.duration_minutes.to_string();
+        form.location = s.location.clone();
+        form.agenda_template = s.agenda_template.clone();
+        form.rotate_roles = if s.rotate_roles {
+            TICKED.into()
+        } else {
+            String::new()
+        };
+        form
+    }
+
+    /// How often the group meets: `Some(None)` for once; `None` (with the errors) if unclear.
+    fn repeat(&self, errors: &mut FieldErrors) -> Option<Option<Repeat>> {
+        let weekday = || {
+            parse_ical_day(self.weekday.trim())
+                .ok_or_else(|| "Choose a day of the week.".to_string())
+        };
+        match self.repeat.as_str() {
+            "once" => Some(None),
+            "weekly" => {
+                let interval = errors.check(
+                    "interval",
+                    match self.interval.trim().parse::<u8>() {
+                        Ok(n) if (1..=8).contains(&n) => Ok(n),
+                        _ => Err("Meet every 1 to 8 weeks.".to_string()),
+                    },
+                );
+                let weekday = errors.check("weekday", weekday());
+                interval
+                    .zip(weekday)
+                    .map(|(interval, weekday)| Some(Repeat::Weekly { interval, weekday }))
+            }
+            "monthly_nth" => {
+                let nth = errors.check(
+                    "nth",
+                    match self.nth.trim().parse::<i8>() {
+                        Ok(n) if (1..=4).contains(&n) || n == -1 => Ok(n),
+                        _ => Err("Choose first, second, third, fourth or last.".to_string()),
+                    },
+                );
+                let weekday = errors.check("weekday", weekday());
+                nth.zip(weekday)
+                    .map(|(nth, weekday)| Some(Repeat::MonthlyNth { nth, weekday }))
+            }
+            "monthly_date" => errors
+                .check(
+                    "month_day",
+                    match self.month_day.trim().parse::<u8>() {
+                        Ok(n) if (1..=31).contains(&n) => Ok(n),
+                        _ => Err("Enter a day of the month from 1 to 31.".to_string()),
+                    },
+                )
+                .map(|day| Some(Repeat::MonthlyDate { day })),
+            _ => {
+                errors.add("repeat", "Choose how often the group meets.");
+                None
+            }
+        }
+    }
+
+    /// Whether the "rotate roles" box is ticked.
+    pub fn rotates(&self) -> bool {
+        self.rotate_roles == TICKED
     }
 }
 
@@ -107,50 +258,7 @@ impl Schedule {
                 "An agenda template has at most 20 lines.",
             );
         }
-        let weekday = || {
-            parse_ical_day(f.weekday.trim()).ok_or_else(|| "Choose a day of the week.".to_string())
-        };
-        let repeat = match f.repeat.as_str() {
-            "once" => Some(None),
-            "weekly" => {
-                let interval = errors.check(
-                    "interval",
-                    match f.interval.trim().parse::<u8>() {
-                        Ok(n) if (1..=8).contains(&n) => Ok(n),
-                        _ => Err("Meet every 1 to 8 weeks.".to_string()),
-                    },
-                );
-                let weekday = errors.check("weekday", weekday());
-                interval
-                    .zip(weekday)
-                    .map(|(interval, weekday)| Some(Repeat::Weekly { interval, weekday }))
-            }
-            "monthly_nth" => {
-                let nth = errors.check(
-                    "nth",
-                    match f.nth.trim().parse::<i8>() {
-                        Ok(n) if (1..=4).contains(&n) || n == -1 => Ok(n),
-                        _ => Err("Choose first, second, third, fourth or last.".to_string()),
-                    },
-                );
-                let weekday = errors.check("weekday", weekday());
-                nth.zip(weekday)
-                    .map(|(nth, weekday)| Some(Repeat::MonthlyNth { nth, weekday }))
-            }
-            "monthly_date" => errors
-                .check(
-                    "month_day",
-                    match f.month_day.trim().parse::<u8>() {
-                        Ok(n) if (1..=31).contains(&n) => Ok(n),
-                        _ => Err("Enter a day of the month from 1 to 31.".to_string()),
-                    },
-                )
-                .map(|day| Some(Repeat::MonthlyDate { day })),
-            _ => {
-                errors.add("repeat", "Choose how often the group meets.");
-                None
-            }
-        };
+        let repeat = f.repeat(&mut errors);
         let until_on = if f.until_on.trim().is_empty() {
             Some(None)
         } else {
@@ -200,32 +308,25 @@ impl Schedule {
                 until_on,
                 location,
                 agenda_template,
-                rotate_roles: f.rotate_roles == "yes",
+                rotate_roles: f.rotates(),
             }),
             _ => Err(errors),
         }
     }
-}
 
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub struct MoveForm {
-    pub date: String,
-    pub time: String,
-    pub duration_minutes: String,
-}
-
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub struct RsvpForm {
-    pub answer: String,
-}
-
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub struct RolesForm {
-    pub facilitator_id: String,
-    pub note_taker_id: String,
+    /// Like [`Schedule::parse`], for a series being changed: it must keep repeating.
+    pub fn parse_series(f: &ScheduleForm, today: NaiveDate) -> Result<Self, FieldErrors> {
+        let s = Self::parse(f, today)?;
+        if s.repeat.is_none() {
+            let mut errors = FieldErrors::new();
+            errors.add(
+                "repeat",
+                "A series keeps repeating; to stop it, give it a last date.",
+            );
+            return Err(errors);
+        }
+        Ok(s)
+    }
 }
 
 /// An optional member id from a select ("" for nobody).
@@ -237,101 +338,6 @@ pub fn optional_id(raw: &str) -> Result<Option<Uuid>, String> {
             .parse()
             .map(Some)
             .map_err(|_| "Choose someone from the list.".to_string())
-    }
-}
-
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub struct AttendanceForm {
-    pub present: Vec<String>,
-}
-
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub struct MinutesForm {
-    pub minutes: String,
-    pub version: String,
-}
-
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub struct DecisionForm {
-    pub decision: String,
-}
-
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub struct ActionForm {
-    pub action_title: String,
-    pub action_owner: String,
-    pub action_due: String,
-}
-
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub struct AgendaForm {
-    pub item_title: String,
-    pub item_owner: String,
-    pub item_minutes: String,
-}
-
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub struct AgendaChangeForm {
-    pub direction: String,
-    pub status: String,
-}
-
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub struct PollForm {
-    pub title: String,
-    pub duration_minutes: String,
-    pub weekday: Vec<String>,
-    pub time: Vec<String>,
-}
-
-pub struct NewPoll {
-    pub title: String,
-    pub duration_minutes: i32,
-    pub options: Vec<(Weekday, NaiveTime)>,
-}
-
-impl TryFrom<&PollForm> for NewPoll {
-    type Error = FieldErrors;
-
-    fn try_from(f: &PollForm) -> Result<Self, FieldErrors> {
-        let mut errors = FieldErrors::new();
-        let title = errors.check("title", forms::line(&f.title, "the title", 3, 120));
-        let duration_minutes = errors.check("duration_minutes", duration(&f.duration_minutes));
-        let mut options = Vec::new();
-        for (day, at) in f.weekday.iter().zip(f.time.iter()) {
-            if day.trim().is_empty() && at.trim().is_empty() {
-                continue;
-            }
-            match (parse_ical_day(day.trim()), time(at)) {
-                (Some(d), Ok(t)) if !options.contains(&(d, t)) => options.push((d, t)),
-                (Some(_), Ok(_)) => {}
-                _ => errors.add("options", "Each slot needs a day and a time like 19:00."),
-            }
-        }
-        if options.len() < 2 && !errors.has("options") {
-            errors.add(
-                "options",
-                "Offer at least two different slots to choose from.",
-            );
-        }
-        if options.len() > 8 {
-            errors.add("options", "Offer at most eight slots.");
-        }
-        match (title, duration_minutes) {
-            (Some(title), Some(duration_minutes)) if errors.is_empty() => Ok(Self {
-                title,
-                duration_minutes,
-                options,
-            }),
-            _ => Err(errors),
-        }
     }
 }
 

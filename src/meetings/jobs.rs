@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::mail::{MeetingTomorrow, MinutesMissing};
 use super::{series, when};
 use crate::error::Result;
-use crate::outbox::{self, NewMail};
+use crate::outbox::{self, MailText};
 use crate::web::time;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -48,9 +49,16 @@ struct UnrecordedMinutes {
 }
 
 pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
-    let mut report = TickReport::default();
+    Ok(TickReport {
+        materialised: extend_series(db).await?,
+        reminded: remind_tomorrow(db, base_url).await?,
+        minutes_reminders: nudge_note_takers(db, base_url).await?,
+    })
+}
 
-    // Extend series whose horizon has come closer.
+/// Extends series whose horizon has come closer; returns how many meetings were made.
+async fn extend_series(db: &PgPool) -> Result<usize> {
+    let mut materialised = 0;
     let due: Vec<(Uuid, Uuid)> = sqlx::query_as(
         "SELECT s.id, s.can_id FROM meeting_series s
          WHERE s.materialised_until IS NULL OR s.materialised_until < current_date + $1::int - 7",
@@ -70,13 +78,17 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
         if locked.is_some()
             && let Some(s) = series::series(&mut tx, can_id, id).await?
         {
-            report.materialised +=
-                series::materialise(&mut tx, &s, time::today_in(s.time_zone)).await?;
+            materialised += series::materialise(&mut tx, &s, time::today_in(s.time_zone)).await?;
         }
         tx.commit().await?;
     }
+    Ok(materialised)
+}
 
-    // 24 hours before: to those who said yes and those who have not answered.
+/// 24 hours before: to those who said yes and those who have not answered. Returns how many
+/// mails were written.
+async fn remind_tomorrow(db: &PgPool, base_url: &str) -> Result<usize> {
+    let mut reminded = 0;
     loop {
         let mut tx = db.begin().await?;
         let next: Option<DueMeeting> = sqlx::query_as(
@@ -89,21 +101,10 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
         )
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(DueMeeting {
-            id,
-            can_id,
-            title,
-            starts,
-            ends,
-            location,
-            slug,
-            can_name,
-            tz,
-            sequence,
-        }) = next
-        else {
+        let Some(g) = next else {
             break;
         };
+        let (id, can_id) = (g.id, g.can_id);
         let people: Vec<(Uuid, String)> = sqlx::query_as(
             "SELECT p.id, p.email FROM memberships m JOIN members p ON p.id = m.member_id
              LEFT JOIN rsvps r ON r.meeting_id = $2 AND r.member_id = m.member_id
@@ -113,24 +114,19 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
         .bind(id)
         .fetch_all(&mut *tx)
         .await?;
-        let link = format!("{base_url}/c/{slug}/meetings/{id}");
+        let link = format!("{base_url}/c/{}/meetings/{id}", g.slug);
+        let mail = MeetingTomorrow {
+            can_name: &g.can_name,
+            title: &g.title,
+            when: when(g.starts, g.ends, g.tz),
+            zone: g.tz,
+            location: &g.location,
+            link: &link,
+        };
         for (member, email) in people {
-            outbox::enqueue(
-                &mut *tx,
-                &NewMail {
-                    can_id: Some(can_id),
-                    to: email,
-                    subject: format!("{can_name}: {title} is tomorrow"),
-                    body: format!(
-                        "{title}\n{} ({tz})\n{}\n\nThe agenda, and your answer (yes / no / maybe):\n{link}\n",
-                        when(starts, ends, tz),
-                        if location.is_empty() { String::new() } else { format!("Where: {location}") }
-                    ),
-                    dedupe_key: Some(format!("meeting:{id}:reminder:{sequence}:{member}")),
-                },
-            )
-            .await?;
-            report.reminded += 1;
+            let key = format!("meeting:{id}:reminder:{}:{member}", g.sequence);
+            outbox::enqueue(&mut *tx, &mail.to(&email, Some(can_id), Some(key))?).await?;
+            reminded += 1;
         }
         sqlx::query("UPDATE meetings SET reminder_sent_at = now() WHERE id = $1")
             .bind(id)
@@ -138,8 +134,12 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
             .await?;
         tx.commit().await?;
     }
+    Ok(reminded)
+}
 
-    // The day after a held meeting without minutes: nudge the note-taker.
+/// The day after a held meeting without minutes: nudges the note-taker (once). Returns how many.
+async fn nudge_note_takers(db: &PgPool, base_url: &str) -> Result<usize> {
+    let mut nudged = 0;
     loop {
         let mut tx = db.begin().await?;
         let next: Option<UnrecordedMinutes> = sqlx::query_as(
@@ -153,39 +153,23 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
         )
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(UnrecordedMinutes {
-            id,
-            can_id,
-            title,
-            starts,
-            slug,
-            tz,
-            member,
-            email,
-        }) = next
-        else {
+        let Some(g) = next else {
             break;
         };
-        outbox::enqueue(
-            &mut *tx,
-            &NewMail {
-                can_id: Some(can_id),
-                to: email,
-                subject: format!("Minutes for {title} are not recorded yet"),
-                body: format!(
-                    "You took notes at {title} on {}. Nothing said in a meeting should be lost: please add the minutes here:\n{base_url}/c/{slug}/meetings/{id}#minutes\n",
-                    time::date_in(starts, tz)
-                ),
-                dedupe_key: Some(format!("meeting:{id}:minutes:{member}")),
-            },
-        )
-        .await?;
+        let link = format!("{base_url}/c/{}/meetings/{}#minutes", g.slug, g.id);
+        let mail = MinutesMissing {
+            title: &g.title,
+            date: time::date_in(g.starts, g.tz),
+            link: &link,
+        };
+        let key = format!("meeting:{}:minutes:{}", g.id, g.member);
+        outbox::enqueue(&mut *tx, &mail.to(&g.email, Some(g.can_id), Some(key))?).await?;
         sqlx::query("UPDATE meetings SET minutes_reminder_sent_at = now() WHERE id = $1")
-            .bind(id)
+            .bind(g.id)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        report.minutes_reminders += 1;
+        nudged += 1;
     }
-    Ok(report)
+    Ok(nudged)
 }

@@ -1,13 +1,26 @@
 //! Meetings: finding a time (polls), regular series and one-off meetings, the meeting page
 //! (agenda, RSVPs, attendance, minutes, decisions, action items), rotation of facilitator and
 //! note-taker, calendar feeds, and reminders.
+//!
+//! The shape: `handlers/` (one file per sub-resource) extract, parse a form (`forms`) and call a
+//! service — `schedule`, `occurrences`, `agenda`, `record`, `polls`, `feeds` — which runs one
+//! transaction with its activity line and returns a typed outcome; SQL lives in `queries/` (and
+//! `series`, `feeds`, `jobs`); who may act on a meeting is `access::MeetingAccess<R>`.
 
+pub mod access;
+pub mod agenda;
 pub mod feeds;
 pub mod forms;
 mod handlers;
 pub mod jobs;
+pub mod mail;
+pub mod model;
+pub mod occurrences;
+pub mod polls;
 pub mod queries;
+pub mod record;
 pub mod recurrence;
+pub mod schedule;
 pub mod series;
 
 use axum::Router;
@@ -19,52 +32,74 @@ use std::time::Duration;
 
 use crate::AppState;
 use crate::scheduler::{Job, JobContext};
-use handlers::{meeting, polls, schedule};
+use handlers::{agenda as agenda_pages, feeds as feed_pages, occurrence, pack, page};
+use handlers::{polls as poll_pages, record as record_pages, schedule as schedule_pages};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/c/{slug}/meetings",
-            get(schedule::list).post(schedule::create),
+            get(schedule_pages::list).post(schedule_pages::create),
         )
-        .route("/c/{slug}/meetings/new", get(schedule::new_page))
-        .route("/c/{slug}/meetings/series/{id}", get(schedule::series_page))
+        .route("/c/{slug}/meetings/new", get(schedule_pages::new_page))
+        .route(
+            "/c/{slug}/meetings/series/{id}",
+            get(schedule_pages::series_page),
+        )
         .route(
             "/c/{slug}/meetings/series/{id}/edit",
-            get(schedule::edit_page).post(schedule::update),
+            get(schedule_pages::edit_page).post(schedule_pages::update),
         )
-        .route("/c/{slug}/meetings/polls", post(polls::create))
-        .route("/c/{slug}/meetings/polls/new", get(polls::new_page))
-        .route("/c/{slug}/meetings/polls/{id}", get(polls::page))
-        .route("/c/{slug}/meetings/polls/{id}/answer", post(polls::answer))
-        .route("/c/{slug}/meetings/polls/{id}/choose", post(polls::choose))
-        .route("/c/{slug}/meetings/{id}", get(meeting::page))
-        .route("/c/{slug}/meetings/{id}/pack", get(meeting::pack))
-        .route("/c/{slug}/meetings/{id}/event.ics", get(feeds::one))
-        .route("/c/{slug}/meetings/{id}/move", post(meeting::move_one))
-        .route("/c/{slug}/meetings/{id}/cancel", post(meeting::cancel))
-        .route("/c/{slug}/meetings/{id}/rsvp", post(meeting::rsvp))
-        .route("/c/{slug}/meetings/{id}/roles", post(meeting::set_roles))
+        .route("/c/{slug}/meetings/polls", post(poll_pages::create))
+        .route("/c/{slug}/meetings/polls/new", get(poll_pages::new_page))
+        .route("/c/{slug}/meetings/polls/{id}", get(poll_pages::page))
+        .route(
+            "/c/{slug}/meetings/polls/{id}/answer",
+            post(poll_pages::answer),
+        )
+        .route(
+            "/c/{slug}/meetings/polls/{id}/choose",
+            post(poll_pages::choose),
+        )
+        .route("/c/{slug}/meetings/{id}", get(page::page))
+        .route("/c/{slug}/meetings/{id}/pack", get(pack::pack))
+        .route("/c/{slug}/meetings/{id}/event.ics", get(feed_pages::one))
+        .route("/c/{slug}/meetings/{id}/move", post(occurrence::move_one))
+        .route("/c/{slug}/meetings/{id}/cancel", post(occurrence::cancel))
+        .route("/c/{slug}/meetings/{id}/rsvp", post(occurrence::rsvp))
+        .route("/c/{slug}/meetings/{id}/roles", post(occurrence::set_roles))
         .route(
             "/c/{slug}/meetings/{id}/attendance",
-            post(meeting::attendance),
+            post(record_pages::attendance),
         )
-        .route("/c/{slug}/meetings/{id}/minutes", post(meeting::minutes))
-        .route("/c/{slug}/meetings/{id}/decisions", post(meeting::decision))
-        .route("/c/{slug}/meetings/{id}/actions", post(meeting::action))
+        .route(
+            "/c/{slug}/meetings/{id}/minutes",
+            post(record_pages::minutes),
+        )
+        .route(
+            "/c/{slug}/meetings/{id}/decisions",
+            post(record_pages::decision),
+        )
+        .route(
+            "/c/{slug}/meetings/{id}/actions",
+            post(record_pages::action),
+        )
         .route(
             "/c/{slug}/meetings/{id}/actions/{action}/done",
-            post(meeting::action_done),
+            post(record_pages::action_done),
         )
-        .route("/c/{slug}/meetings/{id}/agenda", post(meeting::agenda_add))
+        .route("/c/{slug}/meetings/{id}/agenda", post(agenda_pages::add))
         .route(
             "/c/{slug}/meetings/{id}/agenda/{item}",
-            post(meeting::agenda_change),
+            post(agenda_pages::change),
         )
-        .route("/c/{slug}/meetings/{id}/finish", post(meeting::finish))
-        .route("/c/{slug}/calendar.ics", get(feeds::can_feed))
-        .route("/calendar/{token}/canopy.ics", get(feeds::member_feed))
-        .route("/account/calendar", get(feeds::settings).post(feeds::renew))
+        .route("/c/{slug}/meetings/{id}/finish", post(record_pages::finish))
+        .route("/c/{slug}/calendar.ics", get(feed_pages::can_feed))
+        .route("/calendar/{token}/canopy.ics", get(feed_pages::member_feed))
+        .route(
+            "/account/calendar",
+            get(feed_pages::settings).post(feed_pages::renew),
+        )
         // Meeting URLs whose work belongs to other areas, mounted here explicitly.
         .merge(crate::stages::meeting_routes())
         .merge(crate::responsibilities::meeting_routes())

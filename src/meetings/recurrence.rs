@@ -49,6 +49,44 @@ pub fn parse_ical_day(s: &str) -> Option<Weekday> {
     })
 }
 
+/// A day as forms offer it: its RFC 5545 code and its name.
+pub struct Day {
+    pub code: &'static str,
+    pub name: &'static str,
+}
+
+/// The week, Monday first, as forms offer it.
+pub const DAYS: [Day; 7] = [
+    Day {
+        code: "MO",
+        name: "Monday",
+    },
+    Day {
+        code: "TU",
+        name: "Tuesday",
+    },
+    Day {
+        code: "WE",
+        name: "Wednesday",
+    },
+    Day {
+        code: "TH",
+        name: "Thursday",
+    },
+    Day {
+        code: "FR",
+        name: "Friday",
+    },
+    Day {
+        code: "SA",
+        name: "Saturday",
+    },
+    Day {
+        code: "SU",
+        name: "Sunday",
+    },
+];
+
 pub fn weekday_name(w: Weekday) -> &'static str {
     match w {
         Weekday::Mon => "Monday",

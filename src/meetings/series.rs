@@ -3,7 +3,7 @@
 //! that drop out are cancelled, not deleted, so calendars hear about it).
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::forms::Schedule;
@@ -36,6 +36,30 @@ impl SeriesRow {
         self.time_zone
     }
 
+    /// "every Tuesday": the rule in words (the raw rule if it is not one we make).
+    pub fn repeats(&self) -> String {
+        recurrence::Repeat::from_rrule(&self.rrule)
+            .map(|r| r.describe())
+            .unwrap_or_else(|| self.rrule.clone())
+    }
+
+    /// "every Tuesday, 19:00".
+    pub fn rule(&self) -> String {
+        format!("{}, {}", self.repeats(), self.start_time.format("%H:%M"))
+    }
+
+    /// "every Tuesday, 19:00 to 20:30 (Europe/London)".
+    pub fn rule_with_times(&self) -> String {
+        let end = self.start_time + chrono::Duration::minutes(i64::from(self.duration_minutes));
+        format!(
+            "{}, {} to {} ({})",
+            self.repeats(),
+            self.start_time.format("%H:%M"),
+            end.format("%H:%M"),
+            self.time_zone
+        )
+    }
+
     pub fn times_on(&self, date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
         let start = recurrence::instant(date, self.start_time, self.tz());
         (
@@ -51,11 +75,16 @@ const SERIES: &str =
                       FROM meeting_series";
 
 pub async fn series(conn: &mut PgConnection, can_id: Uuid, id: Uuid) -> Result<Option<SeriesRow>> {
+    find(conn, can_id, id).await
+}
+
+/// [`series`], from a pool or a connection.
+pub async fn find(db: impl PgExecutor<'_>, can_id: Uuid, id: Uuid) -> Result<Option<SeriesRow>> {
     Ok(
         sqlx::query_as(&format!("{SERIES} WHERE can_id = $1 AND id = $2"))
             .bind(can_id)
             .bind(id)
-            .fetch_optional(conn)
+            .fetch_optional(db)
             .await?,
     )
 }

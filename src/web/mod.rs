@@ -222,6 +222,27 @@ pub async fn security_headers(mut response: Response) -> Response {
     response
 }
 
+/// The `X-Request-Id` a client sent, kept only as a separate log field: ids in our logs are ours,
+/// so a client cannot forge, collide with or inject into them.
+#[derive(Debug, Clone)]
+pub struct ClientRequestId(pub String);
+
+/// Takes the client's `X-Request-Id` off the request (so that ours is generated) and keeps a
+/// cleaned copy — visible ASCII, at most 64 characters — as [`ClientRequestId`].
+pub async fn set_aside_client_request_id<B>(mut request: Request<B>) -> Request<B> {
+    if let Some(theirs) = request.headers_mut().remove("x-request-id") {
+        let cleaned: String = theirs
+            .as_bytes()
+            .iter()
+            .filter(|b| b.is_ascii_graphic())
+            .take(64)
+            .map(|b| char::from(*b))
+            .collect();
+        request.extensions_mut().insert(ClientRequestId(cleaned));
+    }
+    request
+}
+
 /// One span per request, named by the route that matched (not the raw URI, which carries ids).
 pub fn request_span<B>(request: &Request<B>) -> tracing::Span {
     let route = request
@@ -234,11 +255,17 @@ pub fn request_span<B>(request: &Request<B>) -> tracing::Span {
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
+    let client_request_id = request
+        .extensions()
+        .get::<ClientRequestId>()
+        .map(|c| c.0.as_str())
+        .unwrap_or("");
     tracing::info_span!(
         "request",
         method = %request.method(),
         route = %route,
         request_id = %request_id,
+        client_request_id = %client_request_id,
     )
 }
 

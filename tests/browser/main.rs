@@ -4,8 +4,9 @@
 //! (no horizontal scrolling, tap targets of 44px). The first journey runs again with JavaScript
 //! off. Each journey leaves a screenshot in target/browser-artifacts/.
 //!
-//! Needs chromium, chromedriver, java, and tests/browser/node_modules (scripts/install-deps sets
-//! them up). Without them the suite says so loudly and skips.
+//! Needs chromium, chromedriver, java, and tests/browser/node_modules. When any is missing the suite
+//! runs scripts/install-deps itself (as on a fresh machine, where `cargo test` is the whole set-up),
+//! and fails — never skips — when they still cannot be had, so a green run always tested the pages.
 
 mod webdriver;
 
@@ -62,6 +63,34 @@ fn missing() -> Vec<String> {
         gone.push("java (apt-get install default-jre-headless)".into());
     }
     gone
+}
+
+/// Installs what the suite needs through the project's own script when something is missing, and
+/// fails loudly when that does not bring it.
+fn ensure_installed() {
+    let gone = missing();
+    if gone.is_empty() {
+        return;
+    }
+    // Written straight to stderr: the test harness would swallow eprintln! in a passing test.
+    let _ = std::io::stderr().write_all(
+        format!(
+            "browser suite: missing {}; running scripts/install-deps\n",
+            gone.join(", ")
+        )
+        .as_bytes(),
+    );
+    let status = Command::new("bash")
+        .arg(root().join("scripts/install-deps"))
+        .current_dir(root())
+        .status();
+    let still = missing();
+    assert!(
+        still.is_empty(),
+        "the browser suite cannot run: missing {} (scripts/install-deps: {status:?}). \
+         Run `sudo scripts/install-deps` once, then `cargo test` again.",
+        still.join(", ")
+    );
 }
 
 fn free_port() -> u16 {
@@ -312,19 +341,7 @@ async fn db(server: &Server) -> PgConnection {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journeys_in_a_real_browser() {
-    let gone = missing();
-    if !gone.is_empty() {
-        // Written straight to stderr: the test harness would swallow eprintln! in a passing test.
-        let banner = format!(
-            "\n==============================================================\n\
-             BROWSER TESTS SKIPPED: missing {}\n\
-             Run scripts/install-deps to install them.\n\
-             ==============================================================\n",
-            gone.join(", ")
-        );
-        let _ = std::io::stderr().write_all(banner.as_bytes());
-        return;
-    }
+    ensure_installed();
     let began = Instant::now();
     let dir = std::env::temp_dir().join(format!("canopy-browser-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -4,86 +4,10 @@
 
 use axum::http::StatusCode;
 
-use crate::helpers::{Browser, Page, TestApp};
-
-pub async fn start_can(b: &mut Browser, name: &str, slug: &str, visibility: &str) -> Page {
-    b.get("/c/new").await.assert_status(StatusCode::OK);
-    b.post(
-        "/c/new",
-        &[
-            ("name", name),
-            ("slug", slug),
-            ("place", "Riverside"),
-            ("purpose", "Neighbours looking out for each other"),
-            ("rationale", "Nobody should be alone"),
-            ("rules", "Be kind. Keep what is said in confidence."),
-            ("time_zone", "Europe/London"),
-            ("visibility", visibility),
-        ],
-    )
-    .await
-}
-
-/// An organiser makes an invitation link; returns its path (`/join/…`).
-pub async fn invite_link(b: &mut Browser, slug: &str, max_uses: &str, email: &str) -> String {
-    b.get(&format!("/c/{slug}/invitations"))
-        .await
-        .assert_status(StatusCode::OK);
-    let page = b
-        .post(
-            &format!("/c/{slug}/invitations"),
-            &[
-                ("email", email),
-                ("max_uses", max_uses),
-                ("expires_in_days", "14"),
-                ("note", ""),
-            ],
-        )
-        .await;
-    page.assert_status(StatusCode::CREATED)
-        .assert_contains("Your invitation link is ready");
-    extract_link(&page.body)
-        .split_once("/join/")
-        .map(|(_, t)| format!("/join/{t}"))
-        .unwrap()
-}
-
-fn extract_link(body: &str) -> String {
-    let at = body.find("id=\"invite-link\"").unwrap();
-    let rest = &body[at..];
-    let v = rest.find("value=\"").unwrap() + 7;
-    let end = rest[v..].find('"').unwrap();
-    rest[v..v + end].to_string()
-}
-
-/// Opens an invitation and joins with the rules acknowledged.
-pub async fn join(b: &mut Browser, path: &str) -> Page {
-    b.get(path).await.assert_status(StatusCode::OK);
-    b.post(path, &[("acknowledge_rules", "yes")]).await
-}
-
-/// An organiser's CAN with one more member; returns (app, organiser, member, slug).
-pub async fn can_with_member(visibility: &str) -> (TestApp, Browser, Browser, String) {
-    let app = TestApp::new().await;
-    let mut organiser = app.member("olu@example.org", "Olu").await;
-    start_can(&mut organiser, "Riverside Neighbours", "", visibility)
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
-    let path = invite_link(&mut organiser, "riverside-neighbours", "5", "").await;
-    let mut member = app.member("mia@example.org", "Mia").await;
-    join(&mut member, &path)
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
-    (app, organiser, member, "riverside-neighbours".into())
-}
+use crate::helpers::{TestApp, can_with_member, invite_link, join, start_can};
 
 async fn member_id(app: &TestApp, email: &str) -> String {
-    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM members WHERE email = $1")
-        .bind(email)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    id.to_string()
+    app.member_id(email).await.to_string()
 }
 
 #[tokio::test]

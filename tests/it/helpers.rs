@@ -15,6 +15,7 @@ use http_body_util::BodyExt;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 use tower::ServiceExt;
+use uuid::Uuid;
 
 const TEMPLATE_DB: &str = "canopy_template";
 
@@ -26,6 +27,7 @@ fn cluster() -> &'static EmbeddedPostgres {
     static CLUSTER: OnceLock<Cluster> = OnceLock::new();
     &CLUSTER
         .get_or_init(|| {
+            ensure_postgres_installed();
             let root = std::env::temp_dir();
             remove_stale_test_dirs(&root);
             let dir = root.join(format!("canopy-test-{}", std::process::id()));
@@ -54,6 +56,29 @@ fn cluster() -> &'static EmbeddedPostgres {
             Cluster { pg }
         })
         .pg
+}
+
+/// On a fresh machine `cargo test` is the whole set-up: without PostgreSQL's server binaries the
+/// project's own install script brings them (it says what to run when it cannot).
+fn ensure_postgres_installed() {
+    let on_path = std::env::var_os("PATH").is_some_and(|p| {
+        std::env::split_paths(&p).any(|d| d.join("initdb").exists() && d.join("postgres").exists())
+    });
+    let debian = std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|versions| {
+        versions
+            .flatten()
+            .any(|v| v.path().join("bin/initdb").exists())
+    });
+    if on_path || debian || std::env::var_os("CANOPY_PG_BIN").is_some() {
+        return;
+    }
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install-deps");
+    let status = std::process::Command::new("bash").arg(script).status();
+    assert!(
+        matches!(status, Ok(s) if s.success()),
+        "PostgreSQL's server binaries are missing and scripts/install-deps could not install them \
+         ({status:?}); run `sudo scripts/install-deps`, then `cargo test` again"
+    );
 }
 
 /// Test clusters die with their process; their folders are removed by a later run.
@@ -113,6 +138,23 @@ impl TestApp {
         Self { db, router }
     }
 
+    /// The app on an existing database (e.g. one restored from a backup).
+    pub fn on_pool(db: PgPool) -> Self {
+        let router = canopy::app(AppState::new(db.clone(), Config::for_tests()));
+        Self { db, router }
+    }
+
+    /// A libpq connection string for this app's database (for pg_dump and pg_restore).
+    pub fn conninfo(&self) -> String {
+        let o = self.db.connect_options();
+        format!(
+            "host={} user={} dbname={}",
+            o.get_host(),
+            o.get_username(),
+            o.get_database().unwrap_or_default()
+        )
+    }
+
     /// Another app instance on the same database, as behind a load balancer.
     pub fn second_instance(&self) -> TestApp {
         let router = canopy::app(AppState::new(self.db.clone(), Config::for_tests()));
@@ -133,6 +175,24 @@ impl TestApp {
 
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
+    /// The id of the member with this email address.
+    pub async fn member_id(&self, email: &str) -> Uuid {
+        sqlx::query_scalar("SELECT id FROM members WHERE email = $1")
+            .bind(email)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
+    /// The id of the member with this display name (fixture names are unique).
+    pub async fn member_named(&self, name: &str) -> Uuid {
+        sqlx::query_scalar("SELECT id FROM members WHERE display_name = $1")
+            .bind(name)
             .fetch_one(&self.db)
             .await
             .unwrap()
@@ -244,9 +304,28 @@ impl Page {
 }
 
 impl Browser {
+    /// The same browser (cookie and all) talking to another app, e.g. one on a restored copy.
+    pub fn same_session_on(&self, app: &TestApp) -> Browser {
+        Browser {
+            router: app.router.clone(),
+            cookie: self.cookie.clone(),
+            csrf: self.csrf.clone(),
+            address: self.address,
+        }
+    }
+
     pub async fn get(&mut self, path: &str) -> Page {
         let request = self.request("GET", path).body(Body::empty()).unwrap();
         self.send(request).await
+    }
+
+    /// A GET with extra request headers.
+    pub async fn get_with_headers(&mut self, path: &str, headers: &[(&str, &str)]) -> Page {
+        let mut builder = self.request("GET", path);
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        self.send(builder.body(Body::empty()).unwrap()).await
     }
 
     /// Posts a form as our own page would: with this session's CSRF token.
@@ -356,4 +435,97 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+// --- Scenario fixtures shared by the area tests: a CAN started, people invited and joined. ---
+
+/// The invitation-free way into a CAN: starts one through the real form.
+pub async fn start_can(b: &mut Browser, name: &str, slug: &str, visibility: &str) -> Page {
+    b.get("/c/new").await.assert_status(StatusCode::OK);
+    b.post(
+        "/c/new",
+        &[
+            ("name", name),
+            ("slug", slug),
+            ("place", "Riverside"),
+            ("purpose", "Neighbours looking out for each other"),
+            ("rationale", "Nobody should be alone"),
+            ("rules", "Be kind. Keep what is said in confidence."),
+            ("time_zone", "Europe/London"),
+            ("visibility", visibility),
+        ],
+    )
+    .await
+}
+
+/// An organiser makes an invitation link; returns its path (`/join/…`).
+pub async fn invite_link(b: &mut Browser, slug: &str, max_uses: &str, email: &str) -> String {
+    b.get(&format!("/c/{slug}/invitations"))
+        .await
+        .assert_status(StatusCode::OK);
+    let page = b
+        .post(
+            &format!("/c/{slug}/invitations"),
+            &[
+                ("email", email),
+                ("max_uses", max_uses),
+                ("expires_in_days", "14"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    page.assert_status(StatusCode::CREATED)
+        .assert_contains("Your invitation link is ready");
+    extract_link(&page.body)
+        .split_once("/join/")
+        .map(|(_, t)| format!("/join/{t}"))
+        .unwrap()
+}
+
+fn extract_link(body: &str) -> String {
+    let at = body.find("id=\"invite-link\"").unwrap();
+    let rest = &body[at..];
+    let v = rest.find("value=\"").unwrap() + 7;
+    let end = rest[v..].find('"').unwrap();
+    rest[v..v + end].to_string()
+}
+
+/// Opens an invitation and joins with the rules acknowledged.
+pub async fn join(b: &mut Browser, path: &str) -> Page {
+    b.get(path).await.assert_status(StatusCode::OK);
+    b.post(path, &[("acknowledge_rules", "yes")]).await
+}
+
+/// An organiser's CAN with one more member; returns (app, organiser, member, slug).
+pub async fn can_with_member(visibility: &str) -> (TestApp, Browser, Browser, String) {
+    let app = TestApp::new().await;
+    let mut organiser = app.member("olu@example.org", "Olu").await;
+    start_can(&mut organiser, "Riverside Neighbours", "", visibility)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let path = invite_link(&mut organiser, "riverside-neighbours", "5", "").await;
+    let mut member = app.member("mia@example.org", "Mia").await;
+    join(&mut member, &path)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    (app, organiser, member, "riverside-neighbours".into())
+}
+
+/// Olu's invite-only CAN "Riverside Neighbours" with these people joined through one link; all
+/// active. Returns (app, Olu, the others in order, slug).
+pub async fn team(people: &[(&str, &str)]) -> (TestApp, Browser, Vec<Browser>, String) {
+    let app = TestApp::new().await;
+    let mut olu = app.member("olu@example.org", "Olu").await;
+    start_can(&mut olu, "Riverside Neighbours", "", "invite_only").await;
+    let slug = "riverside-neighbours".to_string();
+    let path = invite_link(&mut olu, &slug, "10", "").await;
+    let mut others = Vec::new();
+    for (email, name) in people {
+        let mut b = app.member(email, name).await;
+        join(&mut b, &path)
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+        others.push(b);
+    }
+    (app, olu, others, slug)
 }

@@ -3,8 +3,10 @@
 //! start-up, restart and shutdown.
 
 mod accounts;
+mod backup;
 mod cans;
 mod embedded;
+mod fuzz;
 mod helpers;
 mod meetings;
 mod outbox;

@@ -7,8 +7,7 @@ use axum::http::StatusCode;
 use chrono::{NaiveDate, Timelike, Utc};
 use uuid::Uuid;
 
-use crate::cans::{can_with_member, invite_link, join, start_can};
-use crate::helpers::{Browser, Page, TestApp};
+use crate::helpers::{Browser, Page, TestApp, can_with_member, invite_link, join, start_can};
 
 fn schedule_fields<'a>(
     title: &'a str,
@@ -55,6 +54,22 @@ async fn meetings_of(app: &TestApp) -> Vec<(Uuid, chrono::DateTime<Utc>, String)
         .fetch_all(&app.db)
         .await
         .unwrap()
+}
+
+/// Olu schedules the weekly circle (Tuesdays 19:00 from next week); its meetings, soonest first.
+async fn weekly_circle(
+    app: &TestApp,
+    olu: &mut Browser,
+    slug: &str,
+) -> Vec<(Uuid, chrono::DateTime<Utc>, String)> {
+    schedule(
+        olu,
+        slug,
+        &schedule_fields("Weekly circle", "weekly", &next_tuesday(), "19:00"),
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    meetings_of(app).await
 }
 
 #[tokio::test]
@@ -209,13 +224,7 @@ async fn bad_schedules_are_refused_beside_their_fields() {
 #[tokio::test]
 async fn one_occurrence_moves_or_is_cancelled_alone_and_series_edits_change_only_the_future() {
     let (app, mut olu, _mia, slug) = can_with_member("invite_only").await;
-    schedule(
-        &mut olu,
-        &slug,
-        &schedule_fields("Weekly circle", "weekly", &next_tuesday(), "19:00"),
-    )
-    .await;
-    let all = meetings_of(&app).await;
+    let all = weekly_circle(&app, &mut olu, &slug).await;
     assert!(all.len() >= 10, "about twelve weeks ahead: {}", all.len());
     let (first, second, third) = (all[0].0, all[1].0, all[2].0);
 
@@ -303,13 +312,7 @@ async fn one_occurrence_moves_or_is_cancelled_alone_and_series_edits_change_only
 #[tokio::test]
 async fn open_agenda_items_and_actions_carry_forward_to_the_next_meeting() {
     let (app, mut olu, mut mia, slug) = can_with_member("invite_only").await;
-    schedule(
-        &mut olu,
-        &slug,
-        &schedule_fields("Weekly circle", "weekly", &next_tuesday(), "19:00"),
-    )
-    .await;
-    let all = meetings_of(&app).await;
+    let all = weekly_circle(&app, &mut olu, &slug).await;
     let (first, second) = (all[0].0, all[1].0);
     // The template gave two items; Mia proposes one more.
     mia.get(&format!("/c/{slug}/meetings/{first}")).await;
@@ -426,13 +429,7 @@ async fn rotation_suggests_who_served_least_recently_and_not_those_who_said_no()
         .await
         .assert_status(StatusCode::SEE_OTHER);
     }
-    schedule(
-        &mut olu,
-        &slug,
-        &schedule_fields("Weekly circle", "weekly", &next_tuesday(), "19:00"),
-    )
-    .await;
-    let all = meetings_of(&app).await;
+    let all = weekly_circle(&app, &mut olu, &slug).await;
     let suggested = |page: &Page| -> String {
         let at = page.body.find("Suggested by rotation").unwrap();
         let rest = &page.body[at..];
@@ -497,13 +494,7 @@ async fn rotation_suggests_who_served_least_recently_and_not_those_who_said_no()
 #[tokio::test]
 async fn members_answer_rsvps_and_the_facilitator_takes_attendance() {
     let (app, mut olu, mut mia, slug) = can_with_member("invite_only").await;
-    schedule(
-        &mut olu,
-        &slug,
-        &schedule_fields("Weekly circle", "weekly", &next_tuesday(), "19:00"),
-    )
-    .await;
-    let all = meetings_of(&app).await;
+    let all = weekly_circle(&app, &mut olu, &slug).await;
     let (id, cancelled) = (all[0].0, all[1].0);
     mia.get(&format!("/c/{slug}/meetings/{id}")).await;
     mia.post(
@@ -574,13 +565,7 @@ async fn members_answer_rsvps_and_the_facilitator_takes_attendance() {
 #[tokio::test]
 async fn two_note_takers_saving_at_once_lose_nothing() {
     let (app, mut olu, mut mia, slug) = can_with_member("invite_only").await;
-    schedule(
-        &mut olu,
-        &slug,
-        &schedule_fields("Weekly circle", "weekly", &next_tuesday(), "19:00"),
-    )
-    .await;
-    let id = meetings_of(&app).await[0].0;
+    let id = weekly_circle(&app, &mut olu, &slug).await[0].0;
     let mia_id: Uuid = sqlx::query_scalar("SELECT id FROM members WHERE email = 'mia@example.org'")
         .fetch_one(&app.db)
         .await
@@ -647,13 +632,7 @@ async fn two_note_takers_saving_at_once_lose_nothing() {
 async fn calendar_feeds_parse_and_carry_what_the_pages_show() {
     use icalendar::{Calendar, Component, EventLike};
     let (app, mut olu, mut mia, slug) = can_with_member("invite_only").await;
-    schedule(
-        &mut olu,
-        &slug,
-        &schedule_fields("Weekly circle", "weekly", &next_tuesday(), "19:00"),
-    )
-    .await;
-    let all = meetings_of(&app).await;
+    let all = weekly_circle(&app, &mut olu, &slug).await;
     olu.post(&format!("/c/{slug}/meetings/{}/cancel", all[1].0), &[])
         .await;
 
@@ -767,13 +746,7 @@ async fn reminders_go_out_once_each() {
     let path = invite_link(&mut olu, &slug, "1", "").await;
     let mut noor = app.member("noor@example.org", "Noor").await;
     join(&mut noor, &path).await;
-    schedule(
-        &mut olu,
-        &slug,
-        &schedule_fields("Weekly circle", "weekly", &next_tuesday(), "19:00"),
-    )
-    .await;
-    let id = meetings_of(&app).await[0].0;
+    let id = weekly_circle(&app, &mut olu, &slug).await[0].0;
     mia.get(&format!("/c/{slug}/meetings/{id}")).await;
     mia.post(
         &format!("/c/{slug}/meetings/{id}/rsvp"),
@@ -945,13 +918,7 @@ async fn a_time_poll_finds_the_best_slot_and_starts_a_series() {
 #[tokio::test]
 async fn the_meeting_pack_prints_agenda_decisions_actions_and_a_sign_in_sheet() {
     let (app, mut olu, _mia, slug) = can_with_member("invite_only").await;
-    schedule(
-        &mut olu,
-        &slug,
-        &schedule_fields("Weekly circle", "weekly", &next_tuesday(), "19:00"),
-    )
-    .await;
-    let id = meetings_of(&app).await[0].0;
+    let id = weekly_circle(&app, &mut olu, &slug).await[0].0;
     let page = olu.get(&format!("/c/{slug}/meetings/{id}/pack")).await;
     page.assert_status(StatusCode::OK)
         .assert_contains("Check-in round")
@@ -963,13 +930,7 @@ async fn the_meeting_pack_prints_agenda_decisions_actions_and_a_sign_in_sheet() 
 #[tokio::test]
 async fn nobody_outside_the_can_sees_or_touches_its_meetings() {
     let (app, mut olu, _mia, slug) = can_with_member("invite_only").await;
-    schedule(
-        &mut olu,
-        &slug,
-        &schedule_fields("Weekly circle", "weekly", &next_tuesday(), "19:00"),
-    )
-    .await;
-    let id = meetings_of(&app).await[0].0;
+    let id = weekly_circle(&app, &mut olu, &slug).await[0].0;
     let series: Uuid = sqlx::query_scalar("SELECT id FROM meeting_series")
         .fetch_one(&app.db)
         .await
@@ -1126,13 +1087,7 @@ async fn dates_far_in_the_past_or_future_are_refused_not_a_crash() {
         page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.field_error("starts_on").is_some(), "{start}");
     }
-    schedule(
-        &mut olu,
-        &slug,
-        &schedule_fields("Weekly circle", "weekly", &next_tuesday(), "19:00"),
-    )
-    .await;
-    let id = meetings_of(&app).await[0].0;
+    let id = weekly_circle(&app, &mut olu, &slug).await[0].0;
     for date in ["-5000-01-01", "1900-01-01", "2999-01-01"] {
         let page = olu
             .post(
@@ -1190,4 +1145,216 @@ async fn the_dashboard_lists_the_next_meetings_with_ones_own_answer() {
         .assert_contains(&format!(
             "Next meeting: <a href=\"/c/{slug}/meetings/{first}\">Weekly circle"
         ));
+}
+
+#[tokio::test]
+async fn only_those_who_run_a_meeting_keep_its_record_and_a_note_taker_may() {
+    let (app, mut olu, mut mia, slug) = can_with_member("invite_only").await;
+    schedule(
+        &mut olu,
+        &slug,
+        &schedule_fields("Weekly circle", "weekly", &next_tuesday(), "19:00"),
+    )
+    .await;
+    let id = meetings_of(&app).await[0].0;
+    let item: Uuid = sqlx::query_scalar(
+        "SELECT id FROM agenda_items WHERE meeting_id = $1 ORDER BY position LIMIT 1",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let page = format!("/c/{slug}/meetings/{id}");
+    mia.get(&page).await.assert_lacks("Save attendance");
+    let agenda_item = format!("agenda/{item}");
+    let refused: [(&str, Vec<(&str, &str)>); 6] = [
+        ("attendance", vec![]),
+        (
+            "minutes",
+            vec![("minutes", "Mia's notes"), ("version", "0")],
+        ),
+        ("decisions", vec![("decision", "We hold a street party")]),
+        ("actions", vec![("action_title", "Book the hall")]),
+        ("finish", vec![]),
+        (&agenda_item, vec![("direction", "down")]),
+    ];
+    for (what, fields) in &refused {
+        mia.post(&format!("{page}/{what}"), fields)
+            .await
+            .assert_status(StatusCode::FORBIDDEN)
+            .assert_contains("Only this meeting&#39;s facilitator and note-taker, and the group&#39;s facilitators and organisers, can do this.");
+    }
+    assert_eq!(app.count("decisions").await, 0);
+    assert_eq!(app.count("action_items").await, 0);
+
+    // Once she takes the notes, Mia runs this meeting (and only this one).
+    let mia_id: Uuid = sqlx::query_scalar("SELECT id FROM members WHERE email = 'mia@example.org'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    olu.get(&page).await;
+    olu.post(
+        &format!("{page}/roles"),
+        &[
+            ("facilitator_id", ""),
+            ("note_taker_id", &mia_id.to_string()),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    mia.get(&page).await.assert_contains("Save attendance");
+    mia.post(
+        &format!("{page}/decisions"),
+        &[("decision", "We hold a street party")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(app.count("decisions").await, 1);
+    let other = meetings_of(&app).await[1].0;
+    mia.post(
+        &format!("/c/{slug}/meetings/{other}/decisions"),
+        &[("decision", "Not at this one")],
+    )
+    .await
+    .assert_status(StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_member_chosen_who_is_not_in_the_can_is_refused_beside_the_select() {
+    let (app, mut olu, _mia, slug) = can_with_member("invite_only").await;
+    schedule(
+        &mut olu,
+        &slug,
+        &schedule_fields("Weekly circle", "weekly", &next_tuesday(), "19:00"),
+    )
+    .await;
+    let id = meetings_of(&app).await[0].0;
+    let mut zed = app.member("zed@example.org", "Zed").await;
+    start_can(&mut zed, "Elsewhere", "elsewhere", "invite_only").await;
+    let zed_id: Uuid = sqlx::query_scalar("SELECT id FROM members WHERE email = 'zed@example.org'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    olu.get(&format!("/c/{slug}/meetings/{id}")).await;
+    let page = olu
+        .post(
+            &format!("/c/{slug}/meetings/{id}/agenda"),
+            &[
+                ("item_title", "Street party"),
+                ("item_owner", &zed_id.to_string()),
+                ("item_minutes", "20"),
+            ],
+        )
+        .await;
+    page.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("<div class=\"field field-invalid\">\n  <label for=\"item_owner\">")
+        .assert_contains("aria-describedby=\"item_owner-error\"")
+        .assert_lacks(">Zed</option>");
+    assert_eq!(
+        page.field_error("item_owner").as_deref(),
+        Some("Choose an active member of this CAN.")
+    );
+    assert!(page.body.contains(
+        "id=\"item_owner-error\"><span class=\"visually-hidden\">Error: </span>Choose an active member"
+    ));
+    assert_eq!(
+        page.input_value("item_title").as_deref(),
+        Some("Street party"),
+        "what was typed is kept"
+    );
+    let page = olu
+        .post(
+            &format!("/c/{slug}/meetings/{id}/roles"),
+            &[
+                ("facilitator_id", &zed_id.to_string()),
+                ("note_taker_id", ""),
+            ],
+        )
+        .await;
+    page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        page.field_error("facilitator_id").as_deref(),
+        Some("Choose an active member of this CAN.")
+    );
+    assert_eq!(
+        app.count("meetings WHERE facilitator_id IS NOT NULL").await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn an_action_is_ticked_off_by_its_owner_or_a_facilitator_and_by_nobody_else() {
+    let (app, mut olu, mut mia, slug) = can_with_member("invite_only").await;
+    let path = invite_link(&mut olu, &slug, "1", "").await;
+    let mut noor = app.member("noor@example.org", "Noor").await;
+    join(&mut noor, &path).await;
+    schedule(
+        &mut olu,
+        &slug,
+        &schedule_fields("Weekly circle", "weekly", &next_tuesday(), "19:00"),
+    )
+    .await;
+    let id = meetings_of(&app).await[0].0;
+    let mia_id: Uuid = sqlx::query_scalar("SELECT id FROM members WHERE email = 'mia@example.org'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    olu.get(&format!("/c/{slug}/meetings/{id}")).await;
+    for (title, owner) in [
+        ("Book the hall", mia_id.to_string()),
+        ("Print flyers", String::new()),
+    ] {
+        olu.post(
+            &format!("/c/{slug}/meetings/{id}/actions"),
+            &[
+                ("action_title", title),
+                ("action_owner", &owner),
+                ("action_due", ""),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    }
+    let actions: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM action_items ORDER BY created_at")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    noor.get(&format!("/c/{slug}/meetings/{id}")).await;
+    noor.post(
+        &format!("/c/{slug}/meetings/{id}/actions/{}/done", actions[0]),
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::FORBIDDEN)
+    .assert_contains("Only the action&#39;s owner");
+    mia.get(&format!("/c/{slug}/meetings/{id}")).await;
+    mia.post(
+        &format!("/c/{slug}/meetings/{id}/actions/{}/done", actions[0]),
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    // Done twice is still done.
+    mia.post(
+        &format!("/c/{slug}/meetings/{id}/actions/{}/done", actions[0]),
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    olu.post(
+        &format!("/c/{slug}/meetings/{id}/actions/{}/done", actions[1]),
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    olu.post(
+        &format!("/c/{slug}/meetings/{id}/actions/{}/done", Uuid::now_v7()),
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::NOT_FOUND);
+    assert_eq!(app.count("action_items WHERE status = 'done'").await, 2);
+    mia.get(&format!("/c/{slug}/meetings/{id}"))
+        .await
+        .assert_contains("<s>Book the hall</s> (done)");
 }

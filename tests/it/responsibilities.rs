@@ -5,37 +5,20 @@
 use axum::http::StatusCode;
 use uuid::Uuid;
 
-use crate::cans::{invite_link, join, start_can};
-use crate::helpers::{Browser, Page, TestApp};
+use crate::helpers::{self, Browser, Page, TestApp, start_can};
 
 /// Olu (organiser) with Mia, Noor and Pat; all active.
 async fn team() -> (TestApp, Browser, Vec<Browser>, String) {
-    let app = TestApp::new().await;
-    let mut olu = app.member("olu@example.org", "Olu").await;
-    start_can(&mut olu, "Riverside Neighbours", "", "invite_only").await;
-    let slug = "riverside-neighbours".to_string();
-    let path = invite_link(&mut olu, &slug, "10", "").await;
-    let mut others = Vec::new();
-    for (email, name) in [
+    helpers::team(&[
         ("mia@example.org", "Mia"),
         ("noor@example.org", "Noor"),
         ("pat@example.org", "Pat"),
-    ] {
-        let mut b = app.member(email, name).await;
-        join(&mut b, &path)
-            .await
-            .assert_status(StatusCode::SEE_OTHER);
-        others.push(b);
-    }
-    (app, olu, others, slug)
+    ])
+    .await
 }
 
 async fn id_of(app: &TestApp, email: &str) -> Uuid {
-    sqlx::query_scalar("SELECT id FROM members WHERE email = $1")
-        .bind(email)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
+    app.member_id(email).await
 }
 
 async fn create(

@@ -6,29 +6,17 @@ use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 use uuid::Uuid;
 
-use crate::cans::{invite_link, join, start_can};
-use crate::helpers::{Browser, TestApp};
+use crate::helpers::{self, Browser, TestApp};
 
 /// Olu (organiser) with Mia, Noor, Pat and Quinn: five active members.
 async fn five() -> (TestApp, Browser, Vec<Browser>, String, Uuid) {
-    let app = TestApp::new().await;
-    let mut olu = app.member("olu@example.org", "Olu").await;
-    start_can(&mut olu, "Riverside Neighbours", "", "invite_only").await;
-    let slug = "riverside-neighbours".to_string();
-    let path = invite_link(&mut olu, &slug, "10", "").await;
-    let mut others = Vec::new();
-    for (email, name) in [
+    let (app, olu, others, slug) = helpers::team(&[
         ("mia@example.org", "Mia"),
         ("noor@example.org", "Noor"),
         ("pat@example.org", "Pat"),
         ("quinn@example.org", "Quinn"),
-    ] {
-        let mut b = app.member(email, name).await;
-        join(&mut b, &path)
-            .await
-            .assert_status(StatusCode::SEE_OTHER);
-        others.push(b);
-    }
+    ])
+    .await;
     // Everyone joined long ago, so drifting can be judged.
     sqlx::query("UPDATE memberships SET joined_at = now() - interval '1 year', status_changed_at = now() - interval '1 year'")
         .execute(&app.db)
@@ -42,11 +30,7 @@ async fn five() -> (TestApp, Browser, Vec<Browser>, String, Uuid) {
 }
 
 async fn member(app: &TestApp, name: &str) -> Uuid {
-    sqlx::query_scalar("SELECT id FROM members WHERE display_name = $1")
-        .bind(name)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
+    app.member_named(name).await
 }
 
 /// A held meeting `weeks_ago` weeks back with these attendees, facilitator and note-taker.

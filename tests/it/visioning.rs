@@ -4,8 +4,7 @@
 
 use axum::http::StatusCode;
 
-use crate::cans::{can_with_member, invite_link, join, start_can};
-use crate::helpers::{Browser, TestApp};
+use crate::helpers::{Browser, TestApp, can_with_member, invite_link, join, start_can};
 
 /// A CAN with an organiser (Olu) and members Mia and Noor; all active.
 async fn group() -> (TestApp, Browser, Browser, Browser, String) {

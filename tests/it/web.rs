@@ -235,3 +235,19 @@ async fn expired_sessions_are_swept_by_housekeeping() {
     canopy::housekeeping(&app.db).await.unwrap();
     assert_eq!(app.count("sessions").await, 0);
 }
+
+#[tokio::test]
+async fn a_clients_request_id_is_never_taken_as_ours() {
+    let app = TestApp::new().await;
+    let mut b = app.browser();
+    let page = b
+        .get_with_headers("/sign-in", &[("x-request-id", "forged-id-0001")])
+        .await;
+    page.assert_status(StatusCode::OK);
+    let ours = page.headers["x-request-id"].to_str().unwrap();
+    assert_ne!(ours, "forged-id-0001");
+    assert!(
+        uuid::Uuid::parse_str(ours).is_ok(),
+        "our own id is a UUID: {ours}"
+    );
+}

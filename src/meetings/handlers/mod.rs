@@ -1,10 +1,12 @@
-pub mod meeting;
+//! Meeting pages and forms, by sub-resource. Each handler extracts, parses the form, calls the
+//! domain (`occurrences`, `agenda`, `record`, `polls`, `schedule`, `feeds`) and maps the outcome
+//! to a page, the page again with 422 or 409, or a redirect with a flash.
+
+pub mod agenda;
+pub mod feeds;
+pub mod occurrence;
+pub mod pack;
+pub mod page;
 pub mod polls;
+pub mod record;
 pub mod schedule;
-
-use crate::cans::model::{Membership, Role};
-
-/// Facilitators and organisers set schedules for everyone.
-pub fn schedules(m: &Membership) -> bool {
-    m.is_active() && (m.has(Role::Facilitator) || m.has(Role::Organiser))
-}

@@ -1,0 +1,77 @@
+//! A meeting's agenda: members propose items; those who run the meeting reorder them and mark
+//! them done or dropped. Each change holds the meeting's lock, so positions stay distinct.
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::access::{MeetingAccess, Runner};
+use super::forms::{AgendaChange, NewAgendaItem};
+use super::queries::{self, agenda};
+use crate::cans::access::ActiveMember;
+use crate::error::{OrNotFound, Result};
+
+pub enum AddOutcome {
+    Added,
+    /// A cancelled meeting takes no items; propose it for another one.
+    Cancelled,
+}
+
+pub async fn add(
+    db: &PgPool,
+    access: &MeetingAccess<ActiveMember>,
+    item: &NewAgendaItem,
+) -> Result<AddOutcome> {
+    let (can_id, id) = (access.can.id, access.id());
+    let mut tx = db.begin().await?;
+    let locked = queries::lock(&mut tx, can_id, id).await?.or_not_found()?;
+    if locked.status.is_cancelled() {
+        return Ok(AddOutcome::Cancelled);
+    }
+    let new = agenda::NewItem {
+        can_id,
+        meeting_id: id,
+        title: &item.title,
+        owner: item.owner,
+        minutes_budget: item.minutes_budget,
+        proposed_by: access.me.id,
+    };
+    agenda::append(&mut tx, &new).await?;
+    let summary = format!(
+        "{} proposed “{}” for “{}”",
+        access.me.display_name, item.title, access.meeting.title
+    );
+    access
+        .log(&mut tx, "meeting.agenda_item", ("meeting", id), summary)
+        .await?;
+    tx.commit().await?;
+    Ok(AddOutcome::Added)
+}
+
+/// Moves an item up or down one place, or sets its status. An item of another meeting is 404.
+pub async fn change(
+    db: &PgPool,
+    access: &MeetingAccess<Runner>,
+    item: Uuid,
+    change: AgendaChange,
+) -> Result<()> {
+    let (can_id, id) = (access.can.id, access.id());
+    let mut tx = db.begin().await?;
+    queries::lock(&mut tx, can_id, id).await?.or_not_found()?;
+    let position = agenda::lock_item(&mut tx, can_id, id, item)
+        .await?
+        .or_not_found()?;
+    match change {
+        AgendaChange::Up | AgendaChange::Down => {
+            let earlier = change == AgendaChange::Up;
+            if let Some((other, other_position)) =
+                agenda::neighbour(&mut tx, id, position, earlier).await?
+            {
+                agenda::set_position(&mut tx, item, other_position).await?;
+                agenda::set_position(&mut tx, other, position).await?;
+            }
+        }
+        AgendaChange::Status(status) => agenda::set_status(&mut tx, item, status).await?,
+    }
+    tx.commit().await?;
+    Ok(())
+}

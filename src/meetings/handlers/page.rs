@@ -1,0 +1,251 @@
+//! One meeting's page: its time in the group's zone and the viewer's, place, facilitator and
+//! note-taker (with a fair rotation suggestion), the agenda, RSVPs, attendance, minutes,
+//! decisions and action items. Every form on it comes back here when refused, with what was
+//! typed kept ([`Kept`]).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::cans::access::Member;
+use crate::cans::nav::CanNav;
+use crate::error::Result;
+use crate::meetings::access::{MeetingAccess, MeetingRequirement};
+use crate::meetings::forms::{ActionForm, AgendaForm, DecisionForm, MoveForm, RolesForm};
+use crate::meetings::model::{AgendaStatus, Rsvp};
+use crate::meetings::queries::agenda::{self, AgendaItem};
+use crate::meetings::queries::record::{self, ActionItem, Decision};
+use crate::meetings::queries::{self, Meeting, Person, Suggested};
+use crate::meetings::record::SavedMinutes;
+use crate::meetings::{when, when_for_viewer};
+use crate::web::forms::FieldErrors;
+use crate::web::{Layout, page_with_status, time, unprocessable};
+
+/// What a re-rendered page keeps of a refused submission.
+#[derive(Default)]
+pub struct Kept {
+    pub errors: FieldErrors,
+    /// Why nothing happened, when no field is to blame.
+    pub notice: Option<&'static str>,
+    pub minutes: Option<String>,
+    /// Minutes someone else saved meanwhile.
+    pub newer_minutes: Option<SavedMinutes>,
+    pub action: ActionForm,
+    pub agenda: AgendaForm,
+    pub moved: Option<MoveForm>,
+    pub decision: DecisionForm,
+}
+
+impl Kept {
+    pub fn notice(notice: &'static str) -> Self {
+        Self {
+            notice: Some(notice),
+            ..Self::default()
+        }
+    }
+
+    pub fn errors(errors: FieldErrors) -> Self {
+        Self {
+            errors,
+            ..Self::default()
+        }
+    }
+}
+
+/// One message, beside `field`: a refusal the form could not know of.
+pub fn refusal(field: &'static str, message: &'static str) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    errors.add(field, message);
+    errors
+}
+
+/// Who rotation suggests for the two roles.
+pub struct Suggestion {
+    pub facilitator: Suggested,
+    pub note_taker: Suggested,
+}
+
+pub struct ActionView {
+    pub item: ActionItem,
+    /// Whether the viewer owns it (and so may tick it off).
+    pub mine: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/meeting.html")]
+pub struct MeetingPage {
+    ctx: Layout,
+    nav: CanNav,
+    meeting: Meeting,
+    tz: Tz,
+    when_viewer: Option<String>,
+    can_schedule: bool,
+    can_run: bool,
+    can_take_part: bool,
+    suggestion: Option<Suggestion>,
+    /// Active members, for the selects.
+    members: Vec<Person>,
+    agenda: Vec<AgendaItem>,
+    yes: Vec<String>,
+    maybe: Vec<String>,
+    no: Vec<String>,
+    my_rsvp: Option<Rsvp>,
+    people: Vec<Person>,
+    attended: usize,
+    minutes: String,
+    minutes_version: i32,
+    decisions: Vec<Decision>,
+    actions: Vec<ActionView>,
+    earlier_actions: Vec<ActionView>,
+    roles_form: RolesForm,
+    move_form: MoveForm,
+    kept: Kept,
+}
+
+impl MeetingPage {
+    /// This meeting's URL, which its forms post below.
+    fn base(&self) -> String {
+        format!("/c/{}/meetings/{}", self.nav.slug, self.meeting.id)
+    }
+
+    /// "Tuesday 24 November 2026, 19:00–20:30" in the group's zone.
+    fn when_group(&self) -> String {
+        when(self.meeting.starts_at, self.meeting.ends_at, self.tz)
+    }
+
+    fn date(&self, at: &DateTime<Utc>) -> String {
+        time::date_in(*at, self.tz)
+    }
+
+    /// Whether `answer` is the viewer's answer now.
+    fn is_mine(&self, answer: &Rsvp) -> bool {
+        self.my_rsvp.as_ref() == Some(answer)
+    }
+}
+
+/// Names of those who gave `answer`.
+fn said(people: &[Person], answer: Rsvp) -> Vec<String> {
+    people
+        .iter()
+        .filter(|p| p.rsvp == Some(answer))
+        .map(|p| p.name.clone())
+        .collect()
+}
+
+fn views(items: Vec<ActionItem>, me: Uuid) -> Vec<ActionView> {
+    items
+        .into_iter()
+        .map(|item| ActionView {
+            mine: item.owner_id == Some(me),
+            item,
+        })
+        .collect()
+}
+
+/// Rotation's suggestion, for those who run a scheduled meeting of a rotating series.
+async fn suggestion(state: &AppState, g: &Meeting) -> Result<Option<Suggestion>> {
+    let db = &state.db;
+    let facilitator = queries::suggest(db, g.can_id, g.id, g.starts_at, true, None).await?;
+    let except = facilitator.as_ref().map(|f| f.id);
+    let note_taker = queries::suggest(db, g.can_id, g.id, g.starts_at, false, except).await?;
+    Ok(facilitator
+        .zip(note_taker)
+        .map(|(facilitator, note_taker)| Suggestion {
+            facilitator,
+            note_taker,
+        }))
+}
+
+/// The page, keeping what a refused submission had (`Kept::default()` for none).
+pub async fn render<R: MeetingRequirement>(
+    state: &AppState,
+    access: &MeetingAccess<R>,
+    ctx: Layout,
+    kept: Kept,
+) -> Result<MeetingPage> {
+    let (can, g, me) = (&access.can, &access.meeting, access.me.id);
+    let tz = can.time_zone;
+    let can_run = access.runs();
+    let people = queries::people(&state.db, can.id, g.id).await?;
+    let rotates = g.status.is_scheduled() && g.rotate_roles == Some(true);
+    let minutes = kept.minutes.clone().unwrap_or_else(|| g.minutes.clone());
+    // After a clash, the next save builds on the version that won it.
+    let minutes_version = kept
+        .newer_minutes
+        .as_ref()
+        .map_or(g.minutes_version, |newer| newer.version);
+    Ok(MeetingPage {
+        nav: CanNav::new(can, &access.membership, "meetings"),
+        when_viewer: when_for_viewer(g.starts_at, g.ends_at, tz, access.me.time_zone),
+        tz,
+        can_schedule: access.schedules(),
+        can_run,
+        can_take_part: access.membership.is_active(),
+        suggestion: if can_run && rotates {
+            suggestion(state, g).await?
+        } else {
+            None
+        },
+        members: people.iter().filter(|p| p.is_active()).cloned().collect(),
+        agenda: agenda::agenda(&state.db, g.id).await?,
+        yes: said(&people, Rsvp::Yes),
+        maybe: said(&people, Rsvp::Maybe),
+        no: said(&people, Rsvp::No),
+        my_rsvp: people.iter().find(|p| p.id == me).and_then(|p| p.rsvp),
+        attended: people.iter().filter(|p| p.present).count(),
+        people,
+        minutes,
+        minutes_version,
+        decisions: record::decisions(&state.db, g.id).await?,
+        actions: views(record::actions_of(&state.db, g.id).await?, me),
+        earlier_actions: views(
+            record::open_earlier_actions(&state.db, can.id, g.series_id, g.starts_at).await?,
+            me,
+        ),
+        roles_form: RolesForm::of(g.facilitator_id, g.note_taker_id),
+        move_form: kept
+            .moved
+            .clone()
+            .unwrap_or_else(|| MoveForm::of(g.starts_at, g.duration_minutes(), tz)),
+        meeting: g.clone(),
+        kept,
+        ctx,
+    })
+}
+
+/// The page again with 422: a refused form, its messages beside the fields and its input kept.
+pub async fn invalid<R: MeetingRequirement>(
+    state: &AppState,
+    access: &MeetingAccess<R>,
+    ctx: Layout,
+    kept: Kept,
+) -> Result<Response> {
+    unprocessable(render(state, access, ctx, kept).await?)
+}
+
+/// The page again with 409: a change that no longer applies (nothing was changed).
+pub async fn conflict<R: MeetingRequirement>(
+    state: &AppState,
+    access: &MeetingAccess<R>,
+    ctx: Layout,
+    kept: Kept,
+) -> Result<Response> {
+    page_with_status(
+        StatusCode::CONFLICT,
+        render(state, access, ctx, kept).await?,
+    )
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    access: MeetingAccess<Member>,
+    ctx: Layout,
+) -> Result<MeetingPage> {
+    render(&state, &access, ctx, Kept::default()).await
+}

@@ -1,0 +1,136 @@
+//! Plain SQL for agendas: the items of a meeting, in order, and the open ones carried forward.
+
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::meetings::model::AgendaStatus;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AgendaItem {
+    pub id: Uuid,
+    pub position: i32,
+    pub title: String,
+    pub owner: Option<String>,
+    pub minutes_budget: Option<i32>,
+    pub status: AgendaStatus,
+    /// Carried over from an earlier meeting.
+    pub carried: bool,
+}
+
+pub async fn agenda(db: &PgPool, meeting_id: Uuid) -> Result<Vec<AgendaItem>> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.position, a.title, o.display_name AS owner, a.minutes_budget, a.status,
+                a.carried_from IS NOT NULL AS carried
+         FROM agenda_items a LEFT JOIN members o ON o.id = a.owner_id
+         WHERE a.meeting_id = $1 ORDER BY a.position, a.created_at",
+    )
+    .bind(meeting_id)
+    .fetch_all(db)
+    .await?)
+}
+
+/// An item to put at the end of a meeting's agenda.
+pub struct NewItem<'a> {
+    pub can_id: Uuid,
+    pub meeting_id: Uuid,
+    pub title: &'a str,
+    pub owner: Option<Uuid>,
+    pub minutes_budget: Option<i32>,
+    pub proposed_by: Uuid,
+}
+
+/// Appends an item (the caller holds the meeting's lock, so positions stay distinct).
+pub async fn append(conn: &mut PgConnection, item: &NewItem<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO agenda_items (id, can_id, meeting_id, position, title, owner_id, minutes_budget, proposed_by)
+         VALUES ($1, $2, $3, (SELECT COALESCE(max(position), 0) + 1 FROM agenda_items WHERE meeting_id = $3), $4, $5, $6, $7)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(item.can_id)
+    .bind(item.meeting_id)
+    .bind(item.title)
+    .bind(item.owner)
+    .bind(item.minutes_budget)
+    .bind(item.proposed_by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The item's position, locked for a change; `None` when the meeting has no such item.
+pub async fn lock_item(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    meeting_id: Uuid,
+    item: Uuid,
+) -> Result<Option<i32>> {
+    Ok(sqlx::query_scalar(
+        "SELECT position FROM agenda_items WHERE can_id = $1 AND meeting_id = $2 AND id = $3 FOR UPDATE",
+    )
+    .bind(can_id)
+    .bind(meeting_id)
+    .bind(item)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The item just before (`earlier`) or after `position`, locked: its id and position.
+pub async fn neighbour(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+    position: i32,
+    earlier: bool,
+) -> Result<Option<(Uuid, i32)>> {
+    let (compare, order) = if earlier { ("<", "DESC") } else { (">", "ASC") };
+    Ok(sqlx::query_as(&format!(
+        "SELECT id, position FROM agenda_items WHERE meeting_id = $1 AND position {compare} $2
+         ORDER BY position {order} LIMIT 1 FOR UPDATE"
+    ))
+    .bind(meeting_id)
+    .bind(position)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn set_position(conn: &mut PgConnection, item: Uuid, position: i32) -> Result<()> {
+    sqlx::query("UPDATE agenda_items SET position = $2 WHERE id = $1")
+        .bind(item)
+        .bind(position)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_status(conn: &mut PgConnection, item: Uuid, status: AgendaStatus) -> Result<()> {
+    sqlx::query("UPDATE agenda_items SET status = $2 WHERE id = $1")
+        .bind(item)
+        .bind(status)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Copies the open items of meeting `from` to the end of meeting `to`'s agenda, skipping titles
+/// already there; returns how many were carried.
+pub async fn carry_open_items(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    from: Uuid,
+    to: Uuid,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "INSERT INTO agenda_items (id, can_id, meeting_id, position, title, owner_id, minutes_budget, proposed_by, carried_from)
+         SELECT gen_random_uuid(), a.can_id, $3,
+                (SELECT COALESCE(max(position), 0) FROM agenda_items WHERE meeting_id = $3) + row_number() OVER (ORDER BY a.position),
+                a.title, a.owner_id, a.minutes_budget, a.proposed_by, a.id
+         FROM agenda_items a WHERE a.can_id = $1 AND a.meeting_id = $2 AND a.status = 'open'
+           AND NOT EXISTS (SELECT 1 FROM agenda_items b WHERE b.meeting_id = $3 AND b.title = a.title)",
+    )
+    .bind(can_id)
+    .bind(from)
+    .bind(to)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

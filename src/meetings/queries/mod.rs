@@ -1,0 +1,316 @@
+//! Plain SQL for meetings. Every query that takes an id from a URL or form filters by `can_id`.
+//! This file holds the meeting itself, its occurrence (time, status, roles) and who comes; the
+//! agenda, the record of the meeting and time polls have their own files.
+
+pub mod agenda;
+pub mod polls;
+pub mod record;
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor, PgPool};
+use uuid::Uuid;
+
+use super::model::{MeetingStatus, Rsvp};
+use crate::cans::model::MembershipStatus;
+use crate::error::Result;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Meeting {
+    pub id: Uuid,
+    pub can_id: Uuid,
+    pub series_id: Option<Uuid>,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub location: String,
+    pub status: MeetingStatus,
+    pub moved: bool,
+    pub sequence: i32,
+    pub facilitator_id: Option<Uuid>,
+    pub facilitator: Option<String>,
+    pub note_taker_id: Option<Uuid>,
+    pub note_taker: Option<String>,
+    pub minutes: String,
+    pub minutes_version: i32,
+    pub updated_at: DateTime<Utc>,
+    pub rotate_roles: Option<bool>,
+}
+
+impl Meeting {
+    /// A call link rather than a place.
+    pub fn location_is_link(&self) -> bool {
+        self.location.starts_with("https://") || self.location.starts_with("http://")
+    }
+
+    pub fn duration_minutes(&self) -> i64 {
+        (self.ends_at - self.starts_at).num_minutes()
+    }
+}
+
+const MEETING: &str = "
+    SELECT g.id, g.can_id, g.series_id, g.title, g.starts_at, g.ends_at, g.location, g.status, g.moved,
+           g.sequence, g.facilitator_id, f.display_name AS facilitator, g.note_taker_id,
+           n.display_name AS note_taker, g.minutes, g.minutes_version, g.updated_at, s.rotate_roles
+    FROM meetings g
+    LEFT JOIN members f ON f.id = g.facilitator_id
+    LEFT JOIN members n ON n.id = g.note_taker_id
+    LEFT JOIN meeting_series s ON s.id = g.series_id";
+
+pub async fn meeting(db: impl PgExecutor<'_>, can_id: Uuid, id: Uuid) -> Result<Option<Meeting>> {
+    Ok(
+        sqlx::query_as(&format!("{MEETING} WHERE g.can_id = $1 AND g.id = $2"))
+            .bind(can_id)
+            .bind(id)
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
+/// Meetings of a CAN between two instants, in order.
+pub async fn between(
+    db: &PgPool,
+    can_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Meeting>> {
+    Ok(sqlx::query_as(&format!(
+        "{MEETING} WHERE g.can_id = $1 AND g.starts_at >= $2 AND g.starts_at < $3 ORDER BY g.starts_at"
+    ))
+    .bind(can_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn recent(db: &PgPool, can_id: Uuid, limit: i64) -> Result<Vec<Meeting>> {
+    Ok(sqlx::query_as(&format!(
+        "{MEETING} WHERE g.can_id = $1 AND g.starts_at < now() ORDER BY g.starts_at DESC LIMIT $2"
+    ))
+    .bind(can_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn of_series(db: &PgPool, can_id: Uuid, series_id: Uuid) -> Result<Vec<Meeting>> {
+    Ok(sqlx::query_as(&format!(
+        "{MEETING} WHERE g.can_id = $1 AND g.series_id = $2 ORDER BY g.starts_at"
+    ))
+    .bind(can_id)
+    .bind(series_id)
+    .fetch_all(db)
+    .await?)
+}
+
+/// The series' next scheduled occurrence after `after`.
+pub async fn next_in_series(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    series_id: Uuid,
+    after: DateTime<Utc>,
+) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM meetings WHERE can_id = $1 AND series_id = $2 AND starts_at > $3
+           AND status = 'scheduled' ORDER BY starts_at LIMIT 1",
+    )
+    .bind(can_id)
+    .bind(series_id)
+    .bind(after)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// A meeting's row as locked for a change: one change at a time per meeting (so agenda
+/// positions stay distinct and a meeting is closed once).
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct Locked {
+    pub status: MeetingStatus,
+    pub starts_at: DateTime<Utc>,
+    pub carried_forward: bool,
+}
+
+pub async fn lock(conn: &mut PgConnection, can_id: Uuid, id: Uuid) -> Result<Option<Locked>> {
+    Ok(sqlx::query_as(
+        "SELECT status, starts_at, carried_forward FROM meetings
+         WHERE can_id = $1 AND id = $2 FOR UPDATE",
+    )
+    .bind(can_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Moves a scheduled meeting; false when it is not scheduled. Calendars see a new sequence, and
+/// the reminder goes out again for the new time.
+pub async fn move_to(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    id: Uuid,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE meetings SET starts_at = $3, ends_at = $4, moved = true, sequence = sequence + 1,
+                reminder_sent_at = NULL
+         WHERE can_id = $1 AND id = $2 AND status = 'scheduled'",
+    )
+    .bind(can_id)
+    .bind(id)
+    .bind(start)
+    .bind(end)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Cancels a scheduled meeting; false when it is not scheduled.
+pub async fn cancel(conn: &mut PgConnection, can_id: Uuid, id: Uuid) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE meetings SET status = 'cancelled', moved = true, sequence = sequence + 1
+         WHERE can_id = $1 AND id = $2 AND status = 'scheduled'",
+    )
+    .bind(can_id)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_roles(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    id: Uuid,
+    facilitator: Option<Uuid>,
+    note_taker: Option<Uuid>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE meetings SET facilitator_id = $3, note_taker_id = $4, sequence = sequence + 1
+         WHERE can_id = $1 AND id = $2",
+    )
+    .bind(can_id)
+    .bind(id)
+    .bind(facilitator)
+    .bind(note_taker)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks a scheduled meeting held (once it has begun, or `always`).
+pub async fn mark_held(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    id: Uuid,
+    always: bool,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE meetings SET status = 'held'
+         WHERE can_id = $1 AND id = $2 AND ($3 OR (status = 'scheduled' AND starts_at <= now()))",
+    )
+    .bind(can_id)
+    .bind(id)
+    .bind(always)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Everyone in the CAN who is not gone: the people a meeting page lists.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Person {
+    pub id: Uuid,
+    pub name: String,
+    pub status: MembershipStatus,
+    pub rsvp: Option<Rsvp>,
+    pub present: bool,
+}
+
+impl Person {
+    pub fn is_active(&self) -> bool {
+        self.status == MembershipStatus::Active
+    }
+
+    /// Beside the name on the attendance list.
+    pub fn answer_words(&self) -> &'static str {
+        self.rsvp.map(Rsvp::said).unwrap_or("no answer")
+    }
+}
+
+pub async fn people(db: &PgPool, can_id: Uuid, meeting_id: Uuid) -> Result<Vec<Person>> {
+    Ok(sqlx::query_as(
+        "SELECT p.id, p.display_name AS name, m.status, r.answer AS rsvp,
+                EXISTS (SELECT 1 FROM attendance a WHERE a.meeting_id = $2 AND a.member_id = p.id) AS present
+         FROM memberships m JOIN members p ON p.id = m.member_id
+         LEFT JOIN rsvps r ON r.meeting_id = $2 AND r.member_id = p.id
+         WHERE m.can_id = $1 AND (m.status <> 'left'
+               OR EXISTS (SELECT 1 FROM attendance a WHERE a.meeting_id = $2 AND a.member_id = p.id))
+         ORDER BY lower(p.display_name)",
+    )
+    .bind(can_id)
+    .bind(meeting_id)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn set_rsvp(
+    db: impl PgExecutor<'_>,
+    can_id: Uuid,
+    meeting_id: Uuid,
+    member_id: Uuid,
+    answer: Rsvp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO rsvps (meeting_id, can_id, member_id, answer) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (meeting_id, member_id) DO UPDATE SET answer = EXCLUDED.answer, updated_at = now()",
+    )
+    .bind(meeting_id)
+    .bind(can_id)
+    .bind(member_id)
+    .bind(answer)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Someone the rotation suggests.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Suggested {
+    pub id: Uuid,
+    pub display_name: String,
+}
+
+/// Suggests who should facilitate and take notes: among active members (facilitators, resp.
+/// anyone) who have not said no to this meeting, the one who served least recently.
+pub async fn suggest(
+    db: &PgPool,
+    can_id: Uuid,
+    meeting_id: Uuid,
+    before: DateTime<Utc>,
+    facilitator: bool,
+    except: Option<Uuid>,
+) -> Result<Option<Suggested>> {
+    let column = if facilitator {
+        "facilitator_id"
+    } else {
+        "note_taker_id"
+    };
+    Ok(sqlx::query_as(&format!(
+        "SELECT p.id, p.display_name FROM memberships m JOIN members p ON p.id = m.member_id
+         WHERE m.can_id = $1 AND m.status = 'active'
+           AND ($4 = false OR EXISTS (SELECT 1 FROM role_grants r WHERE r.can_id = m.can_id
+                AND r.member_id = m.member_id AND r.role = 'facilitator' AND r.ended_at IS NULL))
+           AND NOT EXISTS (SELECT 1 FROM rsvps v WHERE v.meeting_id = $2 AND v.member_id = m.member_id AND v.answer = 'no')
+           AND ($5::uuid IS NULL OR p.id <> $5)
+         ORDER BY (SELECT max(x.starts_at) FROM meetings x WHERE x.can_id = $1 AND x.{column} = p.id
+                   AND x.starts_at < $3 AND x.status <> 'cancelled') NULLS FIRST,
+                  lower(p.display_name)
+         LIMIT 1"
+    ))
+    .bind(can_id)
+    .bind(meeting_id)
+    .bind(before)
+    .bind(facilitator)
+    .bind(except)
+    .fetch_optional(db)
+    .await?)
+}
