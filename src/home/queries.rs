@@ -6,6 +6,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::error::Result;
+use crate::meetings::model::Rsvp;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NextMeeting {
@@ -34,8 +35,8 @@ pub struct Upcoming {
     pub can_name: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    /// The member's answer (yes, no, maybe), if they gave one.
-    pub answer: Option<String>,
+    /// The member's answer, if they gave one.
+    pub answer: Option<Rsvp>,
 }
 
 /// The next five scheduled meetings across the CANs the member belongs to.
