@@ -1,3 +1,6 @@
+//! The CAN area's pages and actions, by sub-resource: the CAN itself, its public page, members
+//! and roles, invitations, and join requests.
+
 pub mod can;
 pub mod invitations;
 pub mod join_requests;

@@ -1,3 +1,6 @@
+//! Visioning's pages and actions, by sub-resource: hopes (and the vision page), versions,
+//! consent rounds, and goals.
+
 pub mod consent;
 pub mod goals;
 pub mod hopes;
