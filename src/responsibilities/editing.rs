@@ -2,7 +2,7 @@
 //! action item), changing it, and progress — notes and status changes, reopening included. Each
 //! change runs in one transaction with its activity-log line and answers with what happened.
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::forms::{NewResponsibility, Progress};
@@ -19,6 +19,18 @@ pub enum Saved {
     UnknownGoal,
 }
 
+/// Whether the goal it serves, if any, is one of this CAN's.
+async fn goal_is_ours(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    r: &NewResponsibility,
+) -> Result<bool> {
+    match r.goal_id {
+        Some(goal) => queries::goal_exists(conn, can_id, goal).await,
+        None => Ok(true),
+    }
+}
+
 /// A coordinator puts a new responsibility on the board.
 pub async fn create(
     db: &PgPool,
@@ -27,9 +39,7 @@ pub async fn create(
 ) -> Result<Saved> {
     let (can, me) = (&access.can, access.actor());
     let mut tx = db.begin().await?;
-    if let Some(goal) = r.goal_id
-        && !queries::goal_exists(&mut tx, can.id, goal).await?
-    {
+    if !goal_is_ours(&mut tx, can.id, r).await? {
         return Ok(Saved::UnknownGoal);
     }
     let id = queries::insert(&mut tx, can.id, r, me.id, None).await?;
@@ -48,9 +58,7 @@ pub async fn update(
 ) -> Result<Saved> {
     let (can, me) = (&access.can, access.actor());
     let mut tx = db.begin().await?;
-    if let Some(goal) = r.goal_id
-        && !queries::goal_exists(&mut tx, can.id, goal).await?
-    {
+    if !goal_is_ours(&mut tx, can.id, r).await? {
         return Ok(Saved::UnknownGoal);
     }
     queries::update(&mut tx, can.id, id, r).await?;

@@ -1,4 +1,6 @@
-//! What responsibilities send people. The words are in `templates/mail/responsibilities/`.
+//! What responsibilities send people. The words are in `templates/mail/responsibilities/`; each
+//! ends with an empty line because askama drops a template's last newline and these mails end
+//! with one.
 
 use askama::Template;
 use chrono::NaiveDate;

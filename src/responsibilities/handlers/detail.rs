@@ -4,7 +4,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use chrono_tz::Tz;
 use uuid::Uuid;
@@ -19,7 +18,7 @@ use crate::responsibilities::forms::{AssignForm, HandoffForm};
 use crate::responsibilities::model::HoldingKind;
 use crate::responsibilities::queries::{self, Note, Row, holdings, holdings::Holding};
 use crate::web::forms::FieldErrors;
-use crate::web::{Layout, Path, page_with_status, time, unprocessable};
+use crate::web::{Layout, Path, time, unprocessable};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "responsibilities/detail.html")]
@@ -112,20 +111,6 @@ pub async fn again<R: Requirement>(
     kept: Kept,
 ) -> Result<Response> {
     unprocessable(render(state, access, ctx, id, kept).await?)
-}
-
-/// The page again with 409: someone changed it while the viewer was writing.
-pub async fn conflict<R: Requirement>(
-    state: &AppState,
-    access: &CanAccess<R>,
-    ctx: Layout,
-    id: Uuid,
-    kept: Kept,
-) -> Result<Response> {
-    page_with_status(
-        StatusCode::CONFLICT,
-        render(state, access, ctx, id, kept).await?,
-    )
 }
 
 pub async fn page(

@@ -4,6 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use uuid::Uuid;
 
@@ -20,7 +21,7 @@ use crate::responsibilities::model::ResponsibilityKind;
 use crate::responsibilities::page;
 use crate::responsibilities::queries::{self, Goal};
 use crate::web::forms::FieldErrors;
-use crate::web::{FlashKind, Form, Layout, Path, time, unprocessable};
+use crate::web::{FlashKind, Form, Layout, Path, page_with_status, time, unprocessable};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "responsibilities/form.html")]
@@ -166,7 +167,8 @@ pub async fn progress(
         Progressed::Stale => {
             let mut errors = FieldErrors::new();
             errors.add("status", "Someone changed this responsibility while you were writing. Your note is kept below: check the status now shown and send it again.");
-            detail::conflict(&state, &access, ctx, id, kept(errors)).await
+            let page = detail::render(&state, &access, ctx, id, kept(errors)).await?;
+            page_with_status(StatusCode::CONFLICT, page)
         }
     }
 }

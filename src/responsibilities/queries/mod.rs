@@ -2,7 +2,9 @@
 //! `can_id`. "Current" holders have started and not ended (a hand-off's overlap ends in future).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{PgConnection, PgExecutor, PgPool};
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
+use sqlx::{PgConnection, PgExecutor, PgPool, Postgres};
 use uuid::Uuid;
 
 use super::forms::NewResponsibility;
@@ -135,26 +137,34 @@ pub async fn insert(
     action_item: Option<Uuid>,
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO responsibilities (id, can_id, title, description, kind, goal_id, cadence, due_on,
                                        term_ends_on, effort, action_item_id, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(id)
-    .bind(can_id)
-    .bind(&r.title)
-    .bind(&r.description)
-    .bind(r.kind)
-    .bind(r.goal_id)
-    .bind(&r.cadence)
-    .bind(r.due_on)
-    .bind(r.term_ends_on)
-    .bind(r.effort)
-    .bind(action_item)
-    .bind(by)
-    .execute(conn)
-    .await?;
+    .bind(can_id);
+    described(insert, r)
+        .bind(action_item)
+        .bind(by)
+        .execute(conn)
+        .await?;
     Ok(id)
+}
+
+/// Binds what a responsibility says, as `$3` to `$10` (after the two ids).
+fn described<'q>(
+    q: Query<'q, Postgres, PgArguments>,
+    r: &'q NewResponsibility,
+) -> Query<'q, Postgres, PgArguments> {
+    q.bind(&r.title)
+        .bind(&r.description)
+        .bind(r.kind)
+        .bind(r.goal_id)
+        .bind(&r.cadence)
+        .bind(r.due_on)
+        .bind(r.term_ends_on)
+        .bind(r.effort)
 }
 
 /// Changes what a responsibility says. A due date or term end that changes gets its reminders
@@ -165,7 +175,7 @@ pub async fn update(
     id: Uuid,
     r: &NewResponsibility,
 ) -> Result<()> {
-    sqlx::query(
+    let update = sqlx::query(
         "UPDATE responsibilities SET title = $3, description = $4, kind = $5, goal_id = $6, cadence = $7,
                 due_on = $8, term_ends_on = $9, effort = $10, version = version + 1,
                 due_reminder_sent_at = CASE WHEN due_on IS NOT DISTINCT FROM $8 THEN due_reminder_sent_at END,
@@ -174,17 +184,8 @@ pub async fn update(
          WHERE can_id = $1 AND id = $2",
     )
     .bind(can_id)
-    .bind(id)
-    .bind(&r.title)
-    .bind(&r.description)
-    .bind(r.kind)
-    .bind(r.goal_id)
-    .bind(&r.cadence)
-    .bind(r.due_on)
-    .bind(r.term_ends_on)
-    .bind(r.effort)
-    .execute(conn)
-    .await?;
+    .bind(id);
+    described(update, r).execute(conn).await?;
     Ok(())
 }
 
