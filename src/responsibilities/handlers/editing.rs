@@ -167,8 +167,8 @@ pub async fn progress(
         Progressed::Stale => {
             let mut errors = FieldErrors::new();
             errors.add("status", "Someone changed this responsibility while you were writing. Your note is kept below: check the status now shown and send it again.");
-            let page = detail::render(&state, &access, ctx, id, kept(errors)).await?;
-            page_with_status(StatusCode::CONFLICT, page)
+            let again = detail::render(&state, &access, ctx, id, kept(errors)).await?;
+            page_with_status(StatusCode::CONFLICT, again)
         }
     }
 }
