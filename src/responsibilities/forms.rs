@@ -93,6 +93,20 @@ fn optional_date(raw: &str, what: &str) -> Result<Option<NaiveDate>, String> {
     }
 }
 
+fn optional_goal(raw: &str) -> Result<Option<Uuid>, String> {
+    match raw.trim() {
+        "" => Ok(None),
+        id => id.parse().map(Some).map_err(|_| UNKNOWN_GOAL.to_string()),
+    }
+}
+
+fn effort(raw: &str) -> Result<i16, String> {
+    match raw.trim().parse::<i16>() {
+        Ok(n) if (1..=5).contains(&n) => Ok(n),
+        _ => Err("Estimate the effort from 1 (light) to 5 (heavy).".to_string()),
+    }
+}
+
 impl NewResponsibility {
     /// Checks the form. A task due in the past is refused unless `confirm_past` says the date is
     /// meant (it may be catching up on something already late).
@@ -107,31 +121,14 @@ impl NewResponsibility {
         if kind.is_none() {
             errors.add("kind", "Choose an ongoing role or a one-off task.");
         }
-        let goal_id = if f.goal_id.trim().is_empty() {
-            Some(None)
-        } else {
-            errors.check(
-                "goal_id",
-                f.goal_id
-                    .trim()
-                    .parse()
-                    .map(Some)
-                    .map_err(|_| UNKNOWN_GOAL.to_string()),
-            )
-        };
+        let goal_id = errors.check("goal_id", optional_goal(&f.goal_id));
         let cadence = errors.check("cadence", forms::line(&f.cadence, "the rhythm", 0, 120));
         let due_on = errors.check("due_on", optional_date(&f.due_on, "the due date"));
         let term_ends_on = errors.check(
             "term_ends_on",
             optional_date(&f.term_ends_on, "the term's end"),
         );
-        let effort = errors.check(
-            "effort",
-            match f.effort.trim().parse::<i16>() {
-                Ok(n) if (1..=5).contains(&n) => Ok(n),
-                _ => Err("Estimate the effort from 1 (light) to 5 (heavy).".to_string()),
-            },
-        );
+        let effort = errors.check("effort", effort(&f.effort));
         let task = kind == Some(ResponsibilityKind::Task);
         if let (true, Some(Some(due))) = (task, due_on)
             && due < today
@@ -145,40 +142,28 @@ impl NewResponsibility {
                 "A term belongs to an ongoing role; a task has a due date.",
             );
         }
-        match (
+        let (Some(title), Some(description), Some(kind), Some(goal_id)) =
+            (title, description, kind, goal_id)
+        else {
+            return Err(errors);
+        };
+        let (Some(cadence), Some(due_on), Some(term_ends_on), Some(effort), true) =
+            (cadence, due_on, term_ends_on, effort, errors.is_empty())
+        else {
+            return Err(errors);
+        };
+        // A role has a rhythm and a term; a task has a due date.
+        let ongoing = kind == ResponsibilityKind::Ongoing;
+        Ok(Self {
             title,
             description,
             kind,
             goal_id,
-            cadence,
-            due_on,
-            term_ends_on,
+            cadence: if ongoing { cadence } else { String::new() },
+            due_on: if ongoing { None } else { due_on },
+            term_ends_on: if ongoing { term_ends_on } else { None },
             effort,
-        ) {
-            (
-                Some(title),
-                Some(description),
-                Some(kind),
-                Some(goal_id),
-                Some(cadence),
-                Some(due_on),
-                Some(term_ends_on),
-                Some(effort),
-            ) if errors.is_empty() => {
-                let ongoing = kind == ResponsibilityKind::Ongoing;
-                Ok(Self {
-                    title,
-                    description,
-                    kind,
-                    goal_id,
-                    cadence: if ongoing { cadence } else { String::new() },
-                    due_on: if ongoing { None } else { due_on },
-                    term_ends_on: if ongoing { term_ends_on } else { None },
-                    effort,
-                })
-            }
-            _ => Err(errors),
-        }
+        })
     }
 }
 

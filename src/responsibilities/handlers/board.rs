@@ -83,6 +83,30 @@ impl Show {
     }
 }
 
+/// How the board groups its cards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    Status,
+    Goal,
+}
+
+impl Grouping {
+    /// Its `by=` value ("" for by status).
+    pub fn param(self) -> &'static str {
+        match self {
+            Self::Status => "",
+            Self::Goal => "goal",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        [Self::Status, Self::Goal]
+            .into_iter()
+            .find(|g| g.param() == s)
+            .unwrap_or(Self::Status)
+    }
+}
+
 /// A filter link, marked when it is the one shown.
 pub struct ShowLink {
     pub show: Show,
@@ -121,19 +145,20 @@ pub struct BoardPage {
     shows: Vec<ShowLink>,
     /// The `filter=` value the group links keep.
     filter: &'static str,
+    /// The `by=` value the filter links keep.
+    by: &'static str,
     by_goal: bool,
     can_create: bool,
     total: usize,
 }
 
 /// Cards in the order given, grouped by status or goal in the order the groups first appear.
-fn grouped(rows: Vec<Row>, by_goal: bool) -> Vec<Group> {
+fn grouped(rows: Vec<Row>, by: Grouping) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     for r in rows {
-        let heading = if by_goal {
-            Heading::Goal(r.goal.clone())
-        } else {
-            Heading::Status(r.status)
+        let heading = match by {
+            Grouping::Goal => Heading::Goal(r.goal.clone()),
+            Grouping::Status => Heading::Status(r.status),
         };
         match groups.iter_mut().find(|g| g.heading == heading) {
             Some(g) => g.cards.push(r),
@@ -160,12 +185,12 @@ pub async fn board(
         .into_iter()
         .filter(|r| show.keeps(r, today, access.me.id))
         .collect();
-    let by_goal = q.by == "goal";
+    let by = Grouping::parse(&q.by);
     Ok(BoardPage {
         ctx,
         nav: CanNav::new(can, &access.membership, "responsibilities"),
         total: shown.len(),
-        groups: grouped(shown, by_goal),
+        groups: grouped(shown, by),
         today,
         shows: Show::ALL
             .into_iter()
@@ -175,7 +200,8 @@ pub async fn board(
             })
             .collect(),
         filter: show.param(),
-        by_goal,
+        by: by.param(),
+        by_goal: by == Grouping::Goal,
         can_create: Coordinator::accepts(&access.membership),
     })
 }

@@ -110,9 +110,10 @@ pub struct Mine {
     pub title: String,
     pub slug: String,
     pub can_name: String,
+    /// How they hold it: "carrier" or "backup" (the dashboard shows the word).
     pub kind: String,
     pub due_on: Option<NaiveDate>,
-    pub status: String,
+    pub status: ResponsibilityStatus,
 }
 
 pub async fn mine(db: &PgPool, member_id: Uuid) -> Result<Vec<Mine>> {
