@@ -5,6 +5,7 @@
 mod accounts;
 mod cans;
 mod embedded;
+mod faults;
 mod helpers;
 mod meetings;
 mod outbox;
