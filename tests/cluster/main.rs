@@ -602,6 +602,7 @@ fn a_database_outage_answers_503_quickly_and_recovers(cluster: &Cluster, olu: &B
         stop.clone(),
     );
     std::thread::sleep(Duration::from_secs(2));
+    let stopping = run_began.elapsed();
     cluster.script(&["stop-db"]);
     let down = run_began.elapsed();
     std::thread::sleep(Duration::from_secs(4));
@@ -681,9 +682,17 @@ fn a_database_outage_answers_503_quickly_and_recovers(cluster: &Cluster, olu: &B
     }
     let slowest = during.iter().map(|s| s.took).max().unwrap();
     let mean = during.iter().map(|s| s.took).sum::<Duration>() / during.len() as u32;
+    // Including the requests caught by the stop itself (begun while PostgreSQL was shutting
+    // down), nothing hangs past a few seconds.
+    let slowest_overall = samples
+        .iter()
+        .filter(|s| s.at >= stopping && s.at < restarting)
+        .map(|s| s.took)
+        .max()
+        .unwrap();
     assert!(
-        slowest <= Duration::from_millis(3500),
-        "a request hung for {slowest:?} during the outage"
+        slowest_overall <= Duration::from_millis(3500),
+        "a request hung for {slowest_overall:?} during the outage"
     );
 
     // After the database is back, every page answers as usual again within 5 s.
@@ -710,11 +719,12 @@ fn a_database_outage_answers_503_quickly_and_recovers(cluster: &Cluster, olu: &B
         assert_eq!(r.status, 200, "instance {n} /healthz after the outage");
     }
     report(&format!(
-        "database outage of {:.1} s: {} requests meanwhile, all 503 with Retry-After (mean {:.2} s, slowest {:.2} s); every page answers again {:.2} s after start-db was run (start-db took {:.2} s)",
+        "database outage of {:.1} s: {} requests meanwhile, all 503 with Retry-After (mean {:.2} s, slowest {:.2} s; slowest since the stop began {:.2} s); every page answers again {:.2} s after start-db was run (start-db took {:.2} s)",
         (restarting - down).as_secs_f64(),
         during.len(),
         mean.as_secs_f64(),
         slowest.as_secs_f64(),
+        slowest_overall.as_secs_f64(),
         recovered_after.as_secs_f64(),
         (up - restarting).as_secs_f64()
     ));
