@@ -1,5 +1,7 @@
 //! The one error type. Every failure a handler can meet becomes an HTML page with the right
 //! status; the cause of a 500 is logged inside the request's span and never shown to the visitor.
+//! A database that cannot be reached (stopped, restarting, every connection busy) is no bug of
+//! ours: it answers 503 with `Retry-After`, so proxies and people know to try again shortly.
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -40,12 +42,46 @@ impl<T> OrNotFound<T> for Option<T> {
     }
 }
 
+/// What a 503 tells the client to wait before trying again, in seconds.
+pub const RETRY_AFTER_SECONDS: u32 = 5;
+
+/// True when `e` says the database cannot be reached just now rather than that a query is wrong:
+/// no connection within the pool's acquire timeout, a refused or broken connection, or the server
+/// (or PgBouncer) shutting down, starting up, or out of connections. Everything else is a bug.
+pub fn database_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| unavailable_sqlstate(&code)),
+        _ => false,
+    }
+}
+
+/// SQLSTATEs of an unreachable database: class 08 (connection exception; PgBouncer reports its
+/// own refusals as 08P01), 57P01–57P03 (administrator or crash shutdown, cannot connect now:
+/// "the database system is shutting down" or "starting up") and 53300 (too many connections).
+fn unavailable_sqlstate(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+}
+
 impl AppError {
     pub fn internal(e: impl std::fmt::Display) -> Self {
         Self::Internal(e.to_string())
     }
 
+    /// The database is out of reach for now (see [`database_unavailable`]).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Database(e) if database_unavailable(e))
+    }
+
     fn status_and_text(&self) -> (StatusCode, &'static str, &'static str) {
+        if self.is_unavailable() {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "We cannot reach our records just now",
+                "The site cannot reach its database for a moment. What you just sent may not have \
+                 been saved: wait a few seconds, then reload the page or send the form again.",
+            );
+        }
         match self {
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
@@ -118,12 +154,21 @@ impl IntoResponse for AppError {
                 );
                 return Redirect::to(&target).into_response();
             }
+            Self::Database(e) if database_unavailable(e) => {
+                tracing::warn!(error = %e, "database unavailable: answering 503");
+            }
             Self::Database(e) => tracing::error!(error = %e, "database error"),
             Self::Internal(e) => tracing::error!(error = %e, "internal error"),
             other => tracing::info!(error = %other, "request refused"),
         }
         let (status, title, message) = self.status_and_text();
-        error_page(status, title, message)
+        let mut response = error_page(status, title, message);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        }
+        response
     }
 }
 
@@ -171,5 +216,93 @@ impl From<axum::extract::rejection::QueryRejection> for AppError {
 impl From<tokio::task::JoinError> for AppError {
     fn from(e: tokio::task::JoinError) -> Self {
         Self::internal(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    /// A database error with only a SQLSTATE, as the server or PgBouncer would send it.
+    #[derive(Debug)]
+    struct Sqlstate(&'static str);
+
+    impl std::fmt::Display for Sqlstate {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "SQLSTATE {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Sqlstate {}
+
+    impl sqlx::error::DatabaseError for Sqlstate {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn code(&self) -> Option<Cow<'_, str>> {
+            Some(Cow::Borrowed(self.0))
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            sqlx::error::ErrorKind::Other
+        }
+    }
+
+    fn status_of(e: sqlx::Error) -> (StatusCode, Option<HeaderValue>) {
+        let response = AppError::Database(e).into_response();
+        (
+            response.status(),
+            response.headers().get(header::RETRY_AFTER).cloned(),
+        )
+    }
+
+    #[test]
+    fn an_unreachable_database_is_a_503_with_retry_after() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        for e in [
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+            sqlx::Error::Io(refused),
+            // terminating connection due to administrator command (pg_ctl stop -m fast)
+            sqlx::Error::Database(Box::new(Sqlstate("57P01"))),
+            // the database system is shutting down / starting up
+            sqlx::Error::Database(Box::new(Sqlstate("57P03"))),
+            // PgBouncer: query_wait_timeout, server conn crashed?
+            sqlx::Error::Database(Box::new(Sqlstate("08P01"))),
+            sqlx::Error::Database(Box::new(Sqlstate("53300"))),
+        ] {
+            let shown = e.to_string();
+            assert_eq!(
+                status_of(e),
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Some(HeaderValue::from(RETRY_AFTER_SECONDS))
+                ),
+                "{shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_wrong_query_is_still_a_500() {
+        for e in [
+            sqlx::Error::RowNotFound,
+            sqlx::Error::ColumnNotFound("x".into()),
+            // undefined column, unique violation, division by zero
+            sqlx::Error::Database(Box::new(Sqlstate("42703"))),
+            sqlx::Error::Database(Box::new(Sqlstate("23505"))),
+            sqlx::Error::Database(Box::new(Sqlstate("22012"))),
+        ] {
+            assert_eq!(status_of(e), (StatusCode::INTERNAL_SERVER_ERROR, None));
+        }
     }
 }

@@ -12,12 +12,24 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// Name of the application database inside the embedded cluster.
 pub const EMBEDDED_DATABASE: &str = "canopy";
 
-pub async fn pool(options: PgConnectOptions) -> Result<PgPool, sqlx::Error> {
+/// Connections one instance opens at most.
+pub const MAX_CONNECTIONS: u32 = 16;
+
+/// How long a request waits for a connection. When the database is down, sqlx keeps retrying
+/// the connection (with back-off) until this runs out, then the request answers 503: short, so
+/// that nobody stares at a hanging page, and long enough that a busy pool is not mistaken for an
+/// outage. PgConnectOptions has no connect timeout of its own; this deadline covers connecting.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The pool's settings, for [`pool`] and for tests that build a pool without connecting.
+pub fn pool_options() -> PgPoolOptions {
     PgPoolOptions::new()
-        .max_connections(16)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_with(options)
-        .await
+        .max_connections(MAX_CONNECTIONS)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+}
+
+pub async fn pool(options: PgConnectOptions) -> Result<PgPool, sqlx::Error> {
+    pool_options().connect_with(options).await
 }
 
 /// Creates `database` on the server behind `admin` if it does not exist yet.

@@ -5,9 +5,9 @@ use chrono::NaiveDate;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::mail::{self, Reminder};
 use crate::error::Result;
-use crate::outbox::{self, NewMail};
-use crate::web::time;
+use crate::outbox::{self, MailText, NewMail};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct TickReport {
@@ -26,45 +26,82 @@ struct Due {
     can_name: String,
 }
 
-/// One kind of reminder: which rows qualify, which column records it, and what the mail says.
-struct Kind {
-    column: &'static str,
-    condition: &'static str,
-    day: &'static str,
-    key: &'static str,
-    to_coordinators: bool,
+/// One kind of reminder: which rows qualify, which column records it, and who is told.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    DueSoon,
+    Overdue,
+    TermEnding,
 }
 
-const KINDS: [Kind; 3] = [
-    Kind {
-        column: "due_reminder_sent_at",
-        condition: "r.kind = 'task' AND r.due_on BETWEEN (now() AT TIME ZONE c.time_zone)::date
-                    AND (now() AT TIME ZONE c.time_zone)::date + 2",
-        day: "r.due_on",
-        key: "due",
-        to_coordinators: false,
-    },
-    Kind {
-        column: "overdue_reminder_sent_at",
-        condition: "r.kind = 'task' AND r.due_on < (now() AT TIME ZONE c.time_zone)::date",
-        day: "r.due_on",
-        key: "overdue",
-        to_coordinators: false,
-    },
-    Kind {
-        column: "term_reminder_sent_at",
-        condition:
-            "r.kind = 'ongoing' AND r.term_ends_on BETWEEN (now() AT TIME ZONE c.time_zone)::date
-                    AND (now() AT TIME ZONE c.time_zone)::date + 14",
-        day: "r.term_ends_on",
-        key: "term",
-        to_coordinators: true,
-    },
-];
+impl Kind {
+    const ALL: [Kind; 3] = [Kind::DueSoon, Kind::Overdue, Kind::TermEnding];
+
+    fn column(self) -> &'static str {
+        match self {
+            Self::DueSoon => "due_reminder_sent_at",
+            Self::Overdue => "overdue_reminder_sent_at",
+            Self::TermEnding => "term_reminder_sent_at",
+        }
+    }
+
+    fn condition(self) -> &'static str {
+        match self {
+            Self::DueSoon => {
+                "r.kind = 'task' AND r.due_on BETWEEN (now() AT TIME ZONE c.time_zone)::date
+                    AND (now() AT TIME ZONE c.time_zone)::date + 2"
+            }
+            Self::Overdue => "r.kind = 'task' AND r.due_on < (now() AT TIME ZONE c.time_zone)::date",
+            Self::TermEnding => {
+                "r.kind = 'ongoing' AND r.term_ends_on BETWEEN (now() AT TIME ZONE c.time_zone)::date
+                    AND (now() AT TIME ZONE c.time_zone)::date + 14"
+            }
+        }
+    }
+
+    fn day(self) -> &'static str {
+        match self {
+            Self::DueSoon | Self::Overdue => "r.due_on",
+            Self::TermEnding => "r.term_ends_on",
+        }
+    }
+
+    /// Part of each mail's de-duplication key.
+    fn key(self) -> &'static str {
+        match self {
+            Self::DueSoon => "due",
+            Self::Overdue => "overdue",
+            Self::TermEnding => "term",
+        }
+    }
+
+    /// A term's end concerns the coordinators too (someone must carry it next); a task's date
+    /// reaches them only when nobody carries it.
+    fn to_coordinators(self) -> bool {
+        matches!(self, Self::TermEnding)
+    }
+
+    fn mail(self, r: Reminder<'_>, to: &str, can_id: Uuid, key: String) -> Result<NewMail> {
+        let (can, key) = (Some(can_id), Some(key));
+        match self {
+            Self::DueSoon => mail::DueSoon(r).to(to, can, key),
+            Self::Overdue => mail::Overdue(r).to(to, can, key),
+            Self::TermEnding => mail::TermEnding(r).to(to, can, key),
+        }
+    }
+
+    fn count(self, report: &mut TickReport) {
+        match self {
+            Self::DueSoon => report.due_soon += 1,
+            Self::Overdue => report.overdue += 1,
+            Self::TermEnding => report.term_ending += 1,
+        }
+    }
+}
 
 pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
     let mut report = TickReport::default();
-    for kind in &KINDS {
+    for kind in Kind::ALL {
         loop {
             let mut tx = db.begin().await?;
             let due: Option<Due> = sqlx::query_as(&format!(
@@ -72,9 +109,9 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
                  FROM responsibilities r JOIN cans c ON c.id = r.can_id
                  WHERE r.status IN ('open', 'active') AND r.{column} IS NULL AND {condition}
                  LIMIT 1 FOR UPDATE OF r SKIP LOCKED",
-                day = kind.day,
-                column = kind.column,
-                condition = kind.condition,
+                day = kind.day(),
+                column = kind.column(),
+                condition = kind.condition(),
             ))
             .fetch_optional(&mut *tx)
             .await?;
@@ -93,67 +130,29 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
             )
             .bind(d.can_id)
             .bind(d.id)
-            .bind(kind.to_coordinators)
+            .bind(kind.to_coordinators())
             .fetch_all(&mut *tx)
             .await?;
             let link = format!("{base_url}/c/{}/responsibilities/{}", d.slug, d.id);
-            let (subject, body) = match kind.key {
-                "due" => (
-                    format!("{}: “{}” is due {}", d.can_name, d.title, time::date(d.day)),
-                    format!(
-                        "“{}” is due on {}. If you need a hand, say so, or hand it on:\n{link}\n",
-                        d.title,
-                        time::date(d.day)
-                    ),
-                ),
-                "overdue" => (
-                    format!("{}: “{}” is overdue", d.can_name, d.title),
-                    format!(
-                        "“{}” was due on {}. A progress note helps everyone; if it is too much, hand it on or ask for a backup:\n{link}\n",
-                        d.title,
-                        time::date(d.day)
-                    ),
-                ),
-                _ => (
-                    format!(
-                        "{}: the term for “{}” ends {}",
-                        d.can_name,
-                        d.title,
-                        time::date(d.day)
-                    ),
-                    format!(
-                        "The term for “{}” ends on {}. Roles rotate: time to find who carries it next, with a hand-over:\n{link}\n",
-                        d.title,
-                        time::date(d.day)
-                    ),
-                ),
-            };
             for (member, email) in people {
-                outbox::enqueue(
-                    &mut *tx,
-                    &NewMail {
-                        can_id: Some(d.can_id),
-                        to: email,
-                        subject: subject.clone(),
-                        body: body.clone(),
-                        dedupe_key: Some(format!("responsibility:{}:{}:{member}", d.id, kind.key)),
-                    },
-                )
-                .await?;
+                let reminder = Reminder {
+                    can_name: &d.can_name,
+                    title: &d.title,
+                    day: d.day,
+                    link: &link,
+                };
+                let key = format!("responsibility:{}:{}:{member}", d.id, kind.key());
+                outbox::enqueue(&mut *tx, &kind.mail(reminder, &email, d.can_id, key)?).await?;
             }
             sqlx::query(&format!(
                 "UPDATE responsibilities SET {} = now() WHERE id = $1",
-                kind.column
+                kind.column()
             ))
             .bind(d.id)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            match kind.key {
-                "due" => report.due_soon += 1,
-                "overdue" => report.overdue += 1,
-                _ => report.term_ending += 1,
-            }
+            kind.count(&mut report);
         }
     }
     Ok(report)

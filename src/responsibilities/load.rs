@@ -5,12 +5,10 @@
 //! included. Someone is overburdened above twice the median — and only from a load of 2, so that
 //! in a group where most carry nothing, carrying one thing is not called a burden.
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Load {
-    pub name: String,
-    pub load: i64,
-    pub count: i64,
-}
+use std::fmt;
+
+use super::model::ResponsibilityStatus;
+use super::queries::{MemberLoad, Row};
 
 pub fn median(loads: &[i64]) -> f64 {
     if loads.is_empty() {
@@ -48,6 +46,100 @@ pub fn affinity(skills: &str, responsibility: &str) -> usize {
             .filter(|w| !b.contains(*w) && b.iter().any(|x| x.starts_with(&stem(w))))
             .count()
             .min(1)
+}
+
+/// What the load view says of a member, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    Overburdened,
+    /// Carries nothing: someone to invite, not to blame.
+    Idle,
+}
+
+impl Reading {
+    pub fn of(m: &MemberLoad, median: f64) -> Option<Self> {
+        if overburdened(m.load, median) {
+            Some(Self::Overburdened)
+        } else if m.count == 0 {
+            Some(Self::Idle)
+        } else {
+            None
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Overburdened => "overburdened",
+            Self::Idle => "invite to carry something",
+        }
+    }
+
+    /// Shown as a warning, not only as a note.
+    pub fn warns(self) -> bool {
+        self == Self::Overburdened
+    }
+}
+
+/// One of an overburdened member's responsibilities, and who could take it over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    pub title: String,
+    pub from: String,
+    pub to: String,
+    pub fit: Fit,
+}
+
+/// Why the suggested member fits.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fit {
+    /// Their skills and interests (quoted) share words with the responsibility.
+    Interests(String),
+    Room,
+}
+
+impl fmt::Display for Fit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Interests(skills) => write!(f, "their interests ({skills}) fit"),
+            Self::Room => f.write_str("they have room"),
+        }
+    }
+}
+
+/// For each active responsibility an overburdened member carries, the member with spare capacity
+/// (below the median, or carrying nothing) whose interests fit it best, the less loaded first.
+pub fn suggestions(members: &[MemberLoad], all: &[Row], median: f64) -> Vec<Suggestion> {
+    let spare: Vec<&MemberLoad> = members
+        .iter()
+        .filter(|m| (m.load as f64) < median.max(1.0))
+        .collect();
+    let mut found = Vec::new();
+    for heavy in members.iter().filter(|m| overburdened(m.load, median)) {
+        for r in all.iter().filter(|r| {
+            r.status == ResponsibilityStatus::Active && r.carrier_ids.contains(&heavy.id)
+        }) {
+            let text = format!("{} {}", r.title, r.description);
+            let mut candidates: Vec<(&MemberLoad, usize)> = spare
+                .iter()
+                .filter(|m| !r.carrier_ids.contains(&m.id))
+                .map(|m| (*m, affinity(&m.skills, &text)))
+                .collect();
+            candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.load.cmp(&b.0.load)));
+            if let Some((who, affinity)) = candidates.first() {
+                found.push(Suggestion {
+                    title: r.title.clone(),
+                    from: heavy.name.clone(),
+                    to: who.name.clone(),
+                    fit: if *affinity > 0 {
+                        Fit::Interests(who.skills.clone())
+                    } else {
+                        Fit::Room
+                    },
+                });
+            }
+        }
+    }
+    found
 }
 
 #[cfg(test)]

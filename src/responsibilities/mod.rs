@@ -2,10 +2,14 @@
 //! board with filters, the load view that spots the overburdened and the idle, and reminders.
 //! Distribution and protection are the point: nobody carries too much, nothing rests on one person.
 
+pub mod editing;
 pub mod forms;
 mod handlers;
+pub mod holding;
 pub mod jobs;
 pub mod load;
+pub mod mail;
+pub mod model;
 pub mod queries;
 
 use axum::Router;
@@ -13,8 +17,31 @@ use axum::routing::{get, post};
 
 use std::time::Duration;
 
+use sqlx::PgConnection;
+use uuid::Uuid;
+
 use crate::AppState;
+use crate::cans::access::{CanAccess, Requirement};
+use crate::error::Result;
 use crate::scheduler::{Job, JobContext};
+
+/// A responsibility's own page, as a path inside its CAN (`access.path`, `access.redirect`).
+pub fn page(id: Uuid) -> String {
+    format!("/responsibilities/{id}")
+}
+
+/// The caller's activity-log line about responsibility `id`, in the change's transaction.
+async fn log<R: Requirement>(
+    conn: &mut PgConnection,
+    access: &CanAccess<R>,
+    action: &str,
+    id: Uuid,
+    summary: String,
+) -> Result<()> {
+    access
+        .log(conn, action, ("responsibility", id), summary)
+        .await
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

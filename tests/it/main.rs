@@ -6,6 +6,7 @@ mod accounts;
 mod backup;
 mod cans;
 mod embedded;
+mod faults;
 mod fuzz;
 mod helpers;
 mod meetings;

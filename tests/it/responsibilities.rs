@@ -791,3 +791,118 @@ async fn coordinators_change_a_responsibility_and_carriers_can_reopen_it() {
         .unwrap();
     assert_eq!(status, "open");
 }
+
+#[tokio::test]
+async fn closed_responsibilities_take_nobody_on_and_only_holders_step_down_or_decline() {
+    let (app, mut olu, mut others, slug) = team().await;
+    create(&mut olu, &slug, "Treasurer", "ongoing", "3", "").await;
+    let id = new_id(&app, "Treasurer").await;
+    let page = olu.get(&format!("/c/{slug}/responsibilities/{id}")).await;
+    let v = page.input_value("version").unwrap();
+    olu.post(
+        &format!("/c/{slug}/responsibilities/{id}/progress"),
+        &[("status", "dropped"), ("note", ""), ("version", &v)],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    // Dropped: nobody volunteers or is asked, and the page says why.
+    let mia = &mut others[0];
+    mia.get(&format!("/c/{slug}/responsibilities/{id}"))
+        .await
+        .assert_lacks("I'll carry it");
+    mia.post(
+        &format!("/c/{slug}/responsibilities/{id}/volunteer"),
+        &[("kind", "carrier")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    mia.get(&format!("/c/{slug}/responsibilities/{id}"))
+        .await
+        .assert_contains("This responsibility is closed.");
+    let noor = id_of(&app, "noor@example.org").await;
+    olu.post(
+        &format!("/c/{slug}/responsibilities/{id}/assign"),
+        &[("member_id", &noor.to_string()), ("kind", "carrier")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(app.count("carriers").await, 0);
+    assert_eq!(app.count("outbox").await, 0);
+    // Someone who holds nothing cannot step down, nor decline what nobody asked of them.
+    mia.post(&format!("/c/{slug}/responsibilities/{id}/step-down"), &[])
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    mia.post(
+        &format!("/c/{slug}/responsibilities/{id}/decline"),
+        &[("reason", "Too busy")],
+    )
+    .await
+    .assert_status(StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn asking_someone_twice_tells_them_once_and_a_hand_off_goes_only_to_someone_free_to_carry_it()
+{
+    let (app, mut olu, mut others, slug) = team().await;
+    create(&mut olu, &slug, "Newsletter", "ongoing", "2", "").await;
+    let id = new_id(&app, "Newsletter").await;
+    let mia = id_of(&app, "mia@example.org").await.to_string();
+    let noor = id_of(&app, "noor@example.org").await.to_string();
+    olu.get(&format!("/c/{slug}/responsibilities/{id}")).await;
+    for _ in 0..2 {
+        olu.post(
+            &format!("/c/{slug}/responsibilities/{id}/assign"),
+            &[("member_id", &mia), ("kind", "carrier")],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    }
+    olu.get(&format!("/c/{slug}/responsibilities/{id}"))
+        .await
+        .assert_contains("Mia already holds it.");
+    assert_eq!(app.count("outbox").await, 1);
+    olu.post(
+        &format!("/c/{slug}/responsibilities/{id}/assign"),
+        &[("member_id", &noor), ("kind", "carrier")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    // Mia cannot hand it to Noor, who carries it already; nor to Pat while Pat is away.
+    others[0]
+        .get(&format!("/c/{slug}/responsibilities/{id}"))
+        .await;
+    let to_noor = [
+        ("to", noor.as_str()),
+        ("handoff_note", ""),
+        ("overlap_days", ""),
+    ];
+    others[0]
+        .post(
+            &format!("/c/{slug}/responsibilities/{id}/handoff"),
+            &to_noor,
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("They carry it already.");
+    others[2].get(&format!("/c/{slug}")).await;
+    others[2]
+        .post(&format!("/c/{slug}/membership/pause"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let pat = id_of(&app, "pat@example.org").await.to_string();
+    let to_pat = [
+        ("to", pat.as_str()),
+        ("handoff_note", ""),
+        ("overlap_days", ""),
+    ];
+    others[0]
+        .post(&format!("/c/{slug}/responsibilities/{id}/handoff"), &to_pat)
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("Choose an active member of this CAN.");
+    assert_eq!(
+        app.count("carriers WHERE until_at IS NULL AND kind = 'carrier'")
+            .await,
+        2
+    );
+}

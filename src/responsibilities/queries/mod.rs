@@ -2,11 +2,17 @@
 //! `can_id`. "Current" holders have started and not ended (a hand-off's overlap ends in future).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{PgConnection, PgExecutor, PgPool};
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
+use sqlx::{PgConnection, PgExecutor, PgPool, Postgres};
 use uuid::Uuid;
 
 use super::forms::NewResponsibility;
+use super::model::{ResponsibilityKind, ResponsibilityStatus};
+use crate::cans::queries::Person;
 use crate::error::Result;
+
+pub mod holdings;
 
 pub const CURRENT: &str = "c.from_at <= now() AND (c.until_at IS NULL OR c.until_at > now())";
 
@@ -15,19 +21,48 @@ pub struct Row {
     pub id: Uuid,
     pub title: String,
     pub description: String,
-    pub kind: String,
+    pub kind: ResponsibilityKind,
     pub goal_id: Option<Uuid>,
     pub goal: Option<String>,
     pub cadence: String,
     pub due_on: Option<NaiveDate>,
     pub term_ends_on: Option<NaiveDate>,
     pub effort: i16,
-    pub status: String,
+    pub status: ResponsibilityStatus,
     pub version: i32,
     pub carriers: Vec<String>,
     pub carrier_ids: Vec<Uuid>,
     pub backups: Vec<String>,
     pub backup_ids: Vec<Uuid>,
+}
+
+impl Row {
+    /// A current task past its due date.
+    pub fn is_overdue(&self, today: &NaiveDate) -> bool {
+        self.status.is_current() && self.due_on.is_some_and(|d| d < *today)
+    }
+
+    /// Active, resting on one carrier, with no backup.
+    pub fn is_single_point(&self) -> bool {
+        self.status == ResponsibilityStatus::Active
+            && self.carriers.len() == 1
+            && self.backups.is_empty()
+    }
+
+    /// Current, and no active member carries it.
+    pub fn is_unowned(&self) -> bool {
+        self.status.is_current() && self.carriers.is_empty()
+    }
+
+    /// Current, and nobody backs it up.
+    pub fn lacks_backup(&self) -> bool {
+        self.status.is_current() && self.backups.is_empty()
+    }
+
+    /// Whether the member carries it or backs it up.
+    pub fn involves(&self, member: Uuid) -> bool {
+        self.carrier_ids.contains(&member) || self.backup_ids.contains(&member)
+    }
 }
 
 fn select() -> String {
@@ -75,9 +110,10 @@ pub struct Mine {
     pub title: String,
     pub slug: String,
     pub can_name: String,
+    /// How they hold it: "carrier" or "backup" (the dashboard shows the word).
     pub kind: String,
     pub due_on: Option<NaiveDate>,
-    pub status: String,
+    pub status: ResponsibilityStatus,
 }
 
 pub async fn mine(db: &PgPool, member_id: Uuid) -> Result<Vec<Mine>> {
@@ -102,156 +138,118 @@ pub async fn insert(
     action_item: Option<Uuid>,
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO responsibilities (id, can_id, title, description, kind, goal_id, cadence, due_on,
                                        term_ends_on, effort, action_item_id, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(id)
-    .bind(can_id)
-    .bind(&r.title)
-    .bind(&r.description)
-    .bind(if r.ongoing { "ongoing" } else { "task" })
-    .bind(r.goal_id)
-    .bind(&r.cadence)
-    .bind(r.due_on)
-    .bind(r.term_ends_on)
-    .bind(r.effort)
-    .bind(action_item)
-    .bind(by)
-    .execute(conn)
-    .await?;
+    .bind(can_id);
+    described(insert, r)
+        .bind(action_item)
+        .bind(by)
+        .execute(conn)
+        .await?;
     Ok(id)
 }
 
-/// Is this an active member of the CAN (the only people who can carry something)?
-pub async fn active_member(
-    conn: &mut PgConnection,
-    can_id: Uuid,
-    member_id: Uuid,
-) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT p.display_name FROM memberships m JOIN members p ON p.id = m.member_id
-         WHERE m.can_id = $1 AND m.member_id = $2 AND m.status = 'active'",
-    )
-    .bind(can_id)
-    .bind(member_id)
-    .fetch_optional(conn)
-    .await?)
+/// Binds what a responsibility says, as `$3` to `$10` (after the two ids).
+fn described<'q>(
+    q: Query<'q, Postgres, PgArguments>,
+    r: &'q NewResponsibility,
+) -> Query<'q, Postgres, PgArguments> {
+    q.bind(&r.title)
+        .bind(&r.description)
+        .bind(r.kind)
+        .bind(r.goal_id)
+        .bind(&r.cadence)
+        .bind(r.due_on)
+        .bind(r.term_ends_on)
+        .bind(r.effort)
 }
 
-/// Adds a holding; false when the member already holds it (as carrier or backup).
-#[allow(clippy::too_many_arguments)]
-pub async fn add_holder(
+/// Changes what a responsibility says. A due date or term end that changes gets its reminders
+/// again.
+pub async fn update(
     conn: &mut PgConnection,
     can_id: Uuid,
-    responsibility_id: Uuid,
-    member_id: Uuid,
-    kind: &str,
-    arranged_by: Uuid,
-    assigned: bool,
-    note: &str,
+    id: Uuid,
+    r: &NewResponsibility,
+) -> Result<()> {
+    let update = sqlx::query(
+        "UPDATE responsibilities SET title = $3, description = $4, kind = $5, goal_id = $6, cadence = $7,
+                due_on = $8, term_ends_on = $9, effort = $10, version = version + 1,
+                due_reminder_sent_at = CASE WHEN due_on IS NOT DISTINCT FROM $8 THEN due_reminder_sent_at END,
+                overdue_reminder_sent_at = CASE WHEN due_on IS NOT DISTINCT FROM $8 THEN overdue_reminder_sent_at END,
+                term_reminder_sent_at = CASE WHEN term_ends_on IS NOT DISTINCT FROM $9 THEN term_reminder_sent_at END
+         WHERE can_id = $1 AND id = $2",
+    )
+    .bind(can_id)
+    .bind(id);
+    described(update, r).execute(conn).await?;
+    Ok(())
+}
+
+/// Sets a status if the row is still at `version` (the one the writer saw); false when someone
+/// changed it meanwhile.
+pub async fn set_status(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    id: Uuid,
+    status: ResponsibilityStatus,
+    version: i32,
 ) -> Result<bool> {
-    // Someone who holds it now (also within a hand-off's overlap) is not added twice.
-    if holds(&mut *conn, can_id, responsibility_id, member_id)
-        .await?
-        .is_some()
-    {
-        return Ok(false);
-    }
-    let done = sqlx::query(
-        "INSERT INTO carriers (id, can_id, responsibility_id, member_id, kind, arranged_by, assigned, note)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (responsibility_id, member_id) WHERE until_at IS NULL DO NOTHING",
-    )
-    .bind(Uuid::now_v7())
-    .bind(can_id)
-    .bind(responsibility_id)
-    .bind(member_id)
-    .bind(kind)
-    .bind(arranged_by)
-    .bind(assigned)
-    .bind(note)
-    .execute(&mut *conn)
-    .await?;
-    sync_status(conn, can_id, responsibility_id).await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Ends the member's open holding (now, or at `at` for an overlap); returns its kind if there was one.
-pub async fn end_holder(
-    conn: &mut PgConnection,
-    can_id: Uuid,
-    responsibility_id: Uuid,
-    member_id: Uuid,
-    how: &str,
-    at: Option<DateTime<Utc>>,
-    note: Option<&str>,
-) -> Result<Option<String>> {
-    // `None` ends it now, by the database's clock (the one "current" is measured with).
-    let kind: Option<String> = sqlx::query_scalar(
-        "UPDATE carriers SET until_at = greatest(least(COALESCE(until_at, 'infinity'), COALESCE($5, now())), from_at),
-                ended_how = $4, note = COALESCE($6, note)
-         WHERE can_id = $1 AND responsibility_id = $2 AND member_id = $3
-           AND (until_at IS NULL OR until_at > now())
-         RETURNING kind",
-    )
-    .bind(can_id)
-    .bind(responsibility_id)
-    .bind(member_id)
-    .bind(how)
-    .bind(at)
-    .bind(note)
-    .fetch_optional(&mut *conn)
-    .await?;
-    sync_status(conn, can_id, responsibility_id).await?;
-    Ok(kind)
-}
-
-/// Open ⇄ active follows whether anyone carries it (done and dropped stay as they are).
-pub async fn sync_status(conn: &mut PgConnection, can_id: Uuid, id: Uuid) -> Result<()> {
-    sqlx::query(
-        "UPDATE responsibilities r SET status = CASE
-             WHEN EXISTS (SELECT 1 FROM carriers c WHERE c.responsibility_id = r.id AND c.kind = 'carrier'
-                          AND (c.until_at IS NULL OR c.until_at > now())) THEN 'active' ELSE 'open' END
-         WHERE r.can_id = $1 AND r.id = $2 AND r.status IN ('open', 'active')",
+    let changed = sqlx::query(
+        "UPDATE responsibilities SET status = $3, version = version + 1
+         WHERE can_id = $1 AND id = $2 AND version = $4",
     )
     .bind(can_id)
     .bind(id)
+    .bind(status)
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(changed.rows_affected() == 1)
+}
+
+pub async fn insert_note(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    id: Uuid,
+    author: Uuid,
+    body: &str,
+    status_change: Option<ResponsibilityStatus>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO progress_notes (id, can_id, responsibility_id, author_id, body, status_change)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(can_id)
+    .bind(id)
+    .bind(author)
+    .bind(body)
+    .bind(status_change)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-#[derive(Debug, sqlx::FromRow)]
-pub struct Holding {
-    pub name: String,
-    pub kind: String,
-    pub from_at: DateTime<Utc>,
-    pub until_at: Option<DateTime<Utc>>,
-    pub arranged_by: Option<String>,
-    pub ended_how: Option<String>,
-    pub note: String,
-}
-
-pub async fn history(db: &PgPool, can_id: Uuid, id: Uuid) -> Result<Vec<Holding>> {
-    Ok(sqlx::query_as(
-        "SELECT p.display_name AS name, c.kind, c.from_at, c.until_at, a.display_name AS arranged_by,
-                c.ended_how, c.note
-         FROM carriers c JOIN members p ON p.id = c.member_id LEFT JOIN members a ON a.id = c.arranged_by
-         WHERE c.can_id = $1 AND c.responsibility_id = $2 ORDER BY c.from_at, c.id",
+/// A member by id: name and address (for mails and flash messages).
+pub async fn person(conn: &mut PgConnection, member_id: Uuid) -> Result<Person> {
+    Ok(
+        sqlx::query_as("SELECT id, email, display_name AS name FROM members WHERE id = $1")
+            .bind(member_id)
+            .fetch_one(conn)
+            .await?,
     )
-    .bind(can_id)
-    .bind(id)
-    .fetch_all(db)
-    .await?)
 }
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct Note {
     pub author: String,
     pub body: String,
-    pub status_change: Option<String>,
+    pub status_change: Option<ResponsibilityStatus>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -264,24 +262,6 @@ pub async fn notes(db: &PgPool, can_id: Uuid, id: Uuid) -> Result<Vec<Note>> {
     .bind(can_id)
     .bind(id)
     .fetch_all(db)
-    .await?)
-}
-
-/// How this member holds the responsibility now ("carrier" or "backup"), if at all.
-pub async fn holds(
-    conn: &mut PgConnection,
-    can_id: Uuid,
-    id: Uuid,
-    member_id: Uuid,
-) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT c.kind FROM carriers c WHERE c.can_id = $1 AND c.responsibility_id = $2 AND c.member_id = $3
-           AND (c.until_at IS NULL OR c.until_at > now()) ORDER BY c.from_at DESC LIMIT 1",
-    )
-    .bind(can_id)
-    .bind(id)
-    .bind(member_id)
-    .fetch_optional(conn)
     .await?)
 }
 
@@ -311,7 +291,14 @@ pub async fn loads(db: &PgPool, can_id: Uuid) -> Result<Vec<MemberLoad>> {
     .await?)
 }
 
-pub async fn goals(db: &PgPool, can_id: Uuid) -> Result<Vec<(Uuid, String)>> {
+/// A goal a responsibility can serve.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Goal {
+    pub id: Uuid,
+    pub title: String,
+}
+
+pub async fn goals(db: &PgPool, can_id: Uuid) -> Result<Vec<Goal>> {
     Ok(sqlx::query_as(
         "SELECT id, title FROM goals WHERE can_id = $1 AND status = 'active' ORDER BY created_at",
     )
@@ -330,24 +317,58 @@ pub async fn goal_exists(conn: &mut PgConnection, can_id: Uuid, id: Uuid) -> Res
     )
 }
 
-pub async fn active_members(db: &PgPool, can_id: Uuid) -> Result<Vec<(Uuid, String)>> {
-    Ok(sqlx::query_as(
-        "SELECT p.id, p.display_name FROM memberships m JOIN members p ON p.id = m.member_id
-         WHERE m.can_id = $1 AND m.status = 'active' ORDER BY lower(p.display_name)",
-    )
-    .bind(can_id)
-    .fetch_all(db)
-    .await?)
-}
-
-/// Locks the responsibility for the rest of the transaction; `Some(true)` while open or active.
-pub async fn lock_open(conn: &mut PgConnection, can_id: Uuid, id: Uuid) -> Result<Option<bool>> {
-    let status: Option<String> = sqlx::query_scalar(
+/// Locks the responsibility for the rest of the transaction (one change at a time: two hand-offs
+/// from two tabs cannot both happen); its status, or `None` when there is no such responsibility.
+pub async fn lock(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    id: Uuid,
+) -> Result<Option<ResponsibilityStatus>> {
+    Ok(sqlx::query_scalar(
         "SELECT status FROM responsibilities WHERE can_id = $1 AND id = $2 FOR UPDATE",
     )
     .bind(can_id)
     .bind(id)
     .fetch_optional(conn)
-    .await?;
-    Ok(status.map(|s| s == "open" || s == "active"))
+    .await?)
+}
+
+/// A meeting's action item, locked while it becomes a responsibility.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ActionItem {
+    pub title: String,
+    pub owner_id: Option<Uuid>,
+    pub due_on: Option<NaiveDate>,
+}
+
+pub async fn lock_action_item(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    meeting: Uuid,
+    action: Uuid,
+) -> Result<Option<ActionItem>> {
+    Ok(sqlx::query_as(
+        "SELECT title, owner_id, due_on FROM action_items
+         WHERE can_id = $1 AND meeting_id = $2 AND id = $3 FOR UPDATE",
+    )
+    .bind(can_id)
+    .bind(meeting)
+    .bind(action)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The responsibility an action item already became, if it did.
+pub async fn made_from(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    action: Uuid,
+) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM responsibilities WHERE can_id = $1 AND action_item_id = $2",
+    )
+    .bind(can_id)
+    .bind(action)
+    .fetch_optional(conn)
+    .await?)
 }
