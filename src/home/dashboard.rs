@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::cans::model::MembershipStatus;
 use crate::cans::queries::{self as cans, MyCan};
 use crate::error::Result;
+use crate::responsibilities::model::HoldingKind;
 use crate::web::{Layout, SignedIn, time};
 
 /// A meeting coming up, in the member's own zone.
@@ -25,7 +26,7 @@ pub struct Carried {
     pub id: Uuid,
     pub title: String,
     pub can_name: String,
-    pub as_backup: bool,
+    pub kind: HoldingKind,
     pub due: Option<String>,
 }
 
@@ -60,7 +61,7 @@ async fn dashboard(
         .await?
         .into_iter()
         .map(|r| Carried {
-            as_backup: r.kind == "backup",
+            kind: HoldingKind::chosen(&r.kind),
             slug: r.slug,
             id: r.id,
             title: r.title,

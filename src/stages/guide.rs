@@ -203,7 +203,7 @@ pub async fn facts(db: &PgPool, can_id: Uuid) -> Result<Facts> {
     let open_responsibilities: Vec<String> = resp::all(db, can_id)
         .await?
         .into_iter()
-        .filter(|r| matches!(r.status.as_str(), "open" | "active") && r.carriers.is_empty())
+        .filter(|r| r.status.is_current() && r.carriers.is_empty())
         .map(|r| r.title)
         .collect();
     let loads = resp::loads(db, can_id).await?;

@@ -12,6 +12,7 @@ mod queries;
 use super::guide::Criteria;
 use crate::cans::model::Role;
 use crate::error::Result;
+use crate::responsibilities::model::ResponsibilityStatus;
 use crate::responsibilities::{load, queries as resp};
 
 /// How many recent held meetings the signals look at.
@@ -196,7 +197,11 @@ async fn load_signals(db: &PgPool, can_id: Uuid) -> Result<LoadSignals> {
     let single_points = resp::all(db, can_id)
         .await?
         .into_iter()
-        .filter(|r| r.status == "active" && r.carriers.len() == 1 && r.backups.is_empty())
+        .filter(|r| {
+            r.status == ResponsibilityStatus::Active
+                && r.carriers.len() == 1
+                && r.backups.is_empty()
+        })
         .map(|r| r.title)
         .collect();
     let names = |keep: &dyn Fn(&resp::MemberLoad) -> bool| {
