@@ -1,26 +1,124 @@
-//! The frame of every page inside a CAN.
+//! The frame of every page inside a CAN: its name and the section links, computed here so the
+//! template only lists them.
 
 use super::model::{Can, Membership, Role};
 
-/// What every page inside a CAN shows around its content: the CAN's name and its section links,
-/// with the organisers' sections only for organisers.
+/// The sections of a CAN, in the order the navigation shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Overview,
+    Stage,
+    Health,
+    Vision,
+    Goals,
+    Meetings,
+    Responsibilities,
+    Load,
+    Members,
+    Invitations,
+    JoinRequests,
+    Activity,
+    Settings,
+}
+
+impl Section {
+    const ALL: [Section; 13] = [
+        Self::Overview,
+        Self::Stage,
+        Self::Health,
+        Self::Vision,
+        Self::Goals,
+        Self::Meetings,
+        Self::Responsibilities,
+        Self::Load,
+        Self::Members,
+        Self::Invitations,
+        Self::JoinRequests,
+        Self::Activity,
+        Self::Settings,
+    ];
+
+    /// The section's path inside the CAN.
+    fn path(self) -> &'static str {
+        match self {
+            Self::Overview => "",
+            Self::Stage => "/stage",
+            Self::Health => "/health",
+            Self::Vision => "/vision",
+            Self::Goals => "/goals",
+            Self::Meetings => "/meetings",
+            Self::Responsibilities => "/responsibilities",
+            Self::Load => "/load",
+            Self::Members => "/members",
+            Self::Invitations => "/invitations",
+            Self::JoinRequests => "/join-requests",
+            Self::Activity => "/activity",
+            Self::Settings => "/settings",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Overview => "Overview",
+            Self::Stage => "Stage",
+            Self::Health => "Health",
+            Self::Vision => "Vision",
+            Self::Goals => "Goals",
+            Self::Meetings => "Meetings",
+            Self::Responsibilities => "Responsibilities",
+            Self::Load => "Load",
+            Self::Members => "Members",
+            Self::Invitations => "Invitations",
+            Self::JoinRequests => "Join requests",
+            Self::Activity => "Activity",
+            Self::Settings => "Settings",
+        }
+    }
+
+    /// Who sees the link: the load view is for organisers and coordinators, the running of
+    /// the CAN (invitations, requests, the log, settings) for organisers.
+    fn shown_to(self, organiser: bool, coordinator: bool) -> bool {
+        match self {
+            Self::Load => organiser || coordinator,
+            Self::Invitations | Self::JoinRequests | Self::Activity | Self::Settings => organiser,
+            _ => true,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub href: String,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// What every page inside a CAN shows around its content.
 #[derive(Debug, Clone)]
 pub struct CanNav {
     pub slug: String,
     pub name: String,
-    pub current: &'static str,
+    pub links: Vec<NavLink>,
     pub is_organiser: bool,
-    pub is_coordinator: bool,
 }
 
 impl CanNav {
-    pub fn new(can: &Can, membership: &Membership, current: &'static str) -> Self {
+    pub fn new(can: &Can, membership: &Membership, current: Section) -> Self {
+        let organiser = membership.is_organiser();
+        let coordinator = membership.is_active() && membership.has(Role::Coordinator);
         Self {
             slug: can.slug.clone(),
             name: can.name.clone(),
-            current,
-            is_organiser: membership.is_organiser(),
-            is_coordinator: membership.is_active() && membership.has(Role::Coordinator),
+            links: Section::ALL
+                .into_iter()
+                .filter(|s| s.shown_to(organiser, coordinator))
+                .map(|s| NavLink {
+                    href: format!("/c/{}{}", can.slug, s.path()),
+                    label: s.label(),
+                    current: s == current,
+                })
+                .collect(),
+            is_organiser: organiser,
         }
     }
 }

@@ -7,13 +7,13 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
-use super::queries;
 use crate::AppState;
 use crate::cans::access::CanViewer;
 use crate::cans::model::{Can, Membership, MembershipStatus, Role, StageMark};
-use crate::cans::nav::CanNav;
+use crate::cans::nav::{CanNav, Section};
 use crate::cans::queries::{self as cans, MemberLine};
 use crate::error::Result;
+use crate::meetings::queries::upcoming as queries;
 use crate::stages::guide::{self, Step};
 use crate::web::{Layout, time};
 
@@ -111,7 +111,7 @@ async fn members_page(
         vision,
         steps: guide::next_steps(db, &can).await?,
         next_meeting,
-        nav: CanNav::new(&can, &membership, "home"),
+        nav: CanNav::new(&can, &membership, Section::Overview),
         created: time::date_in(can.created_at, tz),
         my_roles: membership.roles.clone(),
         paused: !membership.is_active(),

@@ -6,11 +6,11 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use uuid::Uuid;
 
-use super::queries::{self, Upcoming};
 use crate::AppState;
 use crate::cans::model::MembershipStatus;
 use crate::cans::queries::{self as cans, MyCan};
 use crate::error::Result;
+use crate::meetings::queries::upcoming::{self as queries, Upcoming};
 use crate::responsibilities::model::HoldingKind;
 use crate::web::{Layout, SignedIn, time};
 
@@ -61,7 +61,7 @@ async fn dashboard(
         .await?
         .into_iter()
         .map(|r| Carried {
-            kind: HoldingKind::chosen(&r.kind),
+            kind: r.kind,
             slug: r.slug,
             id: r.id,
             title: r.title,

@@ -5,7 +5,6 @@
 
 mod can;
 mod dashboard;
-mod queries;
 
 use axum::Router;
 use axum::routing::get;

@@ -71,14 +71,6 @@ impl fmt::Display for ResponsibilityStatus {
     }
 }
 
-/// For callers outside this area that still compare the stored word (the stage guide and the
-/// health view); code in this area compares variants.
-impl PartialEq<&str> for ResponsibilityStatus {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
 /// An ongoing role (with a rhythm and a term) or a one-off task (with a due date).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
 #[sqlx(type_name = "text", rename_all = "snake_case")]

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::CanNav;
+use super::{CanNav, Section};
 use crate::AppState;
 use crate::accounts::queries as accounts;
 use crate::cans::access::{Actor, CanAccess, Organiser};
@@ -247,7 +247,7 @@ pub async fn activity(
     let tz = access.can.time_zone;
     Ok(ActivityPage {
         ctx,
-        nav: CanNav::new(&access.can, &access.membership, "activity"),
+        nav: CanNav::new(&access.can, &access.membership, Section::Activity),
         lines: lines
             .into_iter()
             .map(|l| ActivityLine {

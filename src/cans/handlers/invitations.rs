@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
-use super::CanNav;
+use super::{CanNav, Section};
 use crate::AppState;
 use crate::cans::access::{Actor, CanAccess, Organiser};
 use crate::cans::forms::{InvitationForm, Join, JoinForm, NewInvitation};
@@ -84,7 +84,7 @@ async fn list_page(
     let rows = queries::invitations(&state.db, access.can.id).await?;
     Ok(ListPage {
         ctx,
-        nav: CanNav::new(&access.can, &access.membership, "invitations"),
+        nav: CanNav::new(&access.can, &access.membership, Section::Invitations),
         form,
         errors,
         rows: rows

@@ -7,8 +7,8 @@ use axum::extract::State;
 use axum::response::Response;
 use uuid::Uuid;
 
-use super::CanNav;
 use super::public::public_with_errors;
+use super::{CanNav, Section};
 use crate::AppState;
 use crate::cans::access::{Actor, CanAccess, CanViewer, Organiser};
 use crate::cans::forms::{Join, JoinForm};
@@ -88,7 +88,7 @@ pub async fn list(
     let rows = queries::pending_requests(&state.db, access.can.id).await?;
     Ok(ListPage {
         ctx,
-        nav: CanNav::new(&access.can, &access.membership, "join-requests"),
+        nav: CanNav::new(&access.can, &access.membership, Section::JoinRequests),
         rows: rows.into_iter().map(|r| RequestRow::new(r, tz)).collect(),
     })
 }

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::response::Response;
 use uuid::Uuid;
 
-use super::CanNav;
+use super::{CanNav, Section};
 use crate::AppState;
 use crate::cans::access::{CanAccess, Member, Organiser, Requirement};
 use crate::cans::forms::{Grant, GrantForm};
@@ -61,7 +61,7 @@ pub async fn directory(
         .partition(|m| m.status == MembershipStatus::Left);
     Ok(DirectoryPage {
         ctx,
-        nav: CanNav::new(&access.can, &access.membership, "members"),
+        nav: CanNav::new(&access.can, &access.membership, Section::Members),
         current: current.into_iter().map(|m| line(m, tz)).collect(),
         former: former.into_iter().map(|m| line(m, tz)).collect(),
     })
@@ -125,7 +125,7 @@ async fn member_page(
     };
     Ok(MemberPage {
         ctx,
-        nav: CanNav::new(can, &access.membership, "members"),
+        nav: CanNav::new(can, &access.membership, Section::Members),
         is_me: person.member_id == access.me.id,
         can_manage: access.membership.is_organiser() && person.status != MembershipStatus::Left,
         grantable,

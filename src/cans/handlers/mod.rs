@@ -7,4 +7,4 @@ pub mod join_requests;
 pub mod members;
 pub mod public;
 
-pub use super::nav::CanNav;
+pub use super::nav::{CanNav, Section};

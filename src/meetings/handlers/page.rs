@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::cans::access::Member;
-use crate::cans::nav::CanNav;
+use crate::cans::nav::{CanNav, Section};
 use crate::error::Result;
 use crate::meetings::access::{MeetingAccess, MeetingRequirement};
 use crate::meetings::forms::{ActionForm, AgendaForm, DecisionForm, MoveForm, RolesForm};
@@ -181,7 +181,7 @@ pub async fn render<R: MeetingRequirement>(
         .as_ref()
         .map_or(g.minutes_version, |newer| newer.version);
     Ok(MeetingPage {
-        nav: CanNav::new(can, &access.membership, "meetings"),
+        nav: CanNav::new(can, &access.membership, Section::Meetings),
         when_viewer: when_for_viewer(g.starts_at, g.ends_at, tz, access.me.time_zone),
         tz,
         can_schedule: access.schedules(),

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Facilitator, Member, Requirement};
-use crate::cans::nav::CanNav;
+use crate::cans::nav::{CanNav, Section};
 use crate::error::{AppError, OrNotFound, Result};
 use crate::meetings::forms::{ChooseForm, NewPoll, PollAnswers, PollForm, SlotRow};
 use crate::meetings::model::PollAnswer;
@@ -40,7 +40,7 @@ impl NewPollPage {
     ) -> Self {
         Self {
             ctx,
-            nav: CanNav::new(&access.can, &access.membership, "meetings"),
+            nav: CanNav::new(&access.can, &access.membership, Section::Meetings),
             rows: form.rows(),
             form,
             errors,
@@ -173,7 +173,7 @@ pub async fn page(
     let m = &access.membership;
     Ok(PollPage {
         ctx,
-        nav: CanNav::new(can, m, "meetings"),
+        nav: CanNav::new(can, m, Section::Meetings),
         id,
         can_answer: poll.open && m.is_active(),
         can_choose: poll.open && Facilitator::accepts(m),

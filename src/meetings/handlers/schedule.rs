@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::cans::access::{CanAccess, Facilitator, Member, Requirement};
-use crate::cans::nav::CanNav;
+use crate::cans::nav::{CanNav, Section};
 use crate::error::{OrNotFound, Result};
 use crate::meetings::forms::{self, Schedule, ScheduleForm};
 use crate::meetings::queries::polls::{self, PollLine};
@@ -57,7 +57,7 @@ pub async fn list(
     past.retain(|m| m.ends_at <= now);
     Ok(ListPage {
         ctx,
-        nav: CanNav::new(can, &access.membership, "meetings"),
+        nav: CanNav::new(can, &access.membership, Section::Meetings),
         upcoming,
         past,
         series: series::all_series(db, can.id).await?,
@@ -89,7 +89,7 @@ impl SchedulePage {
     ) -> Self {
         Self {
             ctx,
-            nav: CanNav::new(&access.can, &access.membership, "meetings"),
+            nav: CanNav::new(&access.can, &access.membership, Section::Meetings),
             form,
             errors,
             editing,
@@ -159,7 +159,7 @@ pub async fn series_page(
     let now = Utc::now();
     Ok(SeriesPage {
         ctx,
-        nav: CanNav::new(can, &access.membership, "meetings"),
+        nav: CanNav::new(can, &access.membership, Section::Meetings),
         series,
         upcoming: all
             .iter()

@@ -5,6 +5,7 @@
 pub mod agenda;
 pub mod polls;
 pub mod record;
+pub mod upcoming;
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::filters;
 use crate::AppState;
 use crate::cans::access::{CanAccess, Coordinator, Member, Requirement};
-use crate::cans::nav::CanNav;
+use crate::cans::nav::{CanNav, Section};
 use crate::error::Result;
 use crate::responsibilities::load::{self, Reading, Suggestion};
 use crate::responsibilities::model::ResponsibilityStatus;
@@ -188,7 +188,7 @@ pub async fn board(
     let by = Grouping::parse(&q.by);
     Ok(BoardPage {
         ctx,
-        nav: CanNav::new(can, &access.membership, "responsibilities"),
+        nav: CanNav::new(can, &access.membership, Section::Responsibilities),
         total: shown.len(),
         groups: grouped(shown, by),
         today,
@@ -239,7 +239,7 @@ pub async fn load_view(
     let suggestions = load::suggestions(&members, &all, median);
     Ok(LoadPage {
         ctx,
-        nav: CanNav::new(can, &access.membership, "load"),
+        nav: CanNav::new(can, &access.membership, Section::Load),
         median,
         threshold: (2.0 * median).max(1.0),
         rows: members

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::filters;
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Coordinator, Member, Requirement};
-use crate::cans::nav::CanNav;
+use crate::cans::nav::{CanNav, Section};
 use crate::cans::queries::{Person, active_members};
 use crate::error::{OrNotFound, Result};
 use crate::responsibilities::forms::{AssignForm, HandoffForm};
@@ -81,7 +81,7 @@ pub async fn render<R: Requirement>(
     let coordinates = Coordinator::accepts(m);
     let active = ActiveMember::accepts(m);
     Ok(DetailPage {
-        nav: CanNav::new(can, m, "responsibilities"),
+        nav: CanNav::new(can, m, Section::Responsibilities),
         overdue: r.is_overdue(&time::today_in(can.time_zone)),
         tz: can.time_zone,
         history: holdings::history(&state.db, can.id, id).await?,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::detail::{self, Kept};
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Coordinator};
-use crate::cans::nav::CanNav;
+use crate::cans::nav::{CanNav, Section};
 use crate::error::{AppError, OrNotFound, Result};
 use crate::responsibilities::editing::{self, Progressed, Saved};
 use crate::responsibilities::forms::{
@@ -45,7 +45,7 @@ async fn form_page(
 ) -> Result<FormPage> {
     Ok(FormPage {
         ctx,
-        nav: CanNav::new(&access.can, &access.membership, "responsibilities"),
+        nav: CanNav::new(&access.can, &access.membership, Section::Responsibilities),
         past_due: ResponsibilityForm::past_due(&errors),
         goals: queries::goals(&state.db, access.can.id).await?,
         form,

@@ -8,7 +8,7 @@ use sqlx::{PgConnection, PgExecutor, PgPool, Postgres};
 use uuid::Uuid;
 
 use super::forms::NewResponsibility;
-use super::model::{ResponsibilityKind, ResponsibilityStatus};
+use super::model::{HoldingKind, ResponsibilityKind, ResponsibilityStatus};
 use crate::cans::queries::Person;
 use crate::error::Result;
 
@@ -110,8 +110,8 @@ pub struct Mine {
     pub title: String,
     pub slug: String,
     pub can_name: String,
-    /// How they hold it: "carrier" or "backup" (the dashboard shows the word).
-    pub kind: String,
+    /// How they hold it, carrier or backup.
+    pub kind: HoldingKind,
     pub due_on: Option<NaiveDate>,
     pub status: ResponsibilityStatus,
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess};
-use crate::cans::nav::CanNav;
+use crate::cans::nav::{CanNav, Section};
 use crate::error::Result;
 use crate::stages::care::{self, CheckedIn};
 use crate::stages::forms::{CheckIn, CheckInForm, QUESTIONS};
@@ -57,7 +57,7 @@ pub async fn check_in_page(
     let open = care::check_in_open(&state.db, &access, id).await?;
     Ok(CheckInPage {
         ctx,
-        nav: CanNav::new(&access.can, &access.membership, "meetings"),
+        nav: CanNav::new(&access.can, &access.membership, Section::Meetings),
         id,
         title: open.title,
         questions: questions(&CheckInForm::default()),
@@ -87,7 +87,7 @@ pub async fn check_in(
             Err(errors) => {
                 return unprocessable(CheckInPage {
                     ctx,
-                    nav: CanNav::new(&access.can, &access.membership, "meetings"),
+                    nav: CanNav::new(&access.can, &access.membership, Section::Meetings),
                     id,
                     title: open.title,
                     questions: questions(&form),

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Member};
-use crate::cans::nav::CanNav;
+use crate::cans::nav::{CanNav, Section};
 use crate::error::Result;
 use crate::stages::care;
 use crate::stages::forms::{ReachOut, ReachOutForm};
@@ -119,7 +119,7 @@ pub async fn health_page(
     let criteria = guide::criteria(&state.db, can.id).await?;
     let h = health::compute(&state.db, can.id, &criteria, today).await?;
     Ok(HealthPage {
-        nav: CanNav::new(can, &access.membership, "health"),
+        nav: CanNav::new(can, &access.membership, Section::Health),
         bars: health::bars(&h.attendance),
         attendance: h
             .attendance

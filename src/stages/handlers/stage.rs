@@ -8,7 +8,7 @@ use axum::response::Response;
 use crate::AppState;
 use crate::cans::access::{CanAccess, Member, Organiser, Requirement};
 use crate::cans::model::{Stage, StageMark};
-use crate::cans::nav::CanNav;
+use crate::cans::nav::{CanNav, Section};
 use crate::error::Result;
 use crate::stages::forms::{CriteriaForm, MoveForm, StageMove};
 use crate::stages::guide::{self, Criteria, Step};
@@ -81,7 +81,7 @@ async fn stage_page_for<R: Requirement>(
     let timeline = queries::transitions(&state.db, can.id).await?;
     Ok(StagePage {
         ctx,
-        nav: CanNav::new(can, &access.membership, "stage"),
+        nav: CanNav::new(can, &access.membership, Section::Stage),
         stages: can.stage_path(),
         ready: guide::ready(&steps),
         steps,

@@ -14,7 +14,7 @@ use super::versions::version_page;
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Facilitator, Member, Requirement};
 use crate::cans::model::{MembershipStatus, Role};
-use crate::cans::nav::CanNav;
+use crate::cans::nav::{CanNav, Section};
 use crate::error::{OrNotFound, Result};
 use crate::visioning::forms::{self, Answer, AnswerForm, Consent, RoundForm, needed};
 use crate::visioning::queries;
@@ -186,7 +186,7 @@ async fn round_page<R: Requirement>(
     let facilitates = m.has(Role::Facilitator) || m.has(Role::Organiser);
     Ok(RoundPage {
         ctx,
-        nav: CanNav::new(can, m, "vision"),
+        nav: CanNav::new(can, m, Section::Vision),
         body: version.body,
         opened: time::date_in(round.opened_at, tz),
         open,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::cans::access::{CanAccess, Coordinator, Member, Organiser, Requirement};
 use crate::cans::model::Role;
-use crate::cans::nav::CanNav;
+use crate::cans::nav::{CanNav, Section};
 use crate::error::{AppError, Result};
 use crate::visioning::forms::{self, GoalForm, GoalStatus, GoalStatusForm, NewGoal, ReviewForm};
 use crate::visioning::goals::{self, NoVision};
@@ -82,7 +82,7 @@ async fn goals_page<R: Requirement>(
     let goals = queries::goals(&state.db, can.id).await?;
     Ok(GoalsPage {
         ctx,
-        nav: CanNav::new(can, m, "goals"),
+        nav: CanNav::new(can, m, Section::Goals),
         goals: goals
             .into_iter()
             .map(|g| GoalView::new(g, can.time_zone))

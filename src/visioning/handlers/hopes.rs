@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Member, Organiser, Requirement};
-use crate::cans::nav::CanNav;
+use crate::cans::nav::{CanNav, Section};
 use crate::cans::queries::active_members;
 use crate::error::{OrNotFound, Result};
 use crate::visioning::forms::{self, HopeForm, QUORUM_CHOICES, QuorumForm};
@@ -138,7 +138,7 @@ async fn vision_page_for<R: Requirement>(
     let (num, den) = queries::quorum(db, can.id).await?;
     Ok(VisionPage {
         ctx,
-        nav: CanNav::new(can, &access.membership, "vision"),
+        nav: CanNav::new(can, &access.membership, Section::Vision),
         adopted: adopted.map(|a| AdoptedView::new(a, tz)),
         open_round: open_round.map(|r| RoundBanner {
             id: r.id,
@@ -220,7 +220,7 @@ pub async fn edit_page(
         .or_not_found()?;
     Ok(HopeEditPage {
         ctx,
-        nav: CanNav::new(&access.can, &access.membership, "vision"),
+        nav: CanNav::new(&access.can, &access.membership, Section::Vision),
         id,
         form: HopeForm { body },
         errors: FieldErrors::new(),
@@ -241,7 +241,7 @@ pub async fn edit(
     let body = match forms::hope(&form) {
         Ok(b) => b,
         Err(errors) => {
-            let nav = CanNav::new(&access.can, &access.membership, "vision");
+            let nav = CanNav::new(&access.can, &access.membership, Section::Vision);
             return unprocessable(HopeEditPage {
                 ctx,
                 nav,

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Member, Requirement};
 use crate::cans::model::Role;
-use crate::cans::nav::CanNav;
+use crate::cans::nav::{CanNav, Section};
 use crate::error::{AppError, OrNotFound, Result};
 use crate::visioning::diff::{self, Change, Run};
 use crate::visioning::forms::{Draft, DraftForm, RoundForm};
@@ -96,7 +96,7 @@ pub async fn draft_page(
     };
     Ok(DraftPage {
         ctx,
-        nav: CanNav::new(can, &access.membership, "vision"),
+        nav: CanNav::new(can, &access.membership, Section::Vision),
         hopes: hope_choices(&state, can.id, &checked).await?,
         form: DraftForm {
             body,
@@ -152,7 +152,7 @@ pub async fn save_draft(
     };
     let page = DraftPage {
         ctx,
-        nav: CanNav::new(&access.can, &access.membership, "vision"),
+        nav: CanNav::new(&access.can, &access.membership, Section::Vision),
         hopes: hope_choices(&state, access.can.id, &form.hope).await?,
         from: None,
         newer,
@@ -225,7 +225,7 @@ pub async fn version_page(
     let facilitates = m.is_active() && (m.has(Role::Facilitator) || m.has(Role::Organiser));
     Ok(VersionPage {
         ctx,
-        nav: CanNav::new(can, m, "vision"),
+        nav: CanNav::new(can, m, Section::Vision),
         created: time::datetime_in(version.created_at, tz),
         adopted: version.adopted_at.map(|t| time::date_in(t, tz)),
         can_edit: m.is_active(),
@@ -296,7 +296,7 @@ pub async fn compare(
         .or_not_found()?;
     Ok(ComparePage {
         ctx,
-        nav: CanNav::new(can, &access.membership, "vision"),
+        nav: CanNav::new(can, &access.membership, Section::Vision),
         runs: diff::words(&old.body, &new.body),
         from,
         to,

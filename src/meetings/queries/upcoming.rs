@@ -1,5 +1,5 @@
-//! The meetings the overview pages show. Read-only, and only what these pages need: the meetings
-//! area owns everything else about meetings.
+//! What pages outside meetings show of them: the next meeting of a CAN (its overview) and a
+//! member's coming meetings across their CANs (the dashboard). Read-only.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
