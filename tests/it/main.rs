@@ -10,6 +10,7 @@ mod meetings;
 mod outbox;
 mod responsibilities;
 mod robustness;
+mod seed;
 mod server;
 mod stages;
 mod visioning;
