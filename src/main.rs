@@ -64,10 +64,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The seed's statements are meant to be long: sqlx's slow-statement warnings would be noise.
+    let default_filter = match command {
+        Command::Seed(_) => "info,sqlx=error",
+        _ => "info,sqlx=warn,tower_http=info",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .init();
     let config = match Config::from_env() {

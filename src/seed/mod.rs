@@ -35,7 +35,7 @@ pub struct SeedOptions {
     pub demo: bool,
     /// Seed even though the database holds members that are not seeded ones, if this names it.
     pub force_database: Option<String>,
-    /// CANs per transaction.
+    /// CANs per transaction (at most).
     pub chunk: u32,
     /// Connections seeding at once.
     pub workers: u32,
@@ -213,6 +213,10 @@ pub async fn run(db: &PgPool, opts: &SeedOptions) -> Result<SeedReport, SeedErro
         .map_err(|e| SeedError::Internal(format!("hashing the seed password: {e}")))?;
     // One clock for the whole run, the database's, which pages compare against too.
     let t0: DateTime<Utc> = sqlx::query_scalar("SELECT now()").fetch_one(db).await?;
+    // Small seeds are split too, so that every connection has a share; a chunk is a multiple of
+    // three CANs, as every third CAN shares a member with the one before it (in the same chunk).
+    let chunk = opts.chunk.min(cans.div_ceil(opts.workers)).div_ceil(3) * 3;
+    let chunks = cans.div_ceil(chunk);
     let job = Arc::new(Job {
         db: db.clone(),
         cans,
@@ -220,11 +224,10 @@ pub async fn run(db: &PgPool, opts: &SeedOptions) -> Result<SeedReport, SeedErro
         weeks,
         t0,
         hash,
-        chunk: opts.chunk,
+        chunk,
         next: AtomicU32::new(0),
         failed: AtomicBool::new(false),
     });
-    let chunks = cans.div_ceil(opts.chunk);
     let workers: Vec<_> = (0..opts.workers.min(chunks))
         .map(|_| tokio::spawn(work(Arc::clone(&job))))
         .collect();
@@ -346,8 +349,9 @@ async fn accounts(db: &PgPool) -> Result<Vec<Account>, SeedError> {
         let found: Option<(String, String)> = sqlx::query_as(
             "SELECT p.email, p.display_name FROM role_grants g
              JOIN cans c ON c.id = g.can_id JOIN members p ON p.id = g.member_id
+             JOIN memberships m ON m.can_id = g.can_id AND m.member_id = g.member_id
              WHERE c.slug = 'seed-1' AND g.role = $1 AND g.ended_at IS NULL
-             ORDER BY g.granted_at LIMIT 1",
+             ORDER BY g.granted_at, m.joined_at LIMIT 1",
         )
         .bind(role)
         .fetch_optional(db)

@@ -161,6 +161,15 @@ async fn every_seeded_can_is_a_whole_group() {
     )
     .await;
     assert!(drifting >= 3, "{drifting} drifting");
+    // Someone belongs to two groups.
+    assert!(
+        scalar_i64(
+            &app,
+            "SELECT count(*) FROM (SELECT member_id FROM memberships GROUP BY 1 HAVING count(*) > 1) x"
+        )
+        .await
+            >= 1
+    );
     // Role history: ended grants beside current ones; objections always with a reason.
     assert!(
         scalar_i64(
@@ -191,6 +200,34 @@ async fn every_seeded_can_is_a_whole_group() {
         .await,
         0
     );
+}
+
+#[tokio::test]
+async fn each_group_stands_at_the_stage_its_data_supports() {
+    use canopy::cans::model::Stage;
+    use canopy::stages::guide;
+    let (app, _) = seeded(&three_cans()).await;
+    let cans: Vec<(Uuid, String, String)> = sqlx::query_as("SELECT id, slug, stage FROM cans")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    for (id, slug, stage) in cans {
+        let criteria = guide::criteria(&app.db, id).await.unwrap();
+        let facts = guide::facts(&app.db, id).await.unwrap();
+        let ready = |s: Stage| guide::ready(&guide::steps(s, &facts, &criteria, &slug));
+        match Stage::parse(&stage) {
+            // Moved on with every step done, and still so.
+            Stage::Sustaining => assert!(ready(Stage::Organizing), "{slug}: {facts:?}"),
+            // Done with visioning; one responsibility still needs someone to carry it.
+            Stage::Organizing => {
+                assert!(ready(Stage::Visioning), "{slug}: {facts:?}");
+                assert!(!ready(Stage::Organizing), "{slug}: {facts:?}");
+                assert_eq!(facts.open_responsibilities.len(), 1, "{slug}");
+            }
+            // Back for a renewal, with a new draft in an open round.
+            Stage::Visioning => assert!(facts.vision_adopted, "{slug}"),
+        }
+    }
 }
 
 #[tokio::test]

@@ -37,7 +37,8 @@ WITH act AS (
 )
 SELECT h.n, h.can_id, h.j, pg_temp.uuid7(h.created_at) AS id, h.title, h.kind, h.cadence, h.due_on, h.term_ends_on,
        h.created_at, h.t0, h.today,
-       CASE WHEN h.stage = 'sustaining' THEN least(h.effort, 2)
+       -- A sustaining group's load is even (nobody above twice the median), as it was when it moved.
+       CASE WHEN h.stage = 'sustaining' THEN 1
             WHEN h.j = 1 AND h.n % 4 = 0 THEN 3 ELSE h.effort END AS effort,
        CASE WHEN h.unowned THEN 'open'
             WHEN h.due_on < h.today - 2 AND pg_temp.r(52, h.n, h.j) < 0.75 THEN 'done'
@@ -54,9 +55,10 @@ FROM held h
 JOIN seed_goal g ON g.n = h.n AND g.i = 1 + (h.j - 1) % 3
 JOIN seed_roster k ON k.n = h.n AND k.slot = 5
 LEFT JOIN LATERAL (
-    SELECT r.member_id FROM seed_roster r
-    WHERE r.n = h.n AND r.slot <= 8 AND r.member_id IS DISTINCT FROM h.carrier AND r.member_id IS DISTINCT FROM h.backup
-    ORDER BY (r.slot + h.j + h.n) % 8 LIMIT 1) AS prev ON true
+    -- Slots 1-8 are always active, so they are the first eight of `ids`.
+    SELECT u AS member_id FROM unnest(h.ids[1:8]) WITH ORDINALITY AS t (u, o)
+    WHERE u IS DISTINCT FROM h.carrier AND u IS DISTINCT FROM h.backup
+    ORDER BY (o + h.j + h.n) % 8 LIMIT 1) AS prev ON true
 LEFT JOIN LATERAL (
     SELECT u AS member_id FROM unnest(h.ids) WITH ORDINALITY AS t (u, o)
     WHERE u IS DISTINCT FROM h.carrier AND u IS DISTINCT FROM h.backup

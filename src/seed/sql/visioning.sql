@@ -8,13 +8,16 @@ CREATE TEMP TABLE seed_hope ON COMMIT DROP AS
 SELECT r.n, r.can_id, r.member_id AS author_id, r.name AS author, r.slot, h.i, pg_temp.uuid7(t.at) AS id,
        t.at AS created_at,
        CASE WHEN t.k < 6 THEN (pg_temp.w('hopes'))[c.theme * 6 + t.k + 1] ELSE (pg_temp.w('common_hopes'))[t.k - 5] END AS body,
-       CASE WHEN r.slot > 3 AND pg_temp.r(23, r.n, r.slot, h.i) < 0.04 THEN t.at + interval '3 days' END AS withdrawn_at,
+       -- Some who shared two hopes withdrew the first.
+       CASE WHEN h.i = 1 AND t.two AND pg_temp.r(23, r.n, r.slot) < 0.2 THEN t.at + interval '3 days' END AS withdrawn_at,
        CASE WHEN pg_temp.r(27, r.n, r.slot, h.i) < 0.1 THEN t.at + interval '1 day' ELSE t.at END AS updated_at
 FROM seed_roster r JOIN seed_can c USING (n)
 CROSS JOIN LATERAL generate_series(1, CASE WHEN pg_temp.r(22, r.n, r.slot) < 0.2 THEN 2 ELSE 1 END) AS h (i)
 CROSS JOIN LATERAL (SELECT r.joined_at + interval '20 hours' + (h.i - 1) * interval '1 day' AS at,
-                           (r.slot + (h.i - 1) * 8 + r.n) % 16 AS k) AS t
-WHERE r.join_week = 0 AND NOT r.connector AND (r.slot <= 3 OR pg_temp.r(21, r.n, r.slot) < 0.8);
+                           (r.slot + (h.i - 1) * 8 + r.n) % 16 AS k,
+                           pg_temp.r(22, r.n, r.slot) < 0.2 AS two) AS t
+-- Every founder shares a hope, except those in slots 10, 17, 24, ...
+WHERE r.join_week = 0 AND NOT r.connector AND (r.slot <= 8 OR r.slot % 7 <> 3);
 
 -- step: hopes
 INSERT INTO hopes (id, can_id, author_id, body, created_at, updated_at, withdrawn_at)
