@@ -226,6 +226,7 @@ pub async fn run(db: &PgPool, opts: &SeedOptions) -> Result<SeedReport, SeedErro
         hash,
         chunk,
         next: AtomicU32::new(0),
+        done: AtomicU32::new(0),
         failed: AtomicBool::new(false),
     });
     let workers: Vec<_> = (0..opts.workers.min(chunks))
@@ -274,6 +275,7 @@ struct Job {
     hash: String,
     chunk: u32,
     next: AtomicU32,
+    done: AtomicU32,
     failed: AtomicBool,
 }
 
@@ -293,8 +295,11 @@ async fn work(job: Arc<Job>) -> Result<Vec<(&'static str, u64)>, SeedError> {
                 return Err(e);
             }
         }
-        if last % (job.chunk * 10) == 0 || last == job.cans {
-            tracing::info!(done = last, of = job.cans, "seeded CANs up to #{last}");
+        // A line at every tenth of the way.
+        let size = last - first + 1;
+        let done = job.done.fetch_add(size, Ordering::SeqCst) + size;
+        if (done - size) * 10 / job.cans != done * 10 / job.cans {
+            tracing::info!(done, of = job.cans, "seeding");
         }
     }
 }
