@@ -13,6 +13,7 @@ pub mod meetings;
 pub mod outbox;
 pub mod responsibilities;
 pub mod scheduler;
+pub mod seed;
 pub mod stages;
 pub mod visioning;
 pub mod web;

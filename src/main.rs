@@ -1,6 +1,7 @@
 //! Reads settings, connects (starting the embedded PostgreSQL when no DATABASE_URL is set),
 //! migrates, starts the mail worker and the clock, and serves until SIGINT or SIGTERM, letting in-flight
-//! requests finish.
+//! requests finish. `canopy seed` connects the same way, fills the database with sample data and
+//! exits.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -8,15 +9,69 @@ use std::time::Duration;
 
 use canopy::db::{self, embedded};
 use canopy::outbox;
+use canopy::seed::SeedOptions;
 use canopy::{AppState, Config};
+use sqlx::PgPool;
 use sqlx::postgres::PgConnectOptions;
 use tracing_subscriber::EnvFilter;
 
+const USAGE: &str = "\
+Usage:
+  canopy                 serve (settings from the environment; see README.md)
+  canopy seed [options]  fill the database with sample CANs, print accounts to sign in with, exit
+  canopy help            show this
+
+Seed options:
+  --cans N               how many CANs (default 100)
+  --members M            members per CAN, 8 to 200 (default 20)
+  --weeks W              weeks of meetings behind each CAN, 4 to 260 (default 26)
+  --demo                 one small, lively CAN instead (12 members, 8 weeks)
+  --force-database NAME  seed even though the database holds members that are not seeded ones,
+                         if NAME is that database's name
+
+The seed connects as the server does (DATABASE_URL, or the embedded cluster in CANOPY_DATA_DIR)
+and migrates first. It refuses a database holding real members unless --force-database names it,
+and it refuses a database that already holds a seed: there is no appending; seed a fresh one.
+";
+
+enum Command {
+    Serve,
+    Seed(SeedOptions),
+    Help,
+}
+
+impl Command {
+    fn from_args(args: &[String]) -> Result<Self, String> {
+        match args.first().map(String::as_str) {
+            None => Ok(Self::Serve),
+            Some("seed") => SeedOptions::from_args(&args[1..]).map(Self::Seed),
+            Some("help" | "--help" | "-h") => Ok(Self::Help),
+            Some(other) => Err(format!("unknown command {other:?}")),
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match Command::from_args(&args) {
+        Ok(Command::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("canopy: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    // The seed's statements are meant to be long: sqlx's slow-statement warnings would be noise.
+    let default_filter = match command {
+        Command::Seed(_) => "info,sqlx=error",
+        _ => "info,sqlx=warn,tower_http=info",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .init();
     let config = match Config::from_env() {
@@ -51,7 +106,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(serve(config, cluster.as_ref()));
+    let result = runtime.block_on(async {
+        match command {
+            Command::Serve => serve(config, cluster.as_ref()).await,
+            Command::Seed(opts) => seed(config, cluster.as_ref(), &opts).await,
+            Command::Help => Ok(()),
+        }
+    });
     // Let stray tasks (housekeeping, the mail worker) end before the database goes away.
     runtime.shutdown_timeout(Duration::from_secs(5));
     drop(cluster);
@@ -70,16 +131,7 @@ async fn serve(
 ) -> Result<(), Box<dyn std::error::Error>> {
     // Checked before connecting, so that a wrong mail setting stops the start-up early.
     let mailer = outbox::Mailer::from_config(&config)?;
-    let options: PgConnectOptions = match (&config.database_url, cluster) {
-        (Some(url), _) => url.parse()?,
-        (None, Some(cluster)) => {
-            db::ensure_database(cluster.connect_options("postgres"), db::EMBEDDED_DATABASE).await?;
-            cluster.connect_options(db::EMBEDDED_DATABASE)
-        }
-        (None, None) => return Err("no database: set DATABASE_URL".into()),
-    };
-    let pool = db::pool(options).await?;
-    canopy::MIGRATOR.run(&pool).await?;
+    let pool = connect(&config, cluster).await?;
     outbox::spawn_worker(pool.clone(), mailer);
 
     let listener = tokio::net::TcpListener::bind(config.bind)
@@ -105,6 +157,37 @@ async fn serve(
     .await?;
     tracing::info!("stopped serving; closing the database pool");
     pool.close().await;
+    Ok(())
+}
+
+/// The database as configured (DATABASE_URL, or the embedded cluster's own), migrated.
+async fn connect(
+    config: &Config,
+    cluster: Option<&embedded::EmbeddedPostgres>,
+) -> Result<PgPool, Box<dyn std::error::Error>> {
+    let options: PgConnectOptions = match (&config.database_url, cluster) {
+        (Some(url), _) => url.parse()?,
+        (None, Some(cluster)) => {
+            db::ensure_database(cluster.connect_options("postgres"), db::EMBEDDED_DATABASE).await?;
+            cluster.connect_options(db::EMBEDDED_DATABASE)
+        }
+        (None, None) => return Err("no database: set DATABASE_URL".into()),
+    };
+    let pool = db::pool(options).await?;
+    canopy::MIGRATOR.run(&pool).await?;
+    Ok(pool)
+}
+
+/// `canopy seed`: sample data, then the report with accounts to sign in with.
+async fn seed(
+    config: Config,
+    cluster: Option<&embedded::EmbeddedPostgres>,
+    opts: &SeedOptions,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let pool = connect(&config, cluster).await?;
+    let report = canopy::seed::run(&pool, opts).await;
+    pool.close().await;
+    println!("{}", report?);
     Ok(())
 }
 

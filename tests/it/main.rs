@@ -13,6 +13,7 @@ mod meetings;
 mod outbox;
 mod responsibilities;
 mod robustness;
+mod seed;
 mod server;
 mod stages;
 mod visioning;
