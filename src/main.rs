@@ -1,7 +1,7 @@
 //! Reads settings, connects (starting the embedded PostgreSQL when no DATABASE_URL is set),
 //! migrates, starts the mail worker and the clock, and serves until SIGINT or SIGTERM, letting in-flight
 //! requests finish. `canopy seed` connects the same way, fills the database with sample data and
-//! exits.
+//! exits; `canopy backup` and `canopy restore` dump and restore the same database.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -19,6 +19,10 @@ const USAGE: &str = "\
 Usage:
   canopy                 serve (settings from the environment; see README.md)
   canopy seed [options]  fill the database with sample CANs, print accounts to sign in with, exit
+  canopy backup FILE     write the whole database to FILE (pg_dump's custom format)
+  canopy restore FILE [--replace]
+                         restore FILE into the database, in one transaction; the database must
+                         be empty (a fresh data folder) unless --replace drops what is there
   canopy help            show this
 
 Seed options:
@@ -37,6 +41,11 @@ and it refuses a database that already holds a seed: there is no appending; seed
 enum Command {
     Serve,
     Seed(SeedOptions),
+    Backup(std::path::PathBuf),
+    Restore {
+        file: std::path::PathBuf,
+        replace: bool,
+    },
     Help,
 }
 
@@ -45,6 +54,21 @@ impl Command {
         match args.first().map(String::as_str) {
             None => Ok(Self::Serve),
             Some("seed") => SeedOptions::from_args(&args[1..]).map(Self::Seed),
+            Some("backup") => match &args[1..] {
+                [file] => Ok(Self::Backup(file.into())),
+                _ => Err("backup takes one FILE".into()),
+            },
+            Some("restore") => match &args[1..] {
+                [file] => Ok(Self::Restore {
+                    file: file.into(),
+                    replace: false,
+                }),
+                [file, flag] if flag == "--replace" => Ok(Self::Restore {
+                    file: file.into(),
+                    replace: true,
+                }),
+                _ => Err("restore takes one FILE and, optionally, --replace".into()),
+            },
             Some("help" | "--help" | "-h") => Ok(Self::Help),
             Some(other) => Err(format!("unknown command {other:?}")),
         }
@@ -110,6 +134,10 @@ fn main() -> ExitCode {
         match command {
             Command::Serve => serve(config, cluster.as_ref()).await,
             Command::Seed(opts) => seed(config, cluster.as_ref(), &opts).await,
+            Command::Backup(file) => backup(&config, cluster.as_ref(), file).await,
+            Command::Restore { file, replace } => {
+                restore(&config, cluster.as_ref(), file, replace).await
+            }
             Command::Help => Ok(()),
         }
     });
@@ -188,6 +216,76 @@ async fn seed(
     let report = canopy::seed::run(&pool, opts).await;
     pool.close().await;
     println!("{}", report?);
+    Ok(())
+}
+
+/// The database as pg_dump and pg_restore reach it: DATABASE_URL, or the embedded cluster's.
+async fn conninfo(
+    config: &Config,
+    cluster: Option<&embedded::EmbeddedPostgres>,
+) -> Result<String, Box<dyn std::error::Error>> {
+    match (&config.database_url, cluster) {
+        (Some(url), _) => Ok(url.clone()),
+        (None, Some(cluster)) => {
+            db::ensure_database(cluster.connect_options("postgres"), db::EMBEDDED_DATABASE).await?;
+            Ok(cluster.conninfo(db::EMBEDDED_DATABASE))
+        }
+        (None, None) => Err("no database: set DATABASE_URL".into()),
+    }
+}
+
+/// `canopy backup FILE`.
+async fn backup(
+    config: &Config,
+    cluster: Option<&embedded::EmbeddedPostgres>,
+    file: std::path::PathBuf,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let conninfo = conninfo(config, cluster).await?;
+    let bin = config.pg_bin.clone();
+    let target = file.clone();
+    tokio::task::spawn_blocking(move || db::backup::dump(&conninfo, bin.as_deref(), &target))
+        .await??;
+    println!("Backed up to {}", file.display());
+    Ok(())
+}
+
+/// `canopy restore FILE [--replace]`: refuses a database that has tables unless told to replace
+/// them, then migrates the restored copy (a backup from an older version gets the new schema).
+async fn restore(
+    config: &Config,
+    cluster: Option<&embedded::EmbeddedPostgres>,
+    file: std::path::PathBuf,
+    replace: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let conninfo = conninfo(config, cluster).await?;
+    let pool = db::pool(match (&config.database_url, cluster) {
+        (Some(url), _) => url.parse()?,
+        (None, Some(cluster)) => cluster.connect_options(db::EMBEDDED_DATABASE),
+        (None, None) => return Err("no database: set DATABASE_URL".into()),
+    })
+    .await?;
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+    )
+    .fetch_one(&pool)
+    .await?;
+    if tables > 0 && !replace {
+        pool.close().await;
+        return Err(format!(
+            "the database already has {tables} tables; restoring would mix two databases. \
+             Pass --replace to drop what is there first, or point CANOPY_DATA_DIR at a fresh folder"
+        )
+        .into());
+    }
+    let bin = config.pg_bin.clone();
+    let source = file.clone();
+    tokio::task::spawn_blocking(move || {
+        db::backup::restore(&conninfo, bin.as_deref(), &source, replace)
+    })
+    .await??;
+    canopy::MIGRATOR.run(&pool).await?;
+    pool.close().await;
+    println!("Restored from {}", file.display());
     Ok(())
 }
 
