@@ -48,6 +48,9 @@ pub struct AppState {
     pub db: PgPool,
     pub config: Arc<Config>,
     pub body_limit: usize,
+    /// The key that signs anonymous visitors' CSRF tokens: the same in every instance (it lives in
+    /// the database), read once per process on first use.
+    pub csrf_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             body_limit: BODY_LIMIT,
+            csrf_key: Arc::default(),
         }
     }
 }

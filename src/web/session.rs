@@ -2,9 +2,13 @@
 //!
 //! A session is an opaque random token in an HttpOnly cookie; the database keeps only its SHA-256
 //! hash, so a leaked table cannot be replayed. Every visitor who opens a page gets a session
-//! (anonymous until sign-in) because every form, sign-in included, carries that session's CSRF
-//! token. The middleware here refuses a state-changing request unless it comes from our own origin
-//! *and* carries the token, so no handler can forget the check.
+//! cookie because every form, sign-in included, carries that session's CSRF token. A visitor who
+//! is not signed in costs no row: their session id is derived from the cookie and their CSRF token
+//! is the cookie signed with a key every instance shares ([`AppState::csrf_key`]), so reading
+//! public pages writes nothing. A row is written only when there is something to keep — a
+//! flash message for the next page, or a sign-in. The middleware here refuses a state-changing
+//! request unless it comes from our own origin *and* carries the token, so no handler can forget
+//! the check.
 
 use std::time::Duration;
 
@@ -140,20 +144,55 @@ pub async fn delete_others(db: impl PgExecutor<'_>, member_id: Uuid, keep: Uuid)
     Ok(done.rows_affected())
 }
 
-/// Shows `text` on the next page this session renders (Post/Redirect/Get).
+/// Shows `text` on the next page this session renders (Post/Redirect/Get). An anonymous visitor's
+/// session gets its row here, when there first is something to keep.
 pub async fn set_flash(
     db: impl PgExecutor<'_>,
     session_id: Uuid,
     kind: FlashKind,
     text: &str,
 ) -> Result<()> {
-    sqlx::query("UPDATE sessions SET flash_kind = $2, flash_text = $3 WHERE id = $1")
-        .bind(session_id)
-        .bind(kind.as_str())
-        .bind(text)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (id, token_hash, csrf_token, flash_kind, flash_text, expires_at)
+         VALUES ($1, $4, '', $2, $3, now() + make_interval(secs => $5))
+         ON CONFLICT (id) DO UPDATE SET flash_kind = $2, flash_text = $3",
+    )
+    .bind(session_id)
+    .bind(kind.as_str())
+    .bind(text)
+    // A row made this way is found by its id (derived from the cookie), never by this hash.
+    .bind(token::hash(&format!("row:{session_id}")))
+    .bind(ANONYMOUS_TTL.as_secs() as f64)
+    .execute(db)
+    .await?;
     Ok(())
+}
+
+/// The session id of an anonymous visitor's cookie: derived, so that it needs no row, and found
+/// again when a row is written for it.
+fn anonymous_id(token: &str) -> Uuid {
+    let digest = token::hash(&format!("anonymous-session:{token}"));
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+/// The CSRF token of an anonymous visitor: their cookie, signed.
+fn anonymous_csrf(key: &[u8], token: &str) -> String {
+    token::sign(key, token.as_bytes())
+}
+
+/// The shared signing key, read from the database once per process.
+async fn csrf_key(state: &AppState) -> Result<&[u8]> {
+    let key = state
+        .csrf_key
+        .get_or_try_init(|| async {
+            sqlx::query_scalar::<_, Vec<u8>>("SELECT secret FROM app_secrets WHERE name = 'csrf'")
+                .fetch_one(&state.db)
+                .await
+        })
+        .await?;
+    Ok(key.as_slice())
 }
 
 /// Clears the flash message once a page has shown it.
@@ -187,13 +226,18 @@ struct SessionRow {
     time_zone: Option<String>,
 }
 
+/// The session behind a cookie: a signed-in one (or an anonymous one that has a row) by the
+/// token's hash, or an anonymous one's row by the id derived from the token. `None`: no row.
 async fn load(db: impl PgExecutor<'_>, token: &str) -> Result<Option<Session>> {
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT s.id, s.csrf_token, s.flash_kind, s.flash_text, m.id AS member_id, m.display_name, m.time_zone
          FROM sessions s LEFT JOIN members m ON m.id = s.member_id
-         WHERE s.token_hash = $1 AND s.expires_at > now()",
+         WHERE (s.token_hash = $1 OR (s.id = $2 AND s.member_id IS NULL)) AND s.expires_at > now()
+         ORDER BY s.member_id IS NULL
+         LIMIT 1",
     )
     .bind(token::hash(token))
+    .bind(anonymous_id(token))
     .fetch_optional(db)
     .await?;
     Ok(row.map(|r| Session {
@@ -254,10 +298,28 @@ pub async fn middleware(
     next: Next,
 ) -> Result<Response> {
     let (mut parts, body) = request.into_parts();
-    let mut session = match cookie_token(&parts.headers) {
-        Some(token) => load(&state.db, &token).await?,
+    let token = cookie_token(&parts.headers);
+    let mut session = match &token {
+        Some(token) => load(&state.db, token).await?,
         None => None,
     };
+    // Anonymous visitors' CSRF tokens are signed, not stored: the same in every instance.
+    if let Some(token) = &token {
+        match &mut session {
+            Some(s) if s.member.is_none() => {
+                s.csrf_token = anonymous_csrf(csrf_key(&state).await?, token)
+            }
+            Some(_) => {}
+            None => {
+                session = Some(Session {
+                    id: anonymous_id(token),
+                    csrf_token: anonymous_csrf(csrf_key(&state).await?, token),
+                    member: None,
+                    flash: None,
+                })
+            }
+        }
+    }
 
     let body = if is_safe(&parts.method) {
         body
@@ -285,11 +347,20 @@ pub async fn middleware(
     // Calendar apps poll feeds without cookies: they get no session (and no row each time).
     let wants_page = !parts.uri.path().ends_with(".ics");
     if session.is_none() && is_safe(&parts.method) && wants_page {
-        let created = create(&state.db, None, None).await?;
-        new_cookie = Some(cookie(&created, state.config.secure_cookies()));
+        // A cookie, and nothing written: the row comes when there is something to keep.
+        let token = token::random();
+        new_cookie = Some(cookie(
+            &NewSession {
+                id: anonymous_id(&token),
+                token: token.clone(),
+                csrf_token: String::new(),
+                ttl: ANONYMOUS_TTL,
+            },
+            state.config.secure_cookies(),
+        ));
         session = Some(Session {
-            id: created.id,
-            csrf_token: created.csrf_token,
+            id: anonymous_id(&token),
+            csrf_token: anonymous_csrf(csrf_key(&state).await?, &token),
             member: None,
             flash: None,
         });

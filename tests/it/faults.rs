@@ -105,8 +105,9 @@ async fn the_health_check_says_503_while_the_database_is_down() {
 #[tokio::test]
 async fn a_query_that_is_wrong_is_still_a_500() {
     let app = TestApp::new().await;
-    // A broken schema is our bug, not an outage: no Retry-After, no "try again shortly".
-    sqlx::query("ALTER TABLE sessions RENAME COLUMN csrf_token TO csrf_token_gone")
+    // A broken schema is our bug, not an outage: no Retry-After, no "try again shortly". (A
+    // visitor without a session reads only the CSRF signing key, so that is what breaks.)
+    sqlx::query("ALTER TABLE app_secrets RENAME COLUMN secret TO secret_gone")
         .execute(&app.db)
         .await
         .unwrap();

@@ -251,3 +251,59 @@ async fn a_clients_request_id_is_never_taken_as_ours() {
         "our own id is a UUID: {ours}"
     );
 }
+
+#[tokio::test]
+async fn reading_pages_without_signing_in_writes_no_session_rows() {
+    let app = TestApp::new().await;
+    let mut olu = app.member("olu@example.org", "Olu").await;
+    crate::helpers::start_can(&mut olu, "Riverside", "riverside", "listed").await;
+    let before = app.count("sessions").await;
+    for _ in 0..20 {
+        for path in [
+            "/",
+            "/sign-in",
+            "/sign-up",
+            "/c",
+            "/c/riverside",
+            "/healthz",
+        ] {
+            // A new visitor each time: no cookie, as a crawler or a first visit.
+            app.browser().get(path).await.assert_status(StatusCode::OK);
+        }
+    }
+    assert_eq!(app.count("sessions").await, before, "GETs wrote sessions");
+
+    // The same visitor can still use a form: sign-in with a wrong password is refused beside
+    // the field (422, not a CSRF refusal), and a message for the next page is kept.
+    let mut visitor = app.browser();
+    visitor.get("/sign-in").await;
+    visitor
+        .post(
+            "/sign-in",
+            &[
+                ("email", "olu@example.org"),
+                ("password", "wrong"),
+                ("next", ""),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    visitor.get("/account/forgot").await;
+    visitor
+        .post("/account/forgot", &[("email", "olu@example.org")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    visitor
+        .get("/sign-in")
+        .await
+        .assert_contains("If an account uses that address");
+    // A form from another anonymous visitor's page does not pass for this one.
+    let mut other = app.browser();
+    other.get("/sign-in").await;
+    let foreign = other.csrf.clone().unwrap();
+    let body = format!("email=olu%40example.org&password=x&csrf_token={foreign}");
+    visitor
+        .post_raw("/sign-in", body.into_bytes(), &[])
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+}
