@@ -46,6 +46,10 @@ pub fn router() -> Router<AppState> {
             "/c/{slug}/members/{member_id}/roles/{role}/end",
             post(members::end_role),
         )
+        .route(
+            "/c/{slug}/members/{member_id}/roles/{role}/renew",
+            post(members::renew_role),
+        )
         .route("/c/{slug}/membership/pause", post(members::pause))
         .route("/c/{slug}/membership/resume", post(members::resume))
         .route("/c/{slug}/membership/leave", post(members::leave))
