@@ -171,6 +171,7 @@ pub fn jobs() -> Vec<scheduler::Job> {
         Duration::from_secs(600),
         |ctx: scheduler::JobContext| async move { housekeeping(&ctx.db).await },
     )];
+    jobs.extend(cans::jobs());
     jobs.extend(visioning::jobs());
     jobs.extend(meetings::jobs());
     jobs.extend(responsibilities::jobs());

@@ -290,18 +290,54 @@ impl Grant {
         let term = if f.term_ends_on.trim().is_empty() {
             Some(None)
         } else {
-            errors.check(
-                "term_ends_on",
-                match NaiveDate::parse_from_str(f.term_ends_on.trim(), "%Y-%m-%d") {
-                    Ok(d) if d > today => Ok(Some(d)),
-                    Ok(_) => Err("A term must end after today.".to_string()),
-                    Err(_) => Err("Enter the date as year-month-day, like 2027-06-30.".to_string()),
-                },
-            )
+            errors.check("term_ends_on", term_end(&f.term_ends_on, today).map(Some))
         };
         match (role, term) {
             (Some(role), Some(term_ends_on)) => Ok(Self { role, term_ends_on }),
             _ => Err(errors),
+        }
+    }
+}
+
+/// A term's last day: a date after `today`.
+fn term_end(raw: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
+        Ok(d) if d > today => Ok(d),
+        Ok(_) => Err("A term must end after today.".to_string()),
+        Err(_) => Err("Enter the date as year-month-day, like 2027-06-30.".to_string()),
+    }
+}
+
+/// Renewing a role's term: the new term's last day.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct RenewForm {
+    pub term_ends_on: String,
+}
+
+pub struct Renewal {
+    pub role: Role,
+    pub term_ends_on: NaiveDate,
+}
+
+impl Renewal {
+    /// Only a date after today; that it is after the current term's end is the service's rule
+    /// (the current end is read under the CAN's lock).
+    pub fn parse(f: &RenewForm, role: Role, today: NaiveDate) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        match errors.check(Self::field(role), term_end(&f.term_ends_on, today)) {
+            Some(term_ends_on) => Ok(Self { role, term_ends_on }),
+            None => Err(errors),
+        }
+    }
+
+    /// The field of each role's renewal form on a member's page (several forms share the page,
+    /// so each needs its own id for its message and label).
+    pub fn field(role: Role) -> &'static str {
+        match role {
+            Role::Organiser => "renew_organiser",
+            Role::Facilitator => "renew_facilitator",
+            Role::Coordinator => "renew_coordinator",
         }
     }
 }
@@ -349,5 +385,28 @@ mod tests {
         assert!(Grant::parse(&form("2026-11-22"), today).is_ok());
         assert!(Grant::parse(&form("next year"), today).is_err());
         assert!(Grant::parse(&form(""), today).is_ok());
+    }
+
+    #[test]
+    fn a_renewal_needs_a_date_after_today() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(); // ok: test fixture
+        let form = |d: &str| RenewForm {
+            term_ends_on: d.into(),
+        };
+        let parse = |d: &str| Renewal::parse(&form(d), Role::Facilitator, today);
+        let Err(errors) = parse("2026-11-21") else {
+            panic!("today is not after today")
+        };
+        assert_eq!(
+            errors.get("renew_facilitator"),
+            Some("A term must end after today.")
+        );
+        assert!(parse("").is_err());
+        assert!(parse("9999-99-99").is_err());
+        let ok = parse(" 2027-11-21 ").unwrap(); // ok: test fixture
+        assert_eq!(
+            ok.term_ends_on,
+            NaiveDate::from_ymd_opt(2027, 11, 21).unwrap()
+        ); // ok: test fixture
     }
 }

@@ -1,5 +1,5 @@
 //! Community action networks: starting one, its home page and the public directory, invitations
-//! and join requests, members with shared leadership roles, and the activity log.
+//! and join requests, members with shared leadership roles and their terms, and the activity log.
 
 pub mod access;
 pub mod activity;
@@ -13,11 +13,15 @@ pub mod membership;
 pub mod model;
 pub mod nav;
 pub mod queries;
+pub mod terms;
+
+use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 use crate::AppState;
+use crate::scheduler::{Job, JobContext};
 use handlers::{can, members};
 use handlers::{invitations as invitation_pages, join_requests as join_request_pages};
 
@@ -41,6 +45,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/c/{slug}/members/{member_id}/roles/{role}/end",
             post(members::end_role),
+        )
+        .route(
+            "/c/{slug}/members/{member_id}/roles/{role}/renew",
+            post(members::renew_role),
         )
         .route("/c/{slug}/membership/pause", post(members::pause))
         .route("/c/{slug}/membership/resume", post(members::resume))
@@ -69,4 +77,14 @@ pub fn router() -> Router<AppState> {
             "/c/{slug}/join-requests/{id}/decline",
             post(join_request_pages::decline),
         )
+}
+
+/// The clock's work for CANs: role terms (a reminder two weeks ahead, the end once a term has
+/// passed). Terms are days long, so a check every few minutes is on time.
+pub fn jobs() -> Vec<Job> {
+    vec![Job::new(
+        "role terms",
+        Duration::from_secs(300),
+        |ctx: JobContext| async move { terms::tick(&ctx.db, &ctx.base_url).await },
+    )]
 }

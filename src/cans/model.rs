@@ -42,6 +42,26 @@ impl std::fmt::Display for Role {
     }
 }
 
+/// How a role grant ended when nobody ended it by hand (an organiser ending it, or its holder
+/// leaving, leave `ended_how` empty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum GrantEnd {
+    /// The clock ended it the day after its term ended.
+    TermEnded,
+    /// An organiser renewed it: a new grant carries the next term.
+    Renewed,
+}
+
+impl GrantEnd {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::TermEnded => "term ended",
+            Self::Renewed => "renewed",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Stage {

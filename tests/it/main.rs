@@ -16,5 +16,6 @@ mod robustness;
 mod seed;
 mod server;
 mod stages;
+mod terms;
 mod visioning;
 mod web;

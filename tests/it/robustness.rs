@@ -15,6 +15,7 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("GET", "/c/{slug}/members/{id}"),
     ("POST", "/c/{slug}/members/{id}/roles"),
     ("POST", "/c/{slug}/members/{id}/roles/{x}/end"),
+    ("POST", "/c/{slug}/members/{id}/roles/{x}/renew"),
     ("POST", "/c/{slug}/membership/pause"),
     ("GET", "/c/{slug}/invitations"),
     ("POST", "/c/{slug}/invitations"),

@@ -1,19 +1,21 @@
-//! The member directory, a member's page with the roles they held over time, granting and ending
-//! roles (organisers), and a member's own pause, resume and leave.
+//! The member directory, a member's page with the roles they held over time, granting, ending
+//! and renewing roles (organisers), and a member's own pause, resume and leave.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::Response;
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::{CanNav, Section};
 use crate::AppState;
 use crate::cans::access::{CanAccess, Member, Organiser, Requirement};
-use crate::cans::forms::{Grant, GrantForm};
+use crate::cans::forms::{Grant, GrantForm, RenewForm, Renewal};
 use crate::cans::membership::{self, Ended, Granted, StatusChange};
-use crate::cans::model::{MembershipStatus, Role};
+use crate::cans::model::{GrantEnd, MembershipStatus, Role};
 use crate::cans::queries::{self, GrantLine, MemberLine};
+use crate::cans::terms::{self, Renewed};
 use crate::error::{OrNotFound, Result};
 use crate::web::forms::FieldErrors;
 use crate::web::{FlashKind, Form, Layout, Path, redirect_with_flash, time, unprocessable};
@@ -74,20 +76,76 @@ pub struct HistoryLine {
     pub granted_by: Option<String>,
     pub until: Option<String>,
     pub ended_by: Option<String>,
+    /// Its term ended, or it was renewed; `None` when someone ended it (or it runs on).
+    pub ended_how: Option<GrantEnd>,
     pub term: Option<String>,
+    /// Its term has passed but it is kept: the holder is the last active organiser.
+    pub kept: bool,
 }
 
 impl HistoryLine {
-    fn new(g: GrantLine, tz: chrono_tz::Tz) -> Self {
+    fn new(g: &GrantLine, tz: chrono_tz::Tz) -> Self {
         Self {
             role: g.role,
             from: time::date_in(g.granted_at, tz),
-            granted_by: g.granted_by,
+            granted_by: g.granted_by.clone(),
             until: g.ended_at.map(|t| time::date_in(t, tz)),
-            ended_by: g.ended_by,
+            ended_by: g.ended_by.clone(),
+            ended_how: g.ended_how,
             term: g.term_ends_on.map(time::date),
+            kept: g.term_kept && g.ended_at.is_none(),
         }
     }
+}
+
+/// A role the member holds now, with its term if it has one.
+pub struct RoleNow {
+    pub role: Role,
+    pub term: Option<TermLine>,
+}
+
+/// A current term, and its renewal form (for organisers).
+pub struct TermLine {
+    /// "30 June 2027".
+    pub ends: String,
+    /// It has passed, and the grant is kept as the last active organiser's.
+    pub kept: bool,
+    /// The renewal form's field id (one form per role on the page).
+    pub field: &'static str,
+    /// The new end offered: a year on, or what the organiser typed.
+    pub renew_to: String,
+}
+
+/// The roles held now, in [`Role::ALL`] order, with their terms from the history.
+fn roles_now(
+    person: &MemberLine,
+    history: &[GrantLine],
+    today: NaiveDate,
+    typed: Option<(Role, &str)>,
+) -> Vec<RoleNow> {
+    person
+        .roles
+        .iter()
+        .map(|&role| {
+            let current = history
+                .iter()
+                .find(|g| g.role == role && g.ended_at.is_none());
+            let term = current.and_then(|g| {
+                let ends = g.term_ends_on?;
+                let renew_to = match typed {
+                    Some((r, value)) if r == role => value.to_string(),
+                    _ => terms::default_renewal(ends, today).to_string(),
+                };
+                Some(TermLine {
+                    ends: time::date(ends),
+                    kept: g.term_kept,
+                    field: Renewal::field(role),
+                    renew_to,
+                })
+            });
+            RoleNow { role, term }
+        })
+        .collect()
 }
 
 #[derive(Template, WebTemplate)]
@@ -98,14 +156,18 @@ pub struct MemberPage {
     person: DirectoryLine,
     is_me: bool,
     history: Vec<HistoryLine>,
+    roles_now: Vec<RoleNow>,
     /// Roles an organiser may grant (those the member does not hold), and may end.
     grantable: Vec<Role>,
     endable: Vec<Role>,
     can_manage: bool,
+    /// Organisers renew the terms of active members.
+    can_renew: bool,
     form: GrantForm,
     errors: FieldErrors,
 }
 
+/// The member page; `renewing` is a refused renewal's role and the date as typed, kept in its form.
 async fn member_page(
     state: &AppState,
     access: &CanAccess<impl Requirement>,
@@ -113,9 +175,12 @@ async fn member_page(
     person: MemberLine,
     form: GrantForm,
     errors: FieldErrors,
+    renewing: Option<(Role, &str)>,
 ) -> Result<MemberPage> {
     let can = &access.can;
     let history = queries::role_history(&state.db, can.id, person.member_id).await?;
+    let today = time::today_in(can.time_zone);
+    let can_manage = access.membership.is_organiser() && person.status != MembershipStatus::Left;
     let grantable = match person.status {
         MembershipStatus::Active => Role::ALL
             .into_iter()
@@ -127,11 +192,13 @@ async fn member_page(
         ctx,
         nav: CanNav::new(can, &access.membership, Section::Members),
         is_me: person.member_id == access.me.id,
-        can_manage: access.membership.is_organiser() && person.status != MembershipStatus::Left,
+        can_manage,
+        can_renew: can_manage && person.status == MembershipStatus::Active,
         grantable,
         endable: person.roles.clone(),
+        roles_now: roles_now(&person, &history, today, renewing),
         history: history
-            .into_iter()
+            .iter()
             .map(|g| HistoryLine::new(g, can.time_zone))
             .collect(),
         person: line(person, can.time_zone),
@@ -150,7 +217,7 @@ pub async fn page(
         .await?
         .or_not_found()?;
     let (form, errors) = (GrantForm::default(), FieldErrors::new());
-    member_page(&state, &access, ctx, person, form, errors).await
+    member_page(&state, &access, ctx, person, form, errors, None).await
 }
 
 fn not_active(target: &MemberLine) -> FieldErrors {
@@ -182,7 +249,9 @@ pub async fn grant_role(
     let grant = match grant {
         Ok(g) => g,
         Err(errors) => {
-            return unprocessable(member_page(&state, &access, ctx, target, form, errors).await?);
+            return unprocessable(
+                member_page(&state, &access, ctx, target, form, errors, None).await?,
+            );
         }
     };
     let (kind, verb) = match membership::grant_role(&state.db, &access, &target, &grant).await? {
@@ -190,7 +259,9 @@ pub async fn grant_role(
         Granted::AlreadyHeld => (FlashKind::Info, "already is"),
         Granted::NotActive => {
             let errors = not_active(&target);
-            return unprocessable(member_page(&state, &access, ctx, target, form, errors).await?);
+            return unprocessable(
+                member_page(&state, &access, ctx, target, form, errors, None).await?,
+            );
         }
     };
     let role = grant.role;
@@ -231,6 +302,87 @@ pub async fn end_role(
         Ended::Now => (
             FlashKind::Success,
             format!("{name} is no longer {} {}.", article(role), role.as_str()),
+        ),
+    };
+    let back = format!("/members/{member_id}");
+    access.redirect(&state.db, kind, &text, &back).await
+}
+
+pub async fn renew_role(
+    State(state): State<AppState>,
+    access: CanAccess<Organiser>,
+    ctx: Layout,
+    Path((_slug, member_id, role)): Path<(String, Uuid, String)>,
+    Form(form): Form<RenewForm>,
+) -> Result<Response> {
+    let role = Role::parse(&role).or_not_found()?;
+    let target = queries::member(&state.db, access.can.id, member_id)
+        .await?
+        .or_not_found()?;
+    let typed = Some((role, form.term_ends_on.as_str()));
+    let renewal = match Renewal::parse(&form, role, time::today_in(access.can.time_zone)) {
+        Ok(r) => r,
+        Err(errors) => {
+            let page = member_page(
+                &state,
+                &access,
+                ctx,
+                target,
+                GrantForm::default(),
+                errors,
+                typed,
+            );
+            return unprocessable(page.await?);
+        }
+    };
+    let name = &target.display_name;
+    let (kind, text) = match terms::renew(&state.db, &access, &target, &renewal).await? {
+        Renewed::Now => (
+            FlashKind::Success,
+            format!(
+                "{name}'s term as {} now runs until {}.",
+                role.as_str(),
+                time::date(renewal.term_ends_on)
+            ),
+        ),
+        Renewed::NotAfterCurrent(current) => {
+            let mut errors = FieldErrors::new();
+            errors.add(
+                Renewal::field(role),
+                format!(
+                    "The term already runs until {}; choose a later date.",
+                    time::date(current)
+                ),
+            );
+            let page = member_page(
+                &state,
+                &access,
+                ctx,
+                target,
+                GrantForm::default(),
+                errors,
+                typed,
+            );
+            return unprocessable(page.await?);
+        }
+        Renewed::NotHeld => (
+            FlashKind::Error,
+            format!(
+                "{name} is not {} {} now, so there is no term to renew.",
+                article(role),
+                role.as_str()
+            ),
+        ),
+        Renewed::NoTerm => (
+            FlashKind::Info,
+            format!(
+                "{name}'s role as {} has no term end, so there is nothing to renew.",
+                role.as_str()
+            ),
+        ),
+        Renewed::NotActive => (
+            FlashKind::Error,
+            format!("{name} is not an active member; roles go to active members."),
         ),
     };
     let back = format!("/members/{member_id}");

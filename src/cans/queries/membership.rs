@@ -5,7 +5,7 @@ use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 use super::withdraw_join_requests;
-use crate::cans::model::{MembershipStatus, Role};
+use crate::cans::model::{GrantEnd, MembershipStatus, Role};
 use crate::error::Result;
 
 /// Makes the member a current member (joining, or rejoining after leaving) with the rules
@@ -219,13 +219,17 @@ pub struct GrantLine {
     pub term_ends_on: Option<NaiveDate>,
     pub ended_at: Option<DateTime<Utc>>,
     pub ended_by: Option<String>,
+    pub ended_how: Option<GrantEnd>,
+    /// Its term has passed but it was kept: the holder is the last active organiser.
+    pub term_kept: bool,
 }
 
 /// Every role the member held in the CAN, newest first.
 pub async fn role_history(db: &PgPool, can_id: Uuid, member_id: Uuid) -> Result<Vec<GrantLine>> {
     Ok(sqlx::query_as(
         "SELECT g.role, g.granted_at, gb.display_name AS granted_by, g.term_ends_on,
-                g.ended_at, eb.display_name AS ended_by
+                g.ended_at, eb.display_name AS ended_by, g.ended_how,
+                g.term_kept_at IS NOT NULL AS term_kept
          FROM role_grants g
          LEFT JOIN members gb ON gb.id = g.granted_by
          LEFT JOIN members eb ON eb.id = g.ended_by

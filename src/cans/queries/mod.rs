@@ -5,6 +5,7 @@
 mod invitations;
 mod join_requests;
 mod membership;
+mod terms;
 
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
@@ -16,6 +17,7 @@ use crate::error::Result;
 pub use invitations::*;
 pub use join_requests::*;
 pub use membership::*;
+pub use terms::*;
 
 // ---- CANs ----------------------------------------------------------------------------------
 
