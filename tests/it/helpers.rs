@@ -219,6 +219,16 @@ impl TestApp {
         page.assert_status(StatusCode::SEE_OTHER);
         b
     }
+
+    /// Makes the member's account a day old: new accounts may not mail invitations in their
+    /// first hour.
+    pub async fn age_account(&self, email: &str) {
+        sqlx::query("UPDATE members SET created_at = now() - interval '1 day' WHERE email = $1")
+            .bind(email)
+            .execute(&self.db)
+            .await
+            .unwrap();
+    }
 }
 
 /// A client address no other browser in this test process has (from 10.0.0.0/8).
