@@ -84,7 +84,10 @@ async fn a_taken_address_is_refused_with_a_free_one_suggested() {
     page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         page.field_error("slug").as_deref(),
-        Some("The address “riverside” is taken. “riverside-2” is free: use it, or choose another.")
+        Some(
+            "The web address “riverside” is not available. “riverside-2” is free: use it, or \
+             choose another."
+        )
     );
     assert_eq!(page.input_value("name").as_deref(), Some("Riverside again"));
     assert_eq!(app.count("cans").await, 1);
