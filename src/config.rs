@@ -29,6 +29,26 @@ pub struct Config {
     /// Behind a reverse proxy: the header in which it passes the client's address (e.g.
     /// `x-forwarded-for`; its last entry is used, the one our proxy added). Unset: the TCP peer.
     pub client_ip_header: Option<axum::http::HeaderName>,
+    /// How many accounts may be made (each costs an Argon2 hash).
+    pub sign_ups: SignUpLimits,
+}
+
+/// How many accounts may be made: from one client address in an hour, and from anywhere in a
+/// minute. A load test from one address raises them; production keeps the defaults unless many
+/// neighbours share one address (a library, a housing block behind one router).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignUpLimits {
+    pub per_address_per_hour: i64,
+    pub per_minute: i64,
+}
+
+impl Default for SignUpLimits {
+    fn default() -> Self {
+        Self {
+            per_address_per_hour: 5,
+            per_minute: 30,
+        }
+    }
 }
 
 // The database and SMTP URLs may carry a password: never print them.
@@ -46,6 +66,7 @@ impl std::fmt::Debug for Config {
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "[redacted]"))
             .field("mail_from", &self.mail_from)
             .field("outbox_dir", &self.outbox_dir)
+            .field("sign_ups", &self.sign_ups)
             .finish()
     }
 }
@@ -112,6 +133,25 @@ impl Config {
             ),
             None => None,
         };
+        let count = |name: &'static str, default: i64| match var(name) {
+            None => Ok(default),
+            Some(v) => match v.trim().parse::<i64>() {
+                Ok(n) if n >= 1 => Ok(n),
+                _ => Err(ConfigError {
+                    name,
+                    value: v.clone(),
+                    reason: "not a whole number of at least 1".into(),
+                }),
+            },
+        };
+        let defaults = SignUpLimits::default();
+        let sign_ups = SignUpLimits {
+            per_address_per_hour: count(
+                "CANOPY_SIGN_UPS_PER_ADDRESS_PER_HOUR",
+                defaults.per_address_per_hour,
+            )?,
+            per_minute: count("CANOPY_SIGN_UPS_PER_MINUTE", defaults.per_minute)?,
+        };
         Ok(Self {
             database_url: var("DATABASE_URL"),
             bind,
@@ -125,6 +165,7 @@ impl Config {
             mail_from,
             outbox_dir,
             client_ip_header,
+            sign_ups,
         })
     }
 
@@ -143,6 +184,7 @@ impl Config {
             mail_from: DEFAULT_MAIL_FROM.into(),
             outbox_dir: std::env::temp_dir().join("canopy-test-outbox"),
             client_ip_header: None,
+            sign_ups: SignUpLimits::default(),
         }
     }
 

@@ -11,6 +11,7 @@ pub mod error;
 mod home;
 pub mod meetings;
 pub mod outbox;
+pub mod rate;
 pub mod responsibilities;
 pub mod scheduler;
 pub mod seed;
@@ -153,14 +154,15 @@ async fn method_not_allowed() -> Response {
 #[derive(Debug, Default, PartialEq)]
 pub struct Housekeeping {
     pub sessions: u64,
-    pub sign_in_failures: u64,
+    pub rate_events: u64,
 }
 
-/// Deletes expired sessions and forgotten sign-in failures. Safe to run from every instance.
+/// Deletes expired sessions and rate events no limit counts any more. Safe to run from every
+/// instance.
 pub async fn housekeeping(db: &PgPool) -> error::Result<Housekeeping> {
     Ok(Housekeeping {
         sessions: web::session::purge_expired(db).await?,
-        sign_in_failures: accounts::throttle::purge_old(db).await?,
+        rate_events: rate::purge_old(db).await?,
     })
 }
 

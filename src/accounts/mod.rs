@@ -7,13 +7,14 @@ pub mod password;
 pub mod queries;
 pub mod reset;
 pub mod sessions;
+pub mod sign_in_links;
 pub mod throttle;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 use crate::AppState;
-use handlers::{profile, reset as reset_pages};
+use handlers::{profile, reset as reset_pages, sign_in_link};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,6 +34,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/account/reset/{token}",
             get(reset_pages::reset_page).post(reset_pages::reset),
+        )
+        .route(
+            "/account/sign-in-link/{token}",
+            get(sign_in_link::link_page).post(sign_in_link::use_link),
         )
         .route(
             "/account/profile",

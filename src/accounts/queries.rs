@@ -170,10 +170,103 @@ pub async fn usable_reset(
         .await?)
 }
 
-/// Marks every unused link of the member used: one link sets a password, and ends the others.
+/// Marks every unused reset link of the member used: one link sets a password and ends the
+/// others, and a password changed on the profile page ends them all.
 pub async fn use_resets(conn: &mut PgConnection, member_id: Uuid) -> Result<()> {
     sqlx::query(
         "UPDATE password_resets SET used_at = now() WHERE member_id = $1 AND used_at IS NULL",
+    )
+    .bind(member_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+// ---- One-time sign-in links ----------------------------------------------------------------
+
+/// The owner of an account under attack, who may be mailed a sign-in link.
+#[derive(Debug, sqlx::FromRow)]
+pub struct AccountOwner {
+    pub id: Uuid,
+    pub display_name: String,
+    /// As stored: the mail goes where the owner said, not where the attacker typed.
+    pub email: String,
+}
+
+/// The owner of the account with this address (in any letter case), locked for the rest of the
+/// transaction so that sign-in links are decided one attempt at a time.
+pub async fn lock_account_owner(
+    conn: &mut PgConnection,
+    email: &str,
+) -> Result<Option<AccountOwner>> {
+    Ok(sqlx::query_as(
+        "SELECT id, display_name, email FROM members WHERE lower(email) = lower($1)
+         FOR NO KEY UPDATE",
+    )
+    .bind(email)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Whether a sign-in link was made for the member within `window`.
+pub async fn sign_in_link_made_within(
+    conn: &mut PgConnection,
+    member_id: Uuid,
+    window: std::time::Duration,
+) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sign_in_links
+                        WHERE member_id = $1 AND created_at > now() - make_interval(secs => $2))",
+    )
+    .bind(member_id)
+    .bind(window.as_secs_f64())
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Stores a sign-in link (its token's hash), valid for `valid_for`.
+pub async fn insert_sign_in_link(
+    conn: &mut PgConnection,
+    member_id: Uuid,
+    token_hash: &[u8],
+    valid_for: std::time::Duration,
+) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO sign_in_links (id, member_id, token_hash, expires_at)
+         VALUES ($1, $2, $3, now() + make_interval(secs => $4))",
+    )
+    .bind(id)
+    .bind(member_id)
+    .bind(token_hash)
+    .bind(valid_for.as_secs_f64())
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// The member a sign-in link's token names, if the link can still be used; `lock` holds it for
+/// the rest of the transaction.
+pub async fn usable_sign_in_link(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+    lock: bool,
+) -> Result<Option<Uuid>> {
+    let sql = format!(
+        "SELECT member_id FROM sign_in_links
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() {}",
+        if lock { "FOR UPDATE" } else { "" }
+    );
+    Ok(sqlx::query_scalar(&sql)
+        .bind(token_hash)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Ends every unused sign-in link of the member (one was used, or the password changed).
+pub async fn void_sign_in_links(conn: &mut PgConnection, member_id: Uuid) -> Result<()> {
+    sqlx::query(
+        "UPDATE sign_in_links SET used_at = now() WHERE member_id = $1 AND used_at IS NULL",
     )
     .bind(member_id)
     .execute(conn)

@@ -46,8 +46,8 @@ pub async fn usable(db: &PgPool, secret: &str) -> Result<bool> {
     )
 }
 
-/// Sets the new password through the link, ends every link and every session of the member
-/// (this browser's too), and signs this browser in afresh. `None` when the link cannot be used.
+/// Sets the new password through the link, ends every link (reset and sign-in) and every
+/// session of the member (this browser's too), and signs this browser in afresh. `None` when the link cannot be used.
 pub async fn use_link(
     db: &PgPool,
     secret: &str,
@@ -62,6 +62,7 @@ pub async fn use_link(
     let hash = password::hash(new.expose()).await?;
     queries::set_password_hash(&mut *tx, member_id, &hash).await?;
     queries::use_resets(&mut tx, member_id).await?;
+    queries::void_sign_in_links(&mut tx, member_id).await?;
     // Every signed-in browser is signed out.
     session::delete(&mut *tx, this_session).await?;
     session::delete_others(&mut *tx, member_id, this_session).await?;

@@ -15,7 +15,7 @@ pub enum Started {
     New,
     /// A double submission: the first one already made this CAN.
     Already,
-    /// Someone else's CAN has this address; `free` is one nobody uses yet.
+    /// The address cannot be had (another CAN uses it); `free` is one nobody uses yet.
     SlugTaken { free: String },
 }
 

@@ -1,7 +1,14 @@
 //! Invitation links: made by organisers (mailed when they name an address), revoked, and used
 //! by the person holding one to join. Only a hash of each link's token is stored.
+//!
+//! Mailed invitations are limited, since the mail carries the sender's own words (the CAN's name
+//! and purpose) to any address: [`MAILS_PER_CAN`] a day per CAN, [`MAILS_PER_SENDER`] a day per
+//! sender, one a day to the same address per CAN, and none from an account in its first
+//! [`NEW_ACCOUNT_WAIT`]. A link to share by hand is never limited.
 
-use sqlx::PgPool;
+use std::time::Duration;
+
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::access::{Actor, CanAccess, Organiser};
@@ -28,18 +35,83 @@ impl InvitationLine {
     }
 }
 
+/// Invitation mails a CAN may send in a day.
+pub const MAILS_PER_CAN: i64 = 20;
+/// Invitation mails one person may send in a day, across their CANs.
+pub const MAILS_PER_SENDER: i64 = 50;
+/// How old an account must be before it may mail invitations.
+pub const NEW_ACCOUNT_WAIT: Duration = Duration::from_secs(3600);
+
+/// Which limit keeps an invitation mail from going now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailLimit {
+    /// The sender's account is younger than [`NEW_ACCOUNT_WAIT`].
+    NewAccount,
+    /// This address was mailed an invitation to this CAN in the last day.
+    SameAddress,
+    /// The CAN has mailed [`MAILS_PER_CAN`] invitations in the last day.
+    Can,
+    /// The sender has mailed [`MAILS_PER_SENDER`] invitations in the last day.
+    Sender,
+}
+
+/// An invitation mail refused: nothing was written (no invitation, no mail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MailRefusal {
+    pub limit: MailLimit,
+    /// How long until the limit has room again.
+    pub wait: Duration,
+}
+
+/// Whether one more invitation mail may go from `sender` in this CAN to `email`. Call with the
+/// rows locked (`queries::lock_for_mailing`), so parallel posts count one another.
+async fn mail_refusal(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    sender: Uuid,
+    email: &str,
+) -> Result<Option<MailRefusal>> {
+    let lately = queries::mailed_lately(conn, can_id, sender, email).await?;
+    let refusal = |limit, seconds: Option<f64>| MailRefusal {
+        limit,
+        wait: Duration::from_secs_f64(seconds.unwrap_or(1.0).max(1.0).ceil()),
+    };
+    Ok(if lately.account_young_for > 0.0 {
+        Some(refusal(
+            MailLimit::NewAccount,
+            Some(lately.account_young_for),
+        ))
+    } else if lately.address_room_in.is_some() {
+        Some(refusal(MailLimit::SameAddress, lately.address_room_in))
+    } else if lately.by_can >= MAILS_PER_CAN {
+        Some(refusal(MailLimit::Can, lately.can_room_in))
+    } else if lately.by_sender >= MAILS_PER_SENDER {
+        Some(refusal(MailLimit::Sender, lately.sender_room_in))
+    } else {
+        None
+    })
+}
+
 /// Makes an invitation and returns its link (shown once: only its hash is kept). A named
-/// address gets the link by mail, written in the same transaction.
+/// address gets the link by mail, written in the same transaction, unless a limit on invitation
+/// mails is reached: then nothing is written.
 pub async fn create(
     db: &PgPool,
     access: &CanAccess<Organiser>,
     new: &NewInvitation,
     public_url: &str,
-) -> Result<String> {
+) -> Result<Result<String, MailRefusal>> {
     let (can, me) = (&access.can, &access.me);
     let secret = token::random();
     let link = format!("{public_url}/join/{secret}");
     let mut tx = db.begin().await?;
+    if let Some(email) = &new.email {
+        queries::lock_for_mailing(&mut tx, can.id, me.id).await?;
+        if let Some(refusal) = mail_refusal(&mut tx, can.id, me.id, email.as_str()).await? {
+            tracing::warn!(can_id = %can.id, sender = %me.id, ?refusal, "invitation mail refused");
+            return Ok(Err(refusal));
+        }
+    }
     let id = queries::insert_invitation(&mut tx, can.id, new, &token::hash(&secret), me.id).await?;
     if let Some(email) = &new.email {
         let words = mail::Invitation {
@@ -74,7 +146,7 @@ pub async fn create(
         .log(&mut tx, "invitation.created", ("invitation", id), summary)
         .await?;
     tx.commit().await?;
-    Ok(link)
+    Ok(Ok(link))
 }
 
 /// Revokes one of this CAN's invitations (one revoked already stays so); another CAN's id, or

@@ -183,6 +183,20 @@ pub fn unprocessable(page: impl axum::response::IntoResponse) -> Result<Response
     page_with_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, page)
 }
 
+/// 429 with the page (its form kept, the message beside the field) and `Retry-After`: a limit is
+/// reached, and the answer says when there is room again.
+pub fn too_many_requests(
+    page: impl axum::response::IntoResponse,
+    wait: std::time::Duration,
+) -> Result<Response> {
+    let mut response = page_with_status(axum::http::StatusCode::TOO_MANY_REQUESTS, page)?;
+    let seconds = wait.as_secs().max(1).to_string();
+    if let Ok(value) = HeaderValue::from_str(&seconds) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    Ok(response)
+}
+
 /// `axum::extract::Query` whose rejections (a repeated or malformed parameter) get our error page.
 #[derive(Debug, axum::extract::FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(AppError))]

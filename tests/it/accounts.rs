@@ -405,12 +405,12 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
 }
 
 #[tokio::test]
-async fn repeated_failures_for_one_account_are_slowed_down_even_with_the_right_password() {
+async fn failures_for_one_account_from_one_address_lock_it_out_even_with_the_right_password() {
     let app = TestApp::new().await;
     app.member("kim@example.org", "Kim").await;
     let mut b = app.browser();
     b.get("/sign-in").await;
-    for _ in 0..canopy::accounts::throttle::PER_ACCOUNT {
+    for _ in 0..canopy::accounts::throttle::PER_ACCOUNT_ADDRESS {
         b.post(
             "/sign-in",
             &[
@@ -436,9 +436,9 @@ async fn repeated_failures_for_one_account_are_slowed_down_even_with_the_right_p
     );
 
     assert_eq!(
-        app.count("sign_in_failures WHERE scope = 'account' AND key = 'kim@example.org'")
+        app.count("rate_events WHERE scope = 'sign_in_account' AND key = 'kim@example.org'")
             .await,
-        canopy::accounts::throttle::PER_ACCOUNT
+        canopy::accounts::throttle::PER_ACCOUNT_ADDRESS
     );
 
     // The throttle lives in the database: a second app instance on the same database agrees.
@@ -677,7 +677,7 @@ async fn parallel_guesses_cannot_slip_under_the_limit() {
         .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
         .count();
     assert!(
-        checked as i64 <= canopy::accounts::throttle::PER_ACCOUNT,
+        checked as i64 <= canopy::accounts::throttle::PER_ACCOUNT_ADDRESS,
         "{statuses:?}"
     );
     assert!(
@@ -686,8 +686,9 @@ async fn parallel_guesses_cannot_slip_under_the_limit() {
             .all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY || *s == StatusCode::TOO_MANY_REQUESTS)
     );
     assert!(
-        app.count("sign_in_failures WHERE scope = 'account'").await
-            <= canopy::accounts::throttle::PER_ACCOUNT
+        app.count("rate_events WHERE scope = 'sign_in_account'")
+            .await
+            <= canopy::accounts::throttle::PER_ACCOUNT_ADDRESS
     );
 }
 

@@ -84,7 +84,10 @@ async fn a_taken_address_is_refused_with_a_free_one_suggested() {
     page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         page.field_error("slug").as_deref(),
-        Some("The address “riverside” is taken. “riverside-2” is free: use it, or choose another.")
+        Some(
+            "The web address “riverside” is not available. “riverside-2” is free: use it, or \
+             choose another."
+        )
     );
     assert_eq!(page.input_value("name").as_deref(), Some("Riverside again"));
     assert_eq!(app.count("cans").await, 1);
@@ -1003,6 +1006,8 @@ async fn an_invitation_to_an_email_writes_one_mail_to_the_outbox_and_it_is_sent_
     use canopy::outbox::{self, Mailer};
     let app = TestApp::new().await;
     let mut organiser = app.member("olu@example.org", "Olu").await;
+    // Accounts in their first hour mail no invitations.
+    app.age_account("olu@example.org").await;
     start_can(&mut organiser, "Riverside", "riverside", "invite_only").await;
     let path = invite_link(&mut organiser, "riverside", "1", "kai@example.org").await;
 
@@ -1118,6 +1123,8 @@ async fn a_long_name_gets_a_valid_free_address_suggested() {
 async fn revoking_an_invitation_stops_its_waiting_mail() {
     let app = TestApp::new().await;
     let mut organiser = app.member("olu@example.org", "Olu").await;
+    // Accounts in their first hour mail no invitations.
+    app.age_account("olu@example.org").await;
     start_can(&mut organiser, "Riverside", "riverside", "invite_only").await;
     invite_link(&mut organiser, "riverside", "1", "kai@example.org").await;
     let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM invitations")

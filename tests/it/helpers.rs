@@ -198,9 +198,12 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Signs up a member through the real form and returns a browser signed in as them.
+    /// Signs up a member through the real form and returns a browser signed in as them. Each
+    /// member signs up from an address of their own, as neighbours do from their homes (sign-ups
+    /// are limited per address).
     pub async fn member(&self, email: &str, name: &str) -> Browser {
         let mut b = self.browser();
+        b.address = Some(own_address());
         b.get("/sign-up").await.assert_status(StatusCode::OK);
         let page = b
             .post(
@@ -216,6 +219,25 @@ impl TestApp {
         page.assert_status(StatusCode::SEE_OTHER);
         b
     }
+
+    /// Makes the member's account a day old: new accounts may not mail invitations in their
+    /// first hour.
+    pub async fn age_account(&self, email: &str) {
+        sqlx::query("UPDATE members SET created_at = now() - interval '1 day' WHERE email = $1")
+            .bind(email)
+            .execute(&self.db)
+            .await
+            .unwrap();
+    }
+}
+
+/// A client address no other browser in this test process has (from 10.0.0.0/8).
+pub fn own_address() -> SocketAddr {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let [_, a, b, c] = n.to_be_bytes();
+    SocketAddr::from(([10, a, b, c], 40000))
 }
 
 pub const PASSWORD: &str = "correct horse battery";

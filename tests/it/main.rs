@@ -9,6 +9,7 @@ mod embedded;
 mod faults;
 mod fuzz;
 mod helpers;
+mod limits;
 mod meetings;
 mod outbox;
 mod responsibilities;

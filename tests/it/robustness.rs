@@ -93,6 +93,8 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/account/profile"),
     ("GET", "/account/reset/{x}"),
     ("POST", "/account/reset/{x}"),
+    ("GET", "/account/sign-in-link/{x}"),
+    ("POST", "/account/sign-in-link/{x}"),
 ];
 
 /// Routes the hostile-input run leaves out, and why: they take no id and hold no CAN's data, or they

@@ -4,20 +4,24 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 pub mod profile;
 pub mod reset;
+pub mod sign_in_link;
 
 use super::forms::{Credentials, NewMember, SignInForm, SignUpForm};
-use super::{password, queries, sessions, throttle};
+use super::sessions::{self, SignIn, SignUp};
+use super::throttle::Refusal;
 use crate::AppState;
 use crate::error::Result;
 use crate::web::forms::{FieldErrors, time_zone_names};
 use crate::web::session::{self, Session};
-use crate::web::{ClientAddress, Form, Layout, Query, safe_next, unprocessable};
+use crate::web::{
+    ClientAddress, Form, Layout, Query, safe_next, time, too_many_requests, unprocessable,
+};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -61,43 +65,53 @@ pub async fn sign_up(
     State(state): State<AppState>,
     ctx: Layout,
     session: Session,
+    ClientAddress(address): ClientAddress,
     Form(mut form): Form<SignUpForm>,
 ) -> Result<Response> {
     let next = safe_next(Some(&form.next));
-    let invalid = |mut form: SignUpForm, errors| {
+    let page = |mut form: SignUpForm, errors| {
         // A password is never sent back to the browser.
         form.password.clear();
-        let page = SignUpPage {
+        SignUpPage {
             ctx: ctx.clone(),
             next: next.clone(),
             form,
             errors,
             time_zones: time_zone_names(),
-        };
-        unprocessable(page)
+        }
     };
     let member = match NewMember::try_from(&form) {
         Ok(member) => member,
-        Err(errors) => return invalid(form, errors),
+        Err(errors) => return unprocessable(page(form, errors)),
     };
-    let taken = || {
-        let mut errors = FieldErrors::new();
-        errors.add(
-            "email",
-            "An account with this email already exists. Sign in instead, or use another address.",
-        );
-        errors
-    };
-    // Checked before hashing so a taken address costs no Argon2 work; the unique index below
-    // still decides when two sign-ups race.
-    if queries::email_taken(&state.db, &member.email).await? {
-        form.email = member.email.as_str().to_string();
-        return invalid(form, taken());
-    }
-    let hash = password::hash(member.password.expose()).await?;
-    match sessions::sign_up(&state.db, &member, &hash, session.id).await? {
-        Some(new_session) => Ok(signed_in_redirect(&state, &next, &new_session)),
-        None => invalid(form, taken()),
+    let limits = &state.config.sign_ups;
+    let mut errors = FieldErrors::new();
+    match sessions::sign_up(&state.db, &member, limits, &address, session.id).await? {
+        SignUp::Welcome(new_session) => Ok(signed_in_redirect(&state, &next, &new_session)),
+        SignUp::EmailTaken => {
+            errors.add(
+                "email",
+                "An account with this email already exists. Sign in instead, or use another address.",
+            );
+            form.email = member.email.as_str().to_string();
+            unprocessable(page(form, errors))
+        }
+        SignUp::TooMany { wait, from_here } => {
+            let wait_words = time::wait_words(wait);
+            let text = if from_here {
+                format!(
+                    "Several accounts have been made from your network in the last hour, the most \
+                     we allow. Try again in {wait_words}; nothing was saved."
+                )
+            } else {
+                format!(
+                    "Many people are signing up right now. Try again in {wait_words}; nothing was \
+                     saved."
+                )
+            };
+            errors.add("form", text);
+            too_many_requests(page(form, errors), wait)
+        }
     }
 }
 
@@ -142,42 +156,43 @@ pub async fn sign_in(
         Ok(c) => c,
         Err(errors) => return unprocessable(page(errors)),
     };
-    let account = credentials.email.throttle_key();
-    let attempt = match throttle::begin(&state.db, &account, &address).await? {
-        Ok(attempt) => attempt,
-        Err(wait) => return Ok(too_many(page(FieldErrors::new()), wait)),
-    };
-    let Some(member_id) = sessions::check_password(&state.db, &credentials).await? else {
-        // The attempt stays recorded: it was a failure. The same words whether the email is
-        // unknown or the password wrong.
-        let mut errors = FieldErrors::new();
-        errors.add(
-            "form",
-            "That email and password do not match an account. Check both and try again.",
-        );
-        return unprocessable(page(errors));
-    };
-    let new_session =
-        sessions::sign_in(&state.db, &account, attempt, member_id, session.id).await?;
-    Ok(signed_in_redirect(&state, &next, &new_session))
-}
-
-/// 429 with the sign-in form, saying how long to wait (also in `Retry-After`).
-fn too_many(mut page: SignInPage, wait: std::time::Duration) -> Response {
-    let minutes = wait.as_secs().div_ceil(60);
-    page.errors.add(
-        "form",
-        format!(
-            "Too many failed sign-ins. For your account's safety, wait {minutes} minute{} and \
-             try again, or ask an organiser for help.",
-            if minutes == 1 { "" } else { "s" }
-        ),
-    );
-    let mut response = (StatusCode::TOO_MANY_REQUESTS, page).into_response();
-    if let Ok(v) = HeaderValue::from_str(&wait.as_secs().to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, v);
+    let public_url = &state.config.public_url;
+    let mut errors = FieldErrors::new();
+    match sessions::sign_in(&state.db, &credentials, &address, session.id, public_url).await? {
+        SignIn::Welcome(new_session) => Ok(signed_in_redirect(&state, &next, &new_session)),
+        SignIn::NoMatch => {
+            // The same words whether the email is unknown or the password wrong.
+            errors.add(
+                "form",
+                "That email and password do not match an account. Check both and try again.",
+            );
+            unprocessable(page(errors))
+        }
+        SignIn::Refused(Refusal::Locked(wait)) => {
+            errors.add(
+                "form",
+                format!(
+                    "Too many failed sign-ins. For your account's safety, wait {} and try again, \
+                     or ask an organiser for help.",
+                    time::wait_words(wait)
+                ),
+            );
+            too_many_requests(page(errors), wait)
+        }
+        SignIn::Refused(Refusal::Slowed(wait)) => {
+            // Said whether or not an account has this address: the link goes only to one that does.
+            errors.add(
+                "form",
+                format!(
+                    "Many wrong passwords have been tried for this account, so its sign-ins are \
+                     slowed down: try again in {}. If it is your account, look in your mail for \
+                     a link that signs you in without your password.",
+                    time::wait_words(wait)
+                ),
+            );
+            too_many_requests(page(errors), wait)
+        }
     }
-    response
 }
 
 pub async fn sign_out(State(state): State<AppState>, session: Session) -> Result<Response> {

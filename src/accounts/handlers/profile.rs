@@ -1,17 +1,31 @@
-//! The member's profile and their password.
+//! The member's profile and their password. Right after a password change the profile offers a
+//! new private calendar link, which someone who knew the old password may have copied.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 
 use super::signed_in_redirect;
 use crate::AppState;
 use crate::accounts::forms::{PasswordChange, PasswordForm, ProfileForm, ProfileUpdate};
 use crate::accounts::{password, queries, sessions};
 use crate::error::Result;
+use crate::meetings::feeds;
 use crate::web::forms::{FieldErrors, time_zone_names};
-use crate::web::{CurrentMember, FlashKind, Form, Layout, redirect_with_flash, unprocessable};
+use crate::web::{
+    CurrentMember, FlashKind, Form, Layout, Query, redirect_with_flash, unprocessable,
+};
+
+/// Where a changed password lands: the profile, offering a new calendar link.
+pub const AFTER_PASSWORD_CHANGE: &str = "/account/profile?changed=password";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProfileQuery {
+    changed: String,
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "accounts/profile.html")]
@@ -21,16 +35,22 @@ pub struct ProfilePage {
     form: ProfileForm,
     errors: FieldErrors,
     time_zones: &'static [&'static str],
+    /// Just after a password change, for a member with a private calendar link.
+    offer_new_calendar_link: bool,
 }
 
 pub async fn profile_page(
     State(state): State<AppState>,
     me: CurrentMember,
     ctx: Layout,
+    Query(query): Query<ProfileQuery>,
 ) -> Result<Response> {
     let p = queries::profile(&state.db, me.id).await?;
+    let offer_new_calendar_link =
+        query.changed == "password" && feeds::has_link(&state.db, me.id).await?;
     Ok(ProfilePage {
         ctx,
+        offer_new_calendar_link,
         email: p.email,
         form: ProfileForm {
             weekly_digest: if p.weekly_digest {
@@ -66,6 +86,7 @@ pub async fn update_profile(
                 form,
                 errors,
                 time_zones: time_zone_names(),
+                offer_new_calendar_link: false,
             });
         }
     };
@@ -114,5 +135,9 @@ pub async fn change_password(
     }
     let hash = password::hash(change.new.expose()).await?;
     let new_session = sessions::change_password(&state.db, me.id, &hash, me.session_id).await?;
-    Ok(signed_in_redirect(&state, "/account/profile", &new_session))
+    Ok(signed_in_redirect(
+        &state,
+        AFTER_PASSWORD_CHANGE,
+        &new_session,
+    ))
 }

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::profile::AFTER_PASSWORD_CHANGE;
 use super::signed_in_redirect;
 use crate::AppState;
 use crate::accounts::forms::{Email, Password};
@@ -139,7 +140,7 @@ pub async fn reset(
         }
     };
     match reset::use_link(&state.db, &secret, &new, session.id).await? {
-        Some(fresh) => Ok(signed_in_redirect(&state, "/", &fresh)),
+        Some(fresh) => Ok(signed_in_redirect(&state, AFTER_PASSWORD_CHANGE, &fresh)),
         None => reset_page_with(ctx, path, false, FieldErrors::new()),
     }
 }

@@ -82,10 +82,13 @@ pub async fn create(
         Started::SlugTaken { free } => {
             let mut errors = FieldErrors::new();
             let taken = new.slug.as_str();
+            // The same words whatever uses the address, so an invite-only CAN's is not given
+            // away: only that this one cannot be had.
             errors.add(
                 "slug",
                 format!(
-                    "The address “{taken}” is taken. “{free}” is free: use it, or choose another."
+                    "The web address “{taken}” is not available. “{free}” is free: use it, or \
+                     choose another."
                 ),
             );
             form.slug = taken.to_string();

@@ -12,14 +12,16 @@ use super::{CanNav, Section};
 use crate::AppState;
 use crate::cans::access::{Actor, CanAccess, Organiser};
 use crate::cans::forms::{InvitationForm, Join, JoinForm, NewInvitation};
-use crate::cans::invitations::{self, Joined, Unusable};
+use crate::cans::invitations::{
+    self, Joined, MAILS_PER_CAN, MAILS_PER_SENDER, MailLimit, MailRefusal, Unusable,
+};
 use crate::cans::model::{Can, InvitationState};
 use crate::cans::queries::{self, InvitationLine};
 use crate::error::Result;
 use crate::web::forms::FieldErrors;
 use crate::web::{
     CurrentMember, FlashKind, Form, Layout, Path, page_with_status, redirect_with_flash, time,
-    unprocessable,
+    too_many_requests, unprocessable,
 };
 
 pub struct InvitationRow {
@@ -116,7 +118,16 @@ pub async fn create(
             return unprocessable(list_page(&state, &access, ctx, form, errors, None).await?);
         }
     };
-    let link = invitations::create(&state.db, &access, &new, &state.config.public_url).await?;
+    let link = match invitations::create(&state.db, &access, &new, &state.config.public_url).await?
+    {
+        Ok(link) => link,
+        Err(refusal) => {
+            let mut errors = FieldErrors::new();
+            errors.add("email", mail_refusal_message(refusal));
+            let page = list_page(&state, &access, ctx, form, errors, None).await?;
+            return too_many_requests(page, refusal.wait);
+        }
+    };
     let created = Created {
         link,
         mailed_to: new.email.map(|e| e.as_str().to_string()),
@@ -125,6 +136,29 @@ pub async fn create(
     let (form, errors) = (InvitationForm::blank(), FieldErrors::new());
     let page = list_page(&state, &access, ctx, form, errors, Some(created)).await?;
     page_with_status(StatusCode::CREATED, page)
+}
+
+/// Beside the email field: which limit, when it has room again, and the way that is always open.
+fn mail_refusal_message(refusal: MailRefusal) -> String {
+    let wait = time::wait_words(refusal.wait);
+    let by_hand = "Meanwhile, leave the email empty to make a link and share it by hand.";
+    match refusal.limit {
+        MailLimit::NewAccount => format!(
+            "New accounts can mail invitations once they are an hour old: in {wait}. {by_hand}"
+        ),
+        MailLimit::SameAddress => format!(
+            "An invitation to this address was mailed in the last day. You can mail it again in \
+             {wait}. {by_hand}"
+        ),
+        MailLimit::Can => format!(
+            "Today's {MAILS_PER_CAN} invitation mails for this CAN have been sent; you can send \
+             more in {wait}. {by_hand}"
+        ),
+        MailLimit::Sender => format!(
+            "You have sent {MAILS_PER_SENDER} invitation mails today, the most one person can \
+             send in a day; you can send more in {wait}. {by_hand}"
+        ),
+    }
 }
 
 pub async fn revoke(

@@ -7,12 +7,12 @@ use axum::extract::State;
 use axum::response::Response;
 use uuid::Uuid;
 
-use super::public::public_with_errors;
+use super::public::{public_declined_lately, public_with_errors};
 use super::{CanNav, Section};
 use crate::AppState;
 use crate::cans::access::{Actor, CanAccess, CanViewer, Organiser};
 use crate::cans::forms::{Join, JoinForm};
-use crate::cans::join_requests::{self, Decided};
+use crate::cans::join_requests::{self, Asked, Decided};
 use crate::cans::model::JoinRequestStatus;
 use crate::cans::queries::{self, JoinRequestLine};
 use crate::error::{AppError, Result};
@@ -41,7 +41,11 @@ pub async fn create(
             id: me.id,
             name: &me.display_name,
         };
-        join_requests::ask(&state.db, &can, actor, &join).await?;
+        if let Asked::DeclinedLately { ask_again_at } =
+            join_requests::ask(&state.db, &can, actor, &join).await?
+        {
+            return public_declined_lately(&state, ctx, can, ask_again_at).await;
+        }
         let text = format!(
             "Your request to join {} is with its organisers. You will see it here once they answer.",
             can.name

@@ -5,12 +5,15 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Response};
 
+use chrono::{DateTime, Utc};
+
 use crate::AppState;
+use crate::cans::join_requests;
 use crate::cans::model::{Can, StageMark};
 use crate::cans::queries;
 use crate::error::Result;
 use crate::web::forms::FieldErrors;
-use crate::web::{CurrentMember, Layout, unprocessable};
+use crate::web::{CurrentMember, Layout, time, too_many_requests, unprocessable};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "cans/public.html")]
@@ -21,25 +24,37 @@ pub struct PublicPage {
     active_members: usize,
     signed_in: bool,
     request_pending: bool,
+    /// After a decline: the day (in the CAN's zone) from which they may ask again.
+    ask_again_from: Option<String>,
     next: String,
     errors: FieldErrors,
     message: String,
+}
+
+/// Where the visitor stands with joining.
+#[derive(Default)]
+struct Asking {
+    signed_in: bool,
+    request_pending: bool,
+    ask_again_at: Option<DateTime<Utc>>,
 }
 
 async fn public_page_for(
     state: &AppState,
     ctx: Layout,
     can: Can,
-    signed_in: bool,
-    request_pending: bool,
+    asking: Asking,
     (errors, message): (FieldErrors, String),
 ) -> Result<PublicPage> {
     let active_members = queries::active_members(&state.db, can.id).await?.len();
     Ok(PublicPage {
         ctx,
         active_members,
-        signed_in,
-        request_pending,
+        signed_in: asking.signed_in,
+        request_pending: asking.request_pending,
+        ask_again_from: asking
+            .ask_again_at
+            .map(|at| time::date_in(at, can.time_zone)),
         next: format!("/c/{}", can.slug),
         stages: can.stage_path(),
         can,
@@ -55,12 +70,16 @@ pub async fn public_page(
     can: Can,
     me: Option<&CurrentMember>,
 ) -> Result<Response> {
-    let request_pending = match me {
-        Some(me) => queries::has_pending_request(&state.db, can.id, me.id).await?,
-        None => false,
+    let asking = match me {
+        Some(me) => Asking {
+            signed_in: true,
+            request_pending: queries::has_pending_request(&state.db, can.id, me.id).await?,
+            ask_again_at: join_requests::ask_again_at(&state.db, &can, me.id).await?,
+        },
+        None => Asking::default(),
     };
     let form = (FieldErrors::new(), String::new());
-    let page = public_page_for(state, ctx, can, me.is_some(), request_pending, form).await?;
+    let page = public_page_for(state, ctx, can, asking, form).await?;
     Ok(page.into_response())
 }
 
@@ -72,5 +91,27 @@ pub async fn public_with_errors(
     errors: FieldErrors,
     message: String,
 ) -> Result<Response> {
-    unprocessable(public_page_for(state, ctx, can, true, false, (errors, message)).await?)
+    let asking = Asking {
+        signed_in: true,
+        ..Asking::default()
+    };
+    unprocessable(public_page_for(state, ctx, can, asking, (errors, message)).await?)
+}
+
+/// The public page again after a request refused because the organisers declined one lately
+/// (429, `Retry-After` until they may ask again).
+pub async fn public_declined_lately(
+    state: &AppState,
+    ctx: Layout,
+    can: Can,
+    ask_again_at: DateTime<Utc>,
+) -> Result<Response> {
+    let wait = (ask_again_at - Utc::now()).to_std().unwrap_or_default();
+    let asking = Asking {
+        signed_in: true,
+        request_pending: false,
+        ask_again_at: Some(ask_again_at),
+    };
+    let form = (FieldErrors::new(), String::new());
+    too_many_requests(public_page_for(state, ctx, can, asking, form).await?, wait)
 }

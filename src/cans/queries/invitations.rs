@@ -137,3 +137,66 @@ pub async fn use_invitation(conn: &mut PgConnection, id: Uuid) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Holds the sender's row and then the CAN's until the transaction ends, so that invitation
+/// mails from one sender, or to one CAN, are counted one at a time (parallel posts wait here and
+/// then count what the first one wrote). `NO KEY UPDATE` leaves rows that merely refer to the
+/// CAN or the member free to be written meanwhile.
+pub async fn lock_for_mailing(conn: &mut PgConnection, can_id: Uuid, sender: Uuid) -> Result<()> {
+    sqlx::query("SELECT 1 FROM members WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(sender)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("SELECT 1 FROM cans WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(can_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Invitation mails of the last day that limit another one, with (in seconds) how long until
+/// each count has room again.
+#[derive(Debug, sqlx::FromRow)]
+pub struct MailedLately {
+    /// Until the sender's account is an hour old (zero or less once it is).
+    pub account_young_for: f64,
+    pub by_can: i64,
+    pub can_room_in: Option<f64>,
+    pub by_sender: i64,
+    pub sender_room_in: Option<f64>,
+    /// `Some` when this address was mailed an invitation to this CAN in the last day.
+    pub address_room_in: Option<f64>,
+}
+
+pub async fn mailed_lately(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    sender: Uuid,
+    email: &str,
+) -> Result<MailedLately> {
+    Ok(sqlx::query_as(
+        "SELECT extract(epoch FROM m.created_at + interval '1 hour' - now())::float8
+                    AS account_young_for,
+                c.n AS by_can,
+                extract(epoch FROM c.oldest + interval '1 day' - now())::float8 AS can_room_in,
+                s.n AS by_sender,
+                extract(epoch FROM s.oldest + interval '1 day' - now())::float8 AS sender_room_in,
+                extract(epoch FROM a.latest + interval '1 day' - now())::float8 AS address_room_in
+         FROM members m,
+              (SELECT count(*) AS n, min(created_at) AS oldest FROM invitations
+               WHERE can_id = $1 AND email IS NOT NULL
+                 AND created_at > now() - interval '1 day') c,
+              (SELECT count(*) AS n, min(created_at) AS oldest FROM invitations
+               WHERE created_by = $2 AND email IS NOT NULL
+                 AND created_at > now() - interval '1 day') s,
+              (SELECT max(created_at) AS latest FROM invitations
+               WHERE can_id = $1 AND email IS NOT NULL AND lower(email) = lower($3)
+                 AND created_at > now() - interval '1 day') a
+         WHERE m.id = $2",
+    )
+    .bind(can_id)
+    .bind(sender)
+    .bind(email)
+    .fetch_one(conn)
+    .await?)
+}

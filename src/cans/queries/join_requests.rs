@@ -1,7 +1,7 @@
 //! Requests to join a listed CAN.
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 use crate::cans::model::JoinRequestStatus;
@@ -34,6 +34,25 @@ pub async fn has_pending_request(db: &PgPool, can_id: Uuid, member_id: Uuid) -> 
     )
     .bind(can_id)
     .bind(member_id)
+    .fetch_one(db)
+    .await?)
+}
+
+/// When the member may ask this CAN again, if its organisers declined them within `days` days.
+pub async fn ask_again_at(
+    db: impl PgExecutor<'_>,
+    can_id: Uuid,
+    member_id: Uuid,
+    days: i32,
+) -> Result<Option<DateTime<Utc>>> {
+    Ok(sqlx::query_scalar(
+        "SELECT max(decided_at) + make_interval(days => $3) FROM join_requests
+         WHERE can_id = $1 AND member_id = $2 AND status = 'declined'
+           AND decided_at > now() - make_interval(days => $3)",
+    )
+    .bind(can_id)
+    .bind(member_id)
+    .bind(days)
     .fetch_one(db)
     .await?)
 }
