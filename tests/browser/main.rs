@@ -8,6 +8,8 @@
 //! runs scripts/install-deps itself (as on a fresh machine, where `cargo test` is the whole set-up),
 //! and fails — never skips — when they still cannot be had, so a green run always tested the pages.
 
+#[path = "../common/install.rs"]
+mod install;
 mod webdriver;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -65,32 +67,8 @@ fn missing() -> Vec<String> {
     gone
 }
 
-/// Installs what the suite needs through the project's own script when something is missing, and
-/// fails loudly when that does not bring it.
 fn ensure_installed() {
-    let gone = missing();
-    if gone.is_empty() {
-        return;
-    }
-    // Written straight to stderr: the test harness would swallow eprintln! in a passing test.
-    let _ = std::io::stderr().write_all(
-        format!(
-            "browser suite: missing {}; running scripts/install-deps\n",
-            gone.join(", ")
-        )
-        .as_bytes(),
-    );
-    let status = Command::new("bash")
-        .arg(root().join("scripts/install-deps"))
-        .current_dir(root())
-        .status();
-    let still = missing();
-    assert!(
-        still.is_empty(),
-        "the browser suite cannot run: missing {} (scripts/install-deps: {status:?}). \
-         Run `sudo scripts/install-deps` once, then `cargo test` again.",
-        still.join(", ")
-    );
+    install::ensure("the browser suite", missing);
 }
 
 fn free_port() -> u16 {

@@ -12,6 +12,8 @@
 //! and fails, never skips, when they still cannot be had.
 
 mod http;
+#[path = "../common/install.rs"]
+mod install;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
@@ -54,28 +56,10 @@ fn missing() -> Vec<&'static str> {
     gone
 }
 
-/// Installs nginx, PgBouncer and wrk through the project's own script when one is missing, and
-/// fails loudly when that does not bring them.
 fn ensure_installed() {
-    let gone = missing();
-    if gone.is_empty() {
-        return;
-    }
-    report(&format!(
-        "missing {}; running scripts/install-deps",
-        gone.join(", ")
-    ));
-    let status = Command::new("bash")
-        .arg(root().join("scripts/install-deps"))
-        .current_dir(root())
-        .status();
-    let still = missing();
-    assert!(
-        still.is_empty(),
-        "the cluster test cannot run: missing {} (scripts/install-deps: {status:?}). \
-         Run `sudo scripts/install-deps` once, then `cargo test` again.",
-        still.join(", ")
-    );
+    install::ensure("the cluster test", || {
+        missing().into_iter().map(String::from).collect()
+    });
 }
 
 /// The cluster started by `scripts/cluster` in a folder of its own; stopped (and the folder

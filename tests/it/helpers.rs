@@ -61,24 +61,22 @@ fn cluster() -> &'static EmbeddedPostgres {
 /// On a fresh machine `cargo test` is the whole set-up: without PostgreSQL's server binaries the
 /// project's own install script brings them (it says what to run when it cannot).
 fn ensure_postgres_installed() {
-    let on_path = std::env::var_os("PATH").is_some_and(|p| {
-        std::env::split_paths(&p).any(|d| d.join("initdb").exists() && d.join("postgres").exists())
+    crate::install::ensure("the integration tests", || {
+        let on_path = std::env::var_os("PATH").is_some_and(|p| {
+            std::env::split_paths(&p)
+                .any(|d| d.join("initdb").exists() && d.join("postgres").exists())
+        });
+        let debian = std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|versions| {
+            versions
+                .flatten()
+                .any(|v| v.path().join("bin/initdb").exists())
+        });
+        if on_path || debian || std::env::var_os("CANOPY_PG_BIN").is_some() {
+            Vec::new()
+        } else {
+            vec!["PostgreSQL's server binaries (initdb, postgres)".to_string()]
+        }
     });
-    let debian = std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|versions| {
-        versions
-            .flatten()
-            .any(|v| v.path().join("bin/initdb").exists())
-    });
-    if on_path || debian || std::env::var_os("CANOPY_PG_BIN").is_some() {
-        return;
-    }
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install-deps");
-    let status = std::process::Command::new("bash").arg(script).status();
-    assert!(
-        matches!(status, Ok(s) if s.success()),
-        "PostgreSQL's server binaries are missing and scripts/install-deps could not install them \
-         ({status:?}); run `sudo scripts/install-deps`, then `cargo test` again"
-    );
 }
 
 /// Test clusters die with their process; their folders are removed by a later run.

@@ -9,6 +9,8 @@ mod embedded;
 mod faults;
 mod fuzz;
 mod helpers;
+#[path = "../common/install.rs"]
+mod install;
 mod limits;
 mod meetings;
 mod outbox;
