@@ -252,6 +252,9 @@ pub async fn run(db: &PgPool, opts: &SeedOptions) -> Result<SeedReport, SeedErro
     if let Some(e) = first_error {
         return Err(e);
     }
+    // Fresh statistics, as a live database has them: without them the planner guesses that these
+    // million-row tables are empty, and the first minutes of a benchmark measure bad plans.
+    sqlx::query("ANALYZE").execute(db).await?;
     Ok(SeedReport {
         database,
         cans,

@@ -156,8 +156,7 @@ fn organizing_steps(f: &Facts, c: &Criteria, at: impl Fn(&str) -> String) -> Vec
 
 /// The steps towards the CAN's next stage, from its own data and thresholds.
 pub async fn next_steps(db: &PgPool, can: &Can) -> Result<Vec<Step>> {
-    let criteria = criteria(db, can.id).await?;
-    let facts = facts(db, can.id).await?;
+    let (criteria, facts) = assess(db, can.id).await?;
     Ok(steps(can.stage, &facts, &criteria, &can.slug))
 }
 
@@ -175,54 +174,71 @@ pub async fn criteria(db: &PgPool, can_id: Uuid) -> Result<Criteria> {
 }
 
 pub async fn facts(db: &PgPool, can_id: Uuid) -> Result<Facts> {
-    let (active_members, hope_authors, vision_adopted, active_goals, series, held_with_minutes): (i64, i64, bool, i64, i64, i64) =
-        sqlx::query_as(
-            "SELECT
-               (SELECT count(*) FROM memberships WHERE can_id = $1 AND status = 'active'),
-               (SELECT count(DISTINCT h.author_id) FROM hopes h JOIN memberships m
-                  ON m.can_id = h.can_id AND m.member_id = h.author_id AND m.status = 'active'
-                WHERE h.can_id = $1 AND h.withdrawn_at IS NULL),
-               (SELECT vision_version_id IS NOT NULL FROM cans WHERE id = $1),
-               (SELECT count(*) FROM goals WHERE can_id = $1 AND status = 'active'),
-               (SELECT count(*) FROM meeting_series WHERE can_id = $1 AND (until_on IS NULL OR until_on >= current_date)),
-               (SELECT count(*) FROM meetings WHERE can_id = $1 AND status = 'held' AND btrim(minutes) <> '')",
-        )
-        .bind(can_id)
-        .fetch_one(db)
-        .await?;
-    let goals_without_responsibility: Vec<String> = sqlx::query_scalar(
-        "SELECT g.title FROM goals g WHERE g.can_id = $1 AND g.status = 'active'
-           AND NOT EXISTS (SELECT 1 FROM responsibilities r WHERE r.can_id = g.can_id AND r.goal_id = g.id
-                           AND r.status IN ('open', 'active', 'done'))
-         ORDER BY g.created_at",
-    )
+    Ok(assess(db, can_id).await?.1)
+}
+
+/// The counts and lists the guide looks at, with the thresholds, in one statement.
+#[derive(sqlx::FromRow)]
+struct Assessed {
+    #[sqlx(flatten)]
+    criteria: Criteria,
+    active_members: i64,
+    hope_authors: i64,
+    vision_adopted: bool,
+    active_goals: i64,
+    series: i64,
+    held_with_minutes: i64,
+    goals_without_responsibility: Vec<String>,
+    open_responsibilities: Vec<String>,
+}
+
+/// The group's thresholds and where it stands: two statements whatever its size (every page
+/// shows the next steps, so this is on every CAN page's path).
+pub async fn assess(db: &PgPool, can_id: Uuid) -> Result<(Criteria, Facts)> {
+    let a: Assessed = sqlx::query_as(&format!(
+        "SELECT c.hope_share_percent, c.hope_min, c.held_meetings_min, c.drift_missed, c.drift_weeks,
+           (SELECT count(*) FROM memberships WHERE can_id = $1 AND status = 'active') AS active_members,
+           (SELECT count(DISTINCT h.author_id) FROM hopes h JOIN memberships m
+              ON m.can_id = h.can_id AND m.member_id = h.author_id AND m.status = 'active'
+            WHERE h.can_id = $1 AND h.withdrawn_at IS NULL) AS hope_authors,
+           c.vision_version_id IS NOT NULL AS vision_adopted,
+           (SELECT count(*) FROM goals WHERE can_id = $1 AND status = 'active') AS active_goals,
+           (SELECT count(*) FROM meeting_series
+            WHERE can_id = $1 AND (until_on IS NULL OR until_on >= current_date)) AS series,
+           (SELECT count(*) FROM meetings
+            WHERE can_id = $1 AND status = 'held' AND btrim(minutes) <> '') AS held_with_minutes,
+           ARRAY(SELECT g.title FROM goals g WHERE g.can_id = $1 AND g.status = 'active'
+                   AND NOT EXISTS (SELECT 1 FROM responsibilities r WHERE r.can_id = g.can_id
+                                   AND r.goal_id = g.id AND r.status IN ('open', 'active', 'done'))
+                 ORDER BY g.created_at) AS goals_without_responsibility,
+           -- Open, or active with nobody active carrying it (a carrier paused): the board's unowned.
+           ARRAY(SELECT h.title FROM ({holders}) h
+                 WHERE h.status IN ('open', 'active') AND h.carriers = 0
+                 ORDER BY h.due_on NULLS LAST, lower(h.title)) AS open_responsibilities
+         FROM cans c WHERE c.id = $1",
+        holders = resp::holder_counts()
+    ))
     .bind(can_id)
-    .fetch_all(db)
+    .fetch_one(db)
     .await?;
-    // Open, or active with nobody active carrying it (a carrier paused): the board's "unowned".
-    let open_responsibilities: Vec<String> = resp::all(db, can_id)
-        .await?
-        .into_iter()
-        .filter(|r| r.status.is_current() && r.carriers.is_empty())
-        .map(|r| r.title)
-        .collect();
     let loads = resp::loads(db, can_id).await?;
     let median = load::median(&loads.iter().map(|l| l.load).collect::<Vec<_>>());
-    Ok(Facts {
-        active_members,
-        hope_authors,
-        vision_adopted,
-        active_goals,
-        goals_without_responsibility,
-        open_responsibilities,
+    let facts = Facts {
+        active_members: a.active_members,
+        hope_authors: a.hope_authors,
+        vision_adopted: a.vision_adopted,
+        active_goals: a.active_goals,
+        goals_without_responsibility: a.goals_without_responsibility,
+        open_responsibilities: a.open_responsibilities,
         overburdened: loads
             .iter()
             .filter(|l| load::overburdened(l.load, median))
             .map(|l| l.name.clone())
             .collect(),
-        series,
-        held_with_minutes,
-    })
+        series: a.series,
+        held_with_minutes: a.held_with_minutes,
+    };
+    Ok((a.criteria, facts))
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ mod meetings;
 mod outbox;
 mod responsibilities;
 mod robustness;
+mod schema;
 mod seed;
 mod server;
 mod stages;

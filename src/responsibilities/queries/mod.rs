@@ -82,6 +82,24 @@ fn select() -> String {
     )
 }
 
+/// One row per responsibility of the CAN `$1` (columns `id, title, status, due_on, carriers,
+/// backups`), counting its current holders who are active members — the same holders [`all`]
+/// lists — for pages that need only the counts (the stage guide's "unowned", the health view's
+/// single points of failure) inside a larger statement.
+pub fn holder_counts() -> String {
+    format!(
+        "SELECT r.id, r.title, r.status, r.due_on,
+                count(c.id) FILTER (WHERE c.kind = 'carrier') AS carriers,
+                count(c.id) FILTER (WHERE c.kind = 'backup') AS backups
+         FROM responsibilities r
+         LEFT JOIN carriers c ON c.responsibility_id = r.id AND {CURRENT}
+             AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.can_id = c.can_id
+                         AND ms.member_id = c.member_id AND ms.status = 'active')
+         WHERE r.can_id = $1
+         GROUP BY r.id"
+    )
+}
+
 pub async fn all(db: &PgPool, can_id: Uuid) -> Result<Vec<Row>> {
     Ok(sqlx::query_as(&format!(
         "{} WHERE r.can_id = $1 GROUP BY r.id, g.title ORDER BY r.status = 'done' OR r.status = 'dropped', r.due_on NULLS LAST, lower(r.title)",

@@ -75,8 +75,8 @@ async fn stage_page_for<R: Requirement>(
     refused: Refused,
 ) -> Result<StagePage> {
     let can = &access.can;
-    let criteria = guide::criteria(&state.db, can.id).await?;
-    let steps = guide::next_steps(&state.db, can).await?;
+    let (criteria, facts) = guide::assess(&state.db, can.id).await?;
+    let steps = guide::steps(can.stage, &facts, &criteria, &can.slug);
     let (previous, next) = can.stage.neighbours();
     let timeline = queries::transitions(&state.db, can.id).await?;
     Ok(StagePage {

@@ -12,7 +12,6 @@ mod queries;
 use super::guide::Criteria;
 use crate::cans::model::Role;
 use crate::error::Result;
-use crate::responsibilities::model::ResponsibilityStatus;
 use crate::responsibilities::{load, queries as resp};
 
 /// How many recent held meetings the signals look at.
@@ -119,42 +118,72 @@ pub struct Health {
     pub check_ins: Vec<CheckInAverage>,
 }
 
+/// The health signals of one CAN: seven statements whatever its size and history. A GET: it
+/// writes nothing (the load-over-time points are taken by the clock).
 pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) -> Result<Health> {
-    let mut attendance = queries::attendance(db, can_id).await?;
-    attendance.reverse();
+    let held = queries::held_meetings(db, can_id).await?;
     let drifting = drifting(db, can_id, c).await?;
-    let (facilitators, note_takers) = queries::rotation(db, can_id).await?;
     let past_term = queries::past_term(db, can_id, today).await?;
-    let load = load_signals(db, can_id).await?;
-    // Remember today's figures, so the view can show how the load changed over time.
-    let snapshot = LoadSnapshot {
-        taken_on: today,
-        median: load.median,
-        overburdened: load.overburdened.len() as i32,
-        idle: load.idle.len() as i32,
-        single_points: load.single_points.len() as i32,
-    };
-    queries::save_load(db, can_id, &snapshot).await?;
+    let loads = resp::loads(db, can_id).await?;
+    let summary = queries::summary(db, can_id).await?;
     let mut load_history = queries::load_history(db, can_id).await?;
     load_history.reverse();
-    let schedule = queries::schedule(db, can_id).await?;
+    let median = load::median(&loads.iter().map(|l| l.load).collect::<Vec<_>>());
+    let names = |keep: &dyn Fn(&resp::MemberLoad) -> bool| {
+        loads
+            .iter()
+            .filter(|l| keep(l))
+            .map(|l| l.name.clone())
+            .collect()
+    };
+    let (facilitators, note_takers) = held
+        .first()
+        .map(|m| (m.facilitators.clone(), m.note_takers.clone()))
+        .unwrap_or_default();
+    // Oldest first, as the chart and the table read.
+    let attendance = held
+        .iter()
+        .rev()
+        .filter(|m| m.recent)
+        .map(|m| MeetingAttendance {
+            id: m.id,
+            title: m.title.clone(),
+            starts_at: m.starts_at,
+            present: m.present,
+            active: m.active,
+        })
+        .collect();
+    let check_ins = held
+        .iter()
+        .rev()
+        .filter(|m| m.check_ins_shown)
+        .map(|m| CheckInAverage {
+            title: m.title.clone(),
+            starts_at: m.starts_at,
+            answers: m.answers,
+            // Averages only from [`CHECK_IN_FLOOR`] answers up.
+            averages: (m.answers >= CHECK_IN_FLOOR).then(|| {
+                [m.zest, m.able_to_act, m.clarity, m.worth, m.connection].map(|a| a.unwrap_or(0.0))
+            }),
+        })
+        .collect();
     Ok(Health {
         attendance,
         drifting,
         facilitators,
         note_takers,
         past_term,
-        median_load: load.median,
-        overburdened: load.overburdened,
-        idle: load.idle,
-        single_points: load.single_points,
+        median_load: median,
+        overburdened: names(&|l| load::overburdened(l.load, median)),
+        idle: names(&|l| l.count == 0),
+        single_points: summary.single_points,
         load_history,
-        held: schedule.held,
-        cancelled: schedule.cancelled,
-        unrecorded: schedule.unrecorded,
-        with_minutes: schedule.with_minutes,
-        review_on: queries::review_on(db, can_id).await?,
-        check_ins: check_ins(db, can_id).await?,
+        held: summary.held,
+        cancelled: summary.cancelled,
+        unrecorded: summary.unrecorded,
+        with_minutes: summary.with_minutes,
+        review_on: summary.review_on,
+        check_ins,
     })
 }
 
@@ -162,7 +191,6 @@ pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) 
 /// for `drift_weeks` weeks while meetings were held, with who last reached out to them.
 async fn drifting(db: &PgPool, can_id: Uuid, c: &Criteria) -> Result<Vec<Drifting>> {
     let presence = queries::presence(db, can_id, c.drift_missed, c.drift_weeks).await?;
-    let reach_outs = queries::last_reach_outs(db, can_id).await?;
     Ok(presence
         .into_iter()
         .filter(|r| r.missed_in_a_row || r.not_seen)
@@ -178,61 +206,11 @@ async fn drifting(db: &PgPool, can_id: Uuid, c: &Criteria) -> Result<Vec<Driftin
                 _ => format!("not seen at a meeting for {} weeks", c.drift_weeks),
             },
             last_attended: r.last_attended,
-            last_reach_out: reach_outs.iter().find(|o| o.member_id == r.id).cloned(),
-        })
-        .collect())
-}
-
-/// How the load is spread now, by name.
-struct LoadSignals {
-    median: f64,
-    overburdened: Vec<String>,
-    idle: Vec<String>,
-    single_points: Vec<String>,
-}
-
-async fn load_signals(db: &PgPool, can_id: Uuid) -> Result<LoadSignals> {
-    let loads = resp::loads(db, can_id).await?;
-    let median = load::median(&loads.iter().map(|l| l.load).collect::<Vec<_>>());
-    let single_points = resp::all(db, can_id)
-        .await?
-        .into_iter()
-        .filter(|r| {
-            r.status == ResponsibilityStatus::Active
-                && r.carriers.len() == 1
-                && r.backups.is_empty()
-        })
-        .map(|r| r.title)
-        .collect();
-    let names = |keep: &dyn Fn(&resp::MemberLoad) -> bool| {
-        loads
-            .iter()
-            .filter(|l| keep(l))
-            .map(|l| l.name.clone())
-            .collect()
-    };
-    Ok(LoadSignals {
-        median,
-        overburdened: names(&|l| load::overburdened(l.load, median)),
-        idle: names(&|l| l.count == 0),
-        single_points,
-    })
-}
-
-/// Check-in averages of recent meetings whose check-ins have closed, oldest first; averages only
-/// from [`CHECK_IN_FLOOR`] answers up.
-async fn check_ins(db: &PgPool, can_id: Uuid) -> Result<Vec<CheckInAverage>> {
-    let mut rows = queries::check_in_averages(db, can_id).await?;
-    rows.reverse();
-    Ok(rows
-        .into_iter()
-        .map(|r| CheckInAverage {
-            averages: (r.answers >= CHECK_IN_FLOOR).then(|| {
-                [r.zest, r.able_to_act, r.clarity, r.worth, r.connection].map(|a| a.unwrap_or(0.0))
+            last_reach_out: r.reached_by.zip(r.reached_at).map(|(by, at)| ReachedOut {
+                member_id: r.id,
+                by,
+                at,
             }),
-            title: r.title,
-            starts_at: r.starts_at,
-            answers: r.answers,
         })
         .collect())
 }

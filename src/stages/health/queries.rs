@@ -4,23 +4,69 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{CHECK_IN_DAYS, LoadSnapshot, MeetingAttendance, PastTerm, RECENT, ReachedOut};
+use super::{CHECK_IN_DAYS, LoadSnapshot, PastTerm, RECENT};
 use crate::error::Result;
 
-/// The last [`RECENT`] held meetings, newest first, with who came of those who were members then.
-pub async fn attendance(db: &PgPool, can_id: Uuid) -> Result<Vec<MeetingAttendance>> {
+/// A held meeting among the last [`RECENT`] (`recent`), or among the last [`RECENT`] whose
+/// check-ins have closed (`check_ins_shown`), or both.
+#[derive(sqlx::FromRow)]
+pub struct HeldMeeting {
+    pub id: Uuid,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub recent: bool,
+    /// Who came, of those who were members then.
+    pub present: i64,
+    pub active: i64,
+    pub check_ins_shown: bool,
+    pub answers: i64,
+    pub zest: Option<f64>,
+    pub able_to_act: Option<f64>,
+    pub clarity: Option<f64>,
+    pub worth: Option<f64>,
+    pub connection: Option<f64>,
+    /// The same on every row: who facilitated, and who took notes, at the recent meetings.
+    pub facilitators: Vec<String>,
+    pub note_takers: Vec<String>,
+}
+
+/// Everything the view shows about held meetings in one statement, newest first: attendance and
+/// rotation of the last [`RECENT`], check-in averages of the last [`RECENT`] whose check-ins have
+/// closed (the two sets overlap; they differ by the meetings of the last week).
+pub async fn held_meetings(db: &PgPool, can_id: Uuid) -> Result<Vec<HeldMeeting>> {
     Ok(sqlx::query_as(
-        "SELECT g.id, g.title, g.starts_at,
+        "WITH held AS (
+             SELECT g.id, g.can_id, g.title, g.starts_at, g.ends_at, g.facilitator_id, g.note_taker_id,
+                    row_number() OVER (ORDER BY g.starts_at DESC) <= $2 AS recent,
+                    g.ends_at < now() - make_interval(days => $3) AS closed,
+                    row_number() OVER (PARTITION BY g.ends_at < now() - make_interval(days => $3)
+                                       ORDER BY g.starts_at DESC) AS closed_rank
+             FROM meetings g WHERE g.can_id = $1 AND g.status = 'held'),
+         shown AS (SELECT * FROM held WHERE recent OR (closed AND closed_rank <= $2))
+         SELECT h.id, h.title, h.starts_at, h.recent,
                 (SELECT count(*) FROM attendance a JOIN memberships m ON m.can_id = a.can_id AND m.member_id = a.member_id
-                  WHERE a.meeting_id = g.id AND m.joined_at <= g.ends_at
-                    AND (m.status = 'active' OR m.status_changed_at > g.starts_at)) AS present,
-                (SELECT count(*) FROM memberships m WHERE m.can_id = g.can_id AND m.joined_at <= g.ends_at
-                    AND (m.status = 'active' OR m.status_changed_at > g.starts_at)) AS active
-         FROM meetings g WHERE g.can_id = $1 AND g.status = 'held'
-         ORDER BY g.starts_at DESC LIMIT $2",
+                  WHERE a.meeting_id = h.id AND m.joined_at <= h.ends_at
+                    AND (m.status = 'active' OR m.status_changed_at > h.starts_at)) AS present,
+                (SELECT count(*) FROM memberships m WHERE m.can_id = h.can_id AND m.joined_at <= h.ends_at
+                    AND (m.status = 'active' OR m.status_changed_at > h.starts_at)) AS active,
+                h.closed AND h.closed_rank <= $2 AS check_ins_shown,
+                ci.answers, ci.zest, ci.able_to_act, ci.clarity, ci.worth, ci.connection,
+                ARRAY(SELECT p.display_name FROM members p
+                      WHERE p.id IN (SELECT facilitator_id FROM shown WHERE recent) ORDER BY 1) AS facilitators,
+                ARRAY(SELECT p.display_name FROM members p
+                      WHERE p.id IN (SELECT note_taker_id FROM shown WHERE recent) ORDER BY 1) AS note_takers
+         FROM shown h
+         CROSS JOIN LATERAL (
+             SELECT count(c.member_id) AS answers,
+                    avg(c.zest)::float8 AS zest, avg(c.able_to_act)::float8 AS able_to_act,
+                    avg(c.clarity)::float8 AS clarity, avg(c.worth)::float8 AS worth,
+                    avg(c.connection)::float8 AS connection
+             FROM check_ins c WHERE c.meeting_id = h.id) ci
+         ORDER BY h.starts_at DESC",
     )
     .bind(can_id)
     .bind(RECENT)
+    .bind(CHECK_IN_DAYS)
     .fetch_all(db)
     .await?)
 }
@@ -33,10 +79,14 @@ pub struct Presence {
     pub missed_in_a_row: bool,
     pub not_seen: bool,
     pub last_attended: Option<DateTime<Utc>>,
+    /// Who last reached out to them, and when.
+    pub reached_by: Option<String>,
+    pub reached_at: Option<DateTime<Utc>>,
 }
 
 /// Each active member: missed the last `missed` held meetings in a row? not seen for `weeks`
-/// weeks while meetings were held? (Counting only meetings from when they were members.)
+/// weeks while meetings were held? (Counting only meetings from when they were members.) With
+/// who last reached out to them.
 pub async fn presence(db: &PgPool, can_id: Uuid, missed: i16, weeks: i16) -> Result<Vec<Presence>> {
     Ok(sqlx::query_as(
         "WITH recent AS (
@@ -53,47 +103,19 @@ pub async fn presence(db: &PgPool, can_id: Uuid, missed: i16, weeks: i16) -> Res
                   AND NOT EXISTS (SELECT 1 FROM window_meetings w JOIN attendance a ON a.meeting_id = w.id AND a.member_id = p.id)
                   AND greatest(m.joined_at, m.status_changed_at) < now() - make_interval(weeks => $3) AS not_seen,
                 (SELECT max(g.starts_at) FROM attendance a JOIN meetings g ON g.id = a.meeting_id
-                  WHERE a.can_id = $1 AND a.member_id = p.id) AS last_attended
+                  WHERE a.can_id = $1 AND a.member_id = p.id) AS last_attended,
+                o.reached_by, o.reached_at
          FROM memberships m JOIN members p ON p.id = m.member_id
+         LEFT JOIN LATERAL (
+             SELECT b.display_name AS reached_by, r.at AS reached_at
+             FROM reach_outs r JOIN members b ON b.id = r.by_id
+             WHERE r.can_id = $1 AND r.member_id = p.id ORDER BY r.at DESC LIMIT 1) o ON true
          WHERE m.can_id = $1 AND m.status = 'active'
          ORDER BY lower(p.display_name)",
     )
     .bind(can_id)
     .bind(i64::from(missed))
     .bind(i32::from(weeks))
-    .fetch_all(db)
-    .await?)
-}
-
-/// The latest reach-out to each member.
-pub async fn last_reach_outs(db: &PgPool, can_id: Uuid) -> Result<Vec<ReachedOut>> {
-    Ok(sqlx::query_as(
-        "SELECT DISTINCT ON (r.member_id) r.member_id, b.display_name AS by, r.at
-         FROM reach_outs r JOIN members b ON b.id = r.by_id
-         WHERE r.can_id = $1 ORDER BY r.member_id, r.at DESC",
-    )
-    .bind(can_id)
-    .fetch_all(db)
-    .await?)
-}
-
-/// Who facilitated, and who took notes, at the last [`RECENT`] held meetings, by name.
-pub async fn rotation(db: &PgPool, can_id: Uuid) -> Result<(Vec<String>, Vec<String>)> {
-    Ok((
-        held_by(db, can_id, "facilitator_id").await?,
-        held_by(db, can_id, "note_taker_id").await?,
-    ))
-}
-
-/// The names of those in a meeting role (`column` of `meetings`) at the last held meetings.
-async fn held_by(db: &PgPool, can_id: Uuid, column: &'static str) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(&format!(
-        "SELECT p.display_name FROM members p WHERE p.id IN (
-             SELECT {column} FROM meetings WHERE can_id = $1 AND status = 'held'
-             ORDER BY starts_at DESC LIMIT $2) ORDER BY 1"
-    ))
-    .bind(can_id)
-    .bind(RECENT)
     .fetch_all(db)
     .await?)
 }
@@ -111,25 +133,6 @@ pub async fn past_term(db: &PgPool, can_id: Uuid, today: NaiveDate) -> Result<Ve
     .await?)
 }
 
-/// Remembers the day's load figures (the day's last look wins).
-pub async fn save_load(db: &PgPool, can_id: Uuid, s: &LoadSnapshot) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO load_snapshots (can_id, taken_on, median, overburdened, idle, single_points)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (can_id, taken_on) DO UPDATE SET median = EXCLUDED.median, overburdened = EXCLUDED.overburdened,
-             idle = EXCLUDED.idle, single_points = EXCLUDED.single_points",
-    )
-    .bind(can_id)
-    .bind(s.taken_on)
-    .bind(s.median)
-    .bind(s.overburdened)
-    .bind(s.idle)
-    .bind(s.single_points)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
 /// The last eight days' load figures, newest first.
 pub async fn load_history(db: &PgPool, can_id: Uuid) -> Result<Vec<LoadSnapshot>> {
     Ok(sqlx::query_as(
@@ -141,66 +144,37 @@ pub async fn load_history(db: &PgPool, can_id: Uuid) -> Result<Vec<LoadSnapshot>
     .await?)
 }
 
-/// Meetings due in the last 8 weeks.
+/// Meetings due in the last 8 weeks, the vision's review date and the single points of failure.
 #[derive(sqlx::FromRow)]
-pub struct Schedule {
+pub struct Summary {
     pub held: i64,
     /// Cancelled after being moved.
     pub cancelled: i64,
     /// Past but not recorded as held.
     pub unrecorded: i64,
     pub with_minutes: i64,
+    pub review_on: Option<NaiveDate>,
+    /// Active responsibilities resting on one carrier with no backup, in the board's order.
+    pub single_points: Vec<String>,
 }
 
-pub async fn schedule(db: &PgPool, can_id: Uuid) -> Result<Schedule> {
-    Ok(sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE status = 'held') AS held,
-                count(*) FILTER (WHERE status = 'cancelled' AND moved) AS cancelled,
-                count(*) FILTER (WHERE status = 'scheduled') AS unrecorded,
-                count(*) FILTER (WHERE status = 'held' AND btrim(minutes) <> '') AS with_minutes
-         FROM meetings WHERE can_id = $1 AND ends_at < now() AND starts_at > now() - interval '8 weeks'",
-    )
+pub async fn summary(db: &PgPool, can_id: Uuid) -> Result<Summary> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT s.held, s.cancelled, s.unrecorded, s.with_minutes, c.vision_review_on AS review_on,
+                ARRAY(SELECT h.title FROM ({holders}) h
+                      WHERE h.status = 'active' AND h.carriers = 1 AND h.backups = 0
+                      ORDER BY h.due_on NULLS LAST, lower(h.title)) AS single_points
+         FROM cans c, LATERAL (
+             SELECT count(*) FILTER (WHERE status = 'held') AS held,
+                    count(*) FILTER (WHERE status = 'cancelled' AND moved) AS cancelled,
+                    count(*) FILTER (WHERE status = 'scheduled') AS unrecorded,
+                    count(*) FILTER (WHERE status = 'held' AND btrim(minutes) <> '') AS with_minutes
+             FROM meetings WHERE can_id = $1 AND ends_at < now()
+               AND starts_at > now() - interval '8 weeks') s
+         WHERE c.id = $1",
+        holders = crate::responsibilities::queries::holder_counts()
+    ))
     .bind(can_id)
     .fetch_one(db)
-    .await?)
-}
-
-pub async fn review_on(db: &PgPool, can_id: Uuid) -> Result<Option<NaiveDate>> {
-    Ok(
-        sqlx::query_scalar("SELECT vision_review_on FROM cans WHERE id = $1")
-            .bind(can_id)
-            .fetch_one(db)
-            .await?,
-    )
-}
-
-/// A held meeting whose check-ins have closed, with how many answered and the averages.
-#[derive(sqlx::FromRow)]
-pub struct CheckInRow {
-    pub title: String,
-    pub starts_at: DateTime<Utc>,
-    pub answers: i64,
-    pub zest: Option<f64>,
-    pub able_to_act: Option<f64>,
-    pub clarity: Option<f64>,
-    pub worth: Option<f64>,
-    pub connection: Option<f64>,
-}
-
-/// The last [`RECENT`] held meetings whose check-ins have closed, newest first.
-pub async fn check_in_averages(db: &PgPool, can_id: Uuid) -> Result<Vec<CheckInRow>> {
-    Ok(sqlx::query_as(
-        "SELECT g.title, g.starts_at, count(c.member_id) AS answers,
-                avg(c.zest)::float8 AS zest, avg(c.able_to_act)::float8 AS able_to_act,
-                avg(c.clarity)::float8 AS clarity, avg(c.worth)::float8 AS worth,
-                avg(c.connection)::float8 AS connection
-         FROM meetings g LEFT JOIN check_ins c ON c.meeting_id = g.id
-         WHERE g.can_id = $1 AND g.status = 'held' AND g.ends_at < now() - make_interval(days => $3)
-         GROUP BY g.id ORDER BY g.starts_at DESC LIMIT $2",
-    )
-    .bind(can_id)
-    .bind(RECENT)
-    .bind(CHECK_IN_DAYS)
-    .fetch_all(db)
     .await?)
 }
