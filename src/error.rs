@@ -154,6 +154,12 @@ impl IntoResponse for AppError {
                 );
                 return Redirect::to(&target).into_response();
             }
+            // Busy and down look alike to the pool; the log says which it saw.
+            Self::Database(sqlx::Error::PoolTimedOut) => tracing::warn!(
+                "no free database connection within {} s (every connection busy, or none can \
+                 be opened): answering 503",
+                crate::db::ACQUIRE_TIMEOUT.as_secs()
+            ),
             Self::Database(e) if database_unavailable(e) => {
                 tracing::warn!(error = %e, "database unavailable: answering 503");
             }

@@ -116,3 +116,29 @@ async fn a_query_that_is_wrong_is_still_a_500() {
         .assert_contains("Something went wrong on our side");
     assert!(page.headers.get(header::RETRY_AFTER).is_none());
 }
+
+/// When every connection is busy (a burst, a slow page), a request waits for the pool's acquire
+/// timeout and then answers 503 with Retry-After — never a 500 — and the next request, once a
+/// connection is free again, is served.
+#[tokio::test]
+async fn an_exhausted_pool_answers_503_then_recovers() {
+    let app = TestApp::new().await;
+    let options = (*app.db.connect_options()).clone();
+    let pool = canopy::db::pool_options()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap();
+    let router = canopy::app(AppState::new(pool.clone(), Config::for_tests()));
+    let held = pool.acquire().await.unwrap();
+    let (status, retry_after, body, took) = answer(&router, get("/c")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(retry_after.as_deref(), Some("5"));
+    assert!(
+        took >= canopy::db::ACQUIRE_TIMEOUT && took < canopy::db::ACQUIRE_TIMEOUT * 2,
+        "answered after {took:?}"
+    );
+    drop(held);
+    let (status, _, body, _) = answer(&router, get("/c")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
