@@ -31,7 +31,19 @@ fn cluster() -> &'static EmbeddedPostgres {
             let root = std::env::temp_dir();
             remove_stale_test_dirs(&root);
             let dir = root.join(format!("canopy-test-{}", std::process::id()));
-            let pg = EmbeddedPostgres::start(&Options::new(dir.join("pg")).for_tests())
+            let mut opts = Options::new(dir.join("pg")).for_tests();
+            // The query budget test (budget.rs) counts each page's statements here. BEGIN and
+            // COMMIT are not statements we count; the many test databases share one table, which
+            // must not evict a test's rows while it measures.
+            for (k, v) in [
+                ("shared_preload_libraries", "pg_stat_statements"),
+                ("pg_stat_statements.track", "top"),
+                ("pg_stat_statements.track_utility", "off"),
+                ("pg_stat_statements.max", "50000"),
+            ] {
+                opts.settings.push((k.into(), v.into()));
+            }
+            let pg = EmbeddedPostgres::start(&opts)
                 .unwrap_or_else(|e| panic!("starting the test PostgreSQL failed: {e}"));
             // Migrate a template once; every test's database is a cheap file copy of it. Done on a
             // runtime of its own because each test has its own (short-lived) runtime.
@@ -43,6 +55,14 @@ fn cluster() -> &'static EmbeddedPostgres {
                     .build()
                     .unwrap()
                     .block_on(async {
+                        // The statistics view lives in `postgres`, beside the test databases
+                        // rather than in them: reading it adds nothing to a test's counts.
+                        let mut postgres = PgConnection::connect_with(&admin).await.unwrap();
+                        sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+                            .execute(&mut postgres)
+                            .await
+                            .unwrap();
+                        postgres.close().await.unwrap();
                         canopy::db::ensure_database(admin, TEMPLATE_DB)
                             .await
                             .unwrap();
@@ -97,6 +117,13 @@ fn remove_stale_test_dirs(root: &std::path::Path) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
+}
+
+/// A connection to the cluster's `postgres` database, where the statement statistics are read.
+pub async fn postgres_connection() -> PgConnection {
+    PgConnection::connect_with(&cluster().connect_options("postgres"))
+        .await
+        .unwrap()
 }
 
 /// A fresh, migrated database of its own.

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod backup;
+mod budget;
 mod cans;
 mod embedded;
 mod faults;
