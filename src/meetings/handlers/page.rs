@@ -150,12 +150,8 @@ fn views(items: Vec<ActionItem>, me: Uuid) -> Vec<ActionView> {
 
 /// Rotation's suggestion, for those who run a scheduled meeting of a rotating series.
 async fn suggestion(state: &AppState, g: &Meeting) -> Result<Option<Suggestion>> {
-    let db = &state.db;
-    let facilitator = queries::suggest(db, g.can_id, g.id, g.starts_at, true, None).await?;
-    let except = facilitator.as_ref().map(|f| f.id);
-    let note_taker = queries::suggest(db, g.can_id, g.id, g.starts_at, false, except).await?;
-    Ok(facilitator
-        .zip(note_taker)
+    Ok(queries::suggest(&state.db, g.can_id, g.id)
+        .await?
         .map(|(facilitator, note_taker)| Suggestion {
             facilitator,
             note_taker,

@@ -280,38 +280,51 @@ pub struct Suggested {
     pub display_name: String,
 }
 
-/// Suggests who should facilitate and take notes: among active members (facilitators, resp.
-/// anyone) who have not said no to this meeting, the one who served least recently.
+/// Rotation's suggestion for a meeting: among active members who have not said no to it, the
+/// facilitator who facilitated least recently (before this meeting), and of everyone else the one
+/// who took notes least recently. `None` when either role finds nobody.
+///
+/// One statement with only ids as parameters: with the time and flags as parameters PostgreSQL
+/// re-planned it on every call, and planning cost three times the run.
 pub async fn suggest(
     db: &PgPool,
     can_id: Uuid,
     meeting_id: Uuid,
-    before: DateTime<Utc>,
-    facilitator: bool,
-    except: Option<Uuid>,
-) -> Result<Option<Suggested>> {
-    let column = if facilitator {
-        "facilitator_id"
-    } else {
-        "note_taker_id"
-    };
-    Ok(sqlx::query_as(&format!(
-        "SELECT p.id, p.display_name FROM memberships m JOIN members p ON p.id = m.member_id
-         WHERE m.can_id = $1 AND m.status = 'active'
-           AND ($4 = false OR EXISTS (SELECT 1 FROM role_grants r WHERE r.can_id = m.can_id
-                AND r.member_id = m.member_id AND r.role = 'facilitator' AND r.ended_at IS NULL))
-           AND NOT EXISTS (SELECT 1 FROM rsvps v WHERE v.meeting_id = $2 AND v.member_id = m.member_id AND v.answer = 'no')
-           AND ($5::uuid IS NULL OR p.id <> $5)
-         ORDER BY (SELECT max(x.starts_at) FROM meetings x WHERE x.can_id = $1 AND x.{column} = p.id
-                   AND x.starts_at < $3 AND x.status <> 'cancelled') NULLS FIRST,
-                  lower(p.display_name)
-         LIMIT 1"
-    ))
+) -> Result<Option<(Suggested, Suggested)>> {
+    let row: Option<(Uuid, String, Uuid, String)> = sqlx::query_as(
+        "WITH this AS (SELECT starts_at FROM meetings WHERE id = $2 AND can_id = $1),
+         candidates AS (
+             SELECT p.id, p.display_name,
+                    EXISTS (SELECT 1 FROM role_grants r WHERE r.can_id = m.can_id AND r.member_id = m.member_id
+                            AND r.role = 'facilitator' AND r.ended_at IS NULL) AS facilitates,
+                    (SELECT max(x.starts_at) FROM meetings x, this WHERE x.can_id = $1 AND x.facilitator_id = p.id
+                       AND x.starts_at < this.starts_at AND x.status <> 'cancelled') AS last_facilitated,
+                    (SELECT max(x.starts_at) FROM meetings x, this WHERE x.can_id = $1 AND x.note_taker_id = p.id
+                       AND x.starts_at < this.starts_at AND x.status <> 'cancelled') AS last_took_notes
+             FROM memberships m JOIN members p ON p.id = m.member_id
+             WHERE m.can_id = $1 AND m.status = 'active'
+               AND NOT EXISTS (SELECT 1 FROM rsvps v WHERE v.meeting_id = $2 AND v.member_id = m.member_id
+                               AND v.answer = 'no')),
+         f AS (SELECT id, display_name FROM candidates WHERE facilitates
+               ORDER BY last_facilitated NULLS FIRST, lower(display_name) LIMIT 1),
+         n AS (SELECT id, display_name FROM candidates WHERE id NOT IN (SELECT id FROM f)
+               ORDER BY last_took_notes NULLS FIRST, lower(display_name) LIMIT 1)
+         SELECT f.id, f.display_name, n.id, n.display_name FROM f, n",
+    )
     .bind(can_id)
     .bind(meeting_id)
-    .bind(before)
-    .bind(facilitator)
-    .bind(except)
     .fetch_optional(db)
-    .await?)
+    .await?;
+    Ok(row.map(|(f, f_name, n, n_name)| {
+        (
+            Suggested {
+                id: f,
+                display_name: f_name,
+            },
+            Suggested {
+                id: n,
+                display_name: n_name,
+            },
+        )
+    }))
 }

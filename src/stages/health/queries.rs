@@ -89,23 +89,31 @@ pub struct Presence {
 /// who last reached out to them.
 pub async fn presence(db: &PgPool, can_id: Uuid, missed: i16, weeks: i16) -> Result<Vec<Presence>> {
     Ok(sqlx::query_as(
-        "WITH recent AS (
-             SELECT id, starts_at FROM meetings WHERE can_id = $1 AND status = 'held'
-             ORDER BY starts_at DESC LIMIT $2),
-         window_meetings AS (
-             SELECT id FROM meetings WHERE can_id = $1 AND status = 'held'
-               AND starts_at > now() - make_interval(weeks => $3))
+        // One pass over the CAN's meetings and attendance (not a look-up per member and meeting):
+        // each member's last meeting, and whether they came to any of the recent held ones.
+        "WITH g AS (
+             SELECT id, starts_at, status = 'held' AS held,
+                    CASE WHEN status = 'held' THEN
+                        row_number() OVER (PARTITION BY status = 'held' ORDER BY starts_at DESC) END AS held_rank
+             FROM meetings WHERE can_id = $1),
+         recent AS (SELECT count(*) AS n, min(starts_at) AS since FROM g WHERE held_rank <= $2),
+         came AS (
+             SELECT a.member_id, max(g.starts_at) AS last_attended,
+                    bool_or(g.held_rank <= $2) AS recently,
+                    bool_or(g.held AND g.starts_at > now() - make_interval(weeks => $3)) AS in_window
+             FROM attendance a JOIN g ON g.id = a.meeting_id
+             WHERE a.can_id = $1 GROUP BY a.member_id)
          SELECT p.id, p.display_name,
-                (SELECT count(*) FROM recent) = $2
-                  AND NOT EXISTS (SELECT 1 FROM recent r JOIN attendance a ON a.meeting_id = r.id AND a.member_id = p.id)
-                  AND greatest(m.joined_at, m.status_changed_at) < (SELECT min(starts_at) FROM recent) AS missed_in_a_row,
-                EXISTS (SELECT 1 FROM window_meetings)
-                  AND NOT EXISTS (SELECT 1 FROM window_meetings w JOIN attendance a ON a.meeting_id = w.id AND a.member_id = p.id)
+                rc.n = $2 AND NOT coalesce(came.recently, false)
+                  AND greatest(m.joined_at, m.status_changed_at) < rc.since AS missed_in_a_row,
+                EXISTS (SELECT 1 FROM g WHERE held AND starts_at > now() - make_interval(weeks => $3))
+                  AND NOT coalesce(came.in_window, false)
                   AND greatest(m.joined_at, m.status_changed_at) < now() - make_interval(weeks => $3) AS not_seen,
-                (SELECT max(g.starts_at) FROM attendance a JOIN meetings g ON g.id = a.meeting_id
-                  WHERE a.can_id = $1 AND a.member_id = p.id) AS last_attended,
+                came.last_attended,
                 o.reached_by, o.reached_at
          FROM memberships m JOIN members p ON p.id = m.member_id
+         CROSS JOIN recent rc
+         LEFT JOIN came ON came.member_id = m.member_id
          LEFT JOIN LATERAL (
              SELECT b.display_name AS reached_by, r.at AS reached_at
              FROM reach_outs r JOIN members b ON b.id = r.by_id
@@ -120,17 +128,22 @@ pub async fn presence(db: &PgPool, can_id: Uuid, missed: i16, weeks: i16) -> Res
     .await?)
 }
 
-/// Current members holding a role whose term ended before `today`.
+/// Current members holding a role whose term ended before `today`. The day is compared here,
+/// not in SQL: with the day as a parameter PostgreSQL re-planned the statement on every call
+/// (planning cost twenty times the run), and a CAN has a handful of terms.
 pub async fn past_term(db: &PgPool, can_id: Uuid, today: NaiveDate) -> Result<Vec<PastTerm>> {
-    Ok(sqlx::query_as(
+    let terms: Vec<PastTerm> = sqlx::query_as(
         "SELECT p.display_name AS name, g.role, g.term_ends_on FROM role_grants g JOIN members p ON p.id = g.member_id
          JOIN memberships m ON m.can_id = g.can_id AND m.member_id = g.member_id AND m.status <> 'left'
-         WHERE g.can_id = $1 AND g.ended_at IS NULL AND g.term_ends_on < $2 ORDER BY g.term_ends_on",
+         WHERE g.can_id = $1 AND g.ended_at IS NULL AND g.term_ends_on IS NOT NULL ORDER BY g.term_ends_on",
     )
     .bind(can_id)
-    .bind(today)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(terms
+        .into_iter()
+        .filter(|t| t.term_ends_on < today)
+        .collect())
 }
 
 /// The last eight days' load figures, newest first.
