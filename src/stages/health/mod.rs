@@ -81,7 +81,8 @@ pub struct PastTerm {
     pub term_ends_on: NaiveDate,
 }
 
-/// The load figures of one day, remembered so the view can show how they changed.
+/// The load figures of one day, taken by the clock (`stages::snapshots`) so the view can show
+/// how they changed.
 #[derive(Debug, Clone, Copy, PartialEq, sqlx::FromRow)]
 pub struct LoadSnapshot {
     pub taken_on: NaiveDate,
@@ -126,15 +127,7 @@ pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) 
     let (facilitators, note_takers) = queries::rotation(db, can_id).await?;
     let past_term = queries::past_term(db, can_id, today).await?;
     let load = load_signals(db, can_id).await?;
-    // Remember today's figures, so the view can show how the load changed over time.
-    let snapshot = LoadSnapshot {
-        taken_on: today,
-        median: load.median,
-        overburdened: load.overburdened.len() as i32,
-        idle: load.idle.len() as i32,
-        single_points: load.single_points.len() as i32,
-    };
-    queries::save_load(db, can_id, &snapshot).await?;
+    // The daily points are taken by the clock (`stages::snapshots`): a GET writes nothing.
     let mut load_history = queries::load_history(db, can_id).await?;
     load_history.reverse();
     let schedule = queries::schedule(db, can_id).await?;

@@ -111,25 +111,6 @@ pub async fn past_term(db: &PgPool, can_id: Uuid, today: NaiveDate) -> Result<Ve
     .await?)
 }
 
-/// Remembers the day's load figures (the day's last look wins).
-pub async fn save_load(db: &PgPool, can_id: Uuid, s: &LoadSnapshot) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO load_snapshots (can_id, taken_on, median, overburdened, idle, single_points)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (can_id, taken_on) DO UPDATE SET median = EXCLUDED.median, overburdened = EXCLUDED.overburdened,
-             idle = EXCLUDED.idle, single_points = EXCLUDED.single_points",
-    )
-    .bind(can_id)
-    .bind(s.taken_on)
-    .bind(s.median)
-    .bind(s.overburdened)
-    .bind(s.idle)
-    .bind(s.single_points)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
 /// The last eight days' load figures, newest first.
 pub async fn load_history(db: &PgPool, can_id: Uuid) -> Result<Vec<LoadSnapshot>> {
     Ok(sqlx::query_as(
