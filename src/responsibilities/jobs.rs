@@ -45,17 +45,38 @@ impl Kind {
         }
     }
 
+    /// Which rows are due: the day in the CAN's zone decides. The instant the reminder falls due
+    /// (`…_from`, kept by triggers from the date and the CAN's zone) comes first, bounded by how
+    /// long the window lasts, so a partial index per kind (`responsibilities_due_soon_idx`,
+    /// `…_overdue_idx`, `…_term_due_idx`) yields only the rows due now, however many CANs
+    /// there are.
     fn condition(self) -> &'static str {
         match self {
             Self::DueSoon => {
-                "r.kind = 'task' AND r.due_on BETWEEN (now() AT TIME ZONE c.time_zone)::date
-                    AND (now() AT TIME ZONE c.time_zone)::date + 2"
+                "r.kind = 'task'
+                 AND r.due_soon_from <= now() AND r.due_soon_from > now() - interval '4 days'
+                 AND r.due_on BETWEEN (now() AT TIME ZONE c.time_zone)::date
+                     AND (now() AT TIME ZONE c.time_zone)::date + 2"
             }
-            Self::Overdue => "r.kind = 'task' AND r.due_on < (now() AT TIME ZONE c.time_zone)::date",
+            Self::Overdue => {
+                "r.kind = 'task' AND r.overdue_from <= now()
+                 AND r.due_on < (now() AT TIME ZONE c.time_zone)::date"
+            }
             Self::TermEnding => {
-                "r.kind = 'ongoing' AND r.term_ends_on BETWEEN (now() AT TIME ZONE c.time_zone)::date
-                    AND (now() AT TIME ZONE c.time_zone)::date + 14"
+                "r.kind = 'ongoing'
+                 AND r.term_reminder_from <= now() AND r.term_reminder_from > now() - interval '16 days'
+                 AND r.term_ends_on BETWEEN (now() AT TIME ZONE c.time_zone)::date
+                     AND (now() AT TIME ZONE c.time_zone)::date + 14"
             }
+        }
+    }
+
+    /// The instant the reminder falls due, which the index orders by.
+    fn from(self) -> &'static str {
+        match self {
+            Self::DueSoon => "r.due_soon_from",
+            Self::Overdue => "r.overdue_from",
+            Self::TermEnding => "r.term_reminder_from",
         }
     }
 
@@ -108,8 +129,9 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
                 "SELECT r.id, r.can_id, r.title, {day} AS day, c.slug, c.name AS can_name
                  FROM responsibilities r JOIN cans c ON c.id = r.can_id
                  WHERE r.status IN ('open', 'active') AND r.{column} IS NULL AND {condition}
-                 LIMIT 1 FOR UPDATE OF r SKIP LOCKED",
+                 ORDER BY {from} LIMIT 1 FOR UPDATE OF r SKIP LOCKED",
                 day = kind.day(),
+                from = kind.from(),
                 column = kind.column(),
                 condition = kind.condition(),
             ))

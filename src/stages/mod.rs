@@ -11,6 +11,7 @@ pub mod health;
 pub mod mail;
 pub mod moves;
 pub mod queries;
+pub mod snapshots;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -39,13 +40,22 @@ pub fn meeting_routes() -> Router<AppState> {
     )
 }
 
-/// The clock's work for stages: the weekly digest (once per recipient, CAN and week).
+/// The clock's work for stages: the weekly digest (once per recipient, CAN and week) and the
+/// daily load snapshots (once per CAN and day; checked every 10 minutes, so a CAN's point is
+/// taken within minutes of its midnight, and at start).
 pub fn jobs() -> Vec<Job> {
-    vec![Job::new(
-        "weekly digest",
-        Duration::from_secs(900),
-        |ctx: JobContext| async move {
-            digest::tick(&ctx.db, &ctx.base_url, chrono::Utc::now().date_naive()).await
-        },
-    )]
+    vec![
+        Job::new(
+            "weekly digest",
+            Duration::from_secs(900),
+            |ctx: JobContext| async move {
+                digest::tick(&ctx.db, &ctx.base_url, chrono::Utc::now().date_naive()).await
+            },
+        ),
+        Job::new(
+            "load snapshots",
+            Duration::from_secs(600),
+            |ctx: JobContext| async move { snapshots::tick(&ctx.db, chrono::Utc::now()).await },
+        ),
+    ]
 }

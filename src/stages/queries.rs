@@ -198,10 +198,22 @@ pub async fn insert_check_in(
 
 // ---- The weekly digest ---------------------------------------------------------------------
 
-pub async fn all_cans(db: &PgPool) -> Result<Vec<Can>> {
+/// Up to `limit` CANs whose weekly digest is due by `today` (through `can_clocks_digest_due_idx`,
+/// so this costs the same however many CANs have had theirs), leaving out `skip`.
+pub async fn digest_due(
+    db: &PgPool,
+    today: NaiveDate,
+    skip: &[Uuid],
+    limit: i64,
+) -> Result<Vec<Can>> {
     Ok(sqlx::query_as(&format!(
-        "SELECT {CAN_COLUMNS} FROM cans c ORDER BY c.created_at"
+        "SELECT {CAN_COLUMNS} FROM can_clocks k JOIN cans c ON c.id = k.can_id
+         WHERE k.digest_due_on <= $1 AND NOT (k.can_id = ANY($2))
+         ORDER BY k.digest_due_on, k.can_id LIMIT $3"
     ))
+    .bind(today)
+    .bind(skip)
+    .bind(limit)
     .fetch_all(db)
     .await?)
 }
@@ -209,27 +221,41 @@ pub async fn all_cans(db: &PgPool) -> Result<Vec<Can>> {
 /// Someone who gets the digest: an active organiser or coordinator who wants it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Recipient {
+    pub can_id: Uuid,
     pub id: Uuid,
     pub email: String,
 }
 
-/// The CAN's organisers and coordinators who want the digest and have not had this week's.
+/// The organisers and coordinators of these CANs who want the digest and have not had this
+/// week's, in one statement for all of them.
 pub async fn digest_recipients(
     db: &PgPool,
-    can_id: Uuid,
+    can_ids: &[Uuid],
     week: NaiveDate,
 ) -> Result<Vec<Recipient>> {
     Ok(sqlx::query_as(
-        "SELECT DISTINCT p.id, p.email FROM role_grants g
+        "SELECT DISTINCT g.can_id, p.id, p.email FROM role_grants g
          JOIN memberships m ON m.can_id = g.can_id AND m.member_id = g.member_id AND m.status = 'active'
          JOIN members p ON p.id = g.member_id
-         WHERE g.can_id = $1 AND g.ended_at IS NULL AND g.role IN ('organiser', 'coordinator') AND p.weekly_digest
-           AND NOT EXISTS (SELECT 1 FROM digests d WHERE d.can_id = $1 AND d.member_id = p.id AND d.week_of = $2)",
+         WHERE g.can_id = ANY($1) AND g.ended_at IS NULL AND g.role IN ('organiser', 'coordinator') AND p.weekly_digest
+           AND NOT EXISTS (SELECT 1 FROM digests d WHERE d.can_id = g.can_id AND d.member_id = p.id AND d.week_of = $2)",
     )
-    .bind(can_id)
+    .bind(can_ids)
     .bind(week)
     .fetch_all(db)
     .await?)
+}
+
+/// Writes down that these CANs' digests are done until `next` (the next week's Monday).
+pub async fn digest_done(db: &PgPool, can_ids: &[Uuid], next: NaiveDate) -> Result<()> {
+    sqlx::query(
+        "UPDATE can_clocks SET digest_due_on = $2 WHERE can_id = ANY($1) AND digest_due_on < $2",
+    )
+    .bind(can_ids)
+    .bind(next)
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// Claims the week's digest for the member; false when it was claimed already.

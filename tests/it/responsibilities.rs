@@ -598,6 +598,77 @@ async fn reminders_go_out_exactly_once() {
     );
 }
 
+/// The group's settings form, as `start_can` fills it, in another time zone.
+async fn move_can_to(b: &mut Browser, slug: &str, zone: &str) {
+    b.get(&format!("/c/{slug}/settings")).await;
+    b.post(
+        &format!("/c/{slug}/settings"),
+        &[
+            ("name", "Riverside Neighbours"),
+            ("place", "Riverside"),
+            ("purpose", "Neighbours looking out for each other"),
+            ("rationale", "Nobody should be alone"),
+            ("rules", "Be kind. Keep what is said in confidence."),
+            ("time_zone", zone),
+            ("visibility", "invite_only"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_task_is_overdue_when_its_day_has_passed_in_the_groups_zone_even_after_the_group_moves() {
+    let (app, mut olu, mut others, slug) = team().await;
+    move_can_to(&mut olu, &slug, "Pacific/Pago_Pago").await;
+    create(
+        &mut olu,
+        &slug,
+        "Return the keys",
+        "task",
+        "1",
+        "2099-01-01",
+    )
+    .await;
+    let id = new_id(&app, "Return the keys").await;
+    others[0]
+        .get(&format!("/c/{slug}/responsibilities/{id}"))
+        .await;
+    others[0]
+        .post(
+            &format!("/c/{slug}/responsibilities/{id}/volunteer"),
+            &[("kind", "carrier")],
+        )
+        .await;
+    // Due yesterday on Kiritimati (UTC+14): a day or two ahead of Pago Pago (UTC-11), where that
+    // day has not passed yet.
+    let kiritimati = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Pacific::Kiritimati)
+        .date_naive();
+    sqlx::query("UPDATE responsibilities SET due_on = $1 WHERE id = $2")
+        .bind(kiritimati - chrono::Duration::days(1))
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let base = "http://localhost";
+    let ticked = canopy::responsibilities::jobs::tick(&app.db, base)
+        .await
+        .unwrap();
+    assert_eq!(ticked.overdue, 0, "not yet past in Pago Pago");
+    // The group moves to Kiritimati: there the day has passed.
+    move_can_to(&mut olu, &slug, "Pacific/Kiritimati").await;
+    let ticked = canopy::responsibilities::jobs::tick(&app.db, base)
+        .await
+        .unwrap();
+    assert_eq!(ticked.overdue, 1);
+    assert_eq!(
+        app.count("outbox WHERE to_address = 'mia@example.org' AND dedupe_key LIKE '%:overdue:%'")
+            .await,
+        1
+    );
+}
+
 #[tokio::test]
 async fn nobody_outside_the_can_sees_or_touches_its_responsibilities() {
     let (app, mut olu, _others, slug) = team().await;

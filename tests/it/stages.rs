@@ -322,6 +322,130 @@ async fn health_signals_match_hand_computed_answers() {
     assert_eq!(app.count("reach_outs").await, 1);
 }
 
+/// A responsibility of the CAN with this status and effort, carried and backed up by these.
+async fn responsibility(
+    app: &TestApp,
+    can: Uuid,
+    title: &str,
+    status: &str,
+    effort: i16,
+    carriers: &[Uuid],
+    backups: &[Uuid],
+) {
+    let id = Uuid::now_v7();
+    let by = member(app, "Olu").await;
+    sqlx::query("INSERT INTO responsibilities (id, can_id, title, kind, effort, status, created_by) VALUES ($1, $2, $3, 'ongoing', $4, $5, $6)")
+        .bind(id).bind(can).bind(title).bind(effort).bind(status).bind(by).execute(&app.db).await.unwrap();
+    let holders = carriers.iter().map(|m| (m, "carrier"));
+    for (who, kind) in holders.chain(backups.iter().map(|m| (m, "backup"))) {
+        sqlx::query("INSERT INTO carriers (id, can_id, responsibility_id, member_id, kind, from_at) VALUES ($1, $2, $3, $4, $5, now() - interval '1 day')")
+            .bind(Uuid::now_v7()).bind(can).bind(id).bind(who).bind(kind).execute(&app.db).await.unwrap();
+    }
+}
+
+/// The stored snapshots, oldest first: (day, median, overburdened, idle, single points).
+async fn snapshots(app: &TestApp) -> Vec<(chrono::NaiveDate, f64, i32, i32, i32)> {
+    sqlx::query_as("SELECT taken_on, median, overburdened, idle, single_points FROM load_snapshots ORDER BY taken_on, can_id")
+        .fetch_all(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_clock_takes_one_load_snapshot_per_can_and_day_and_the_health_view_only_reads_them() {
+    let (app, mut olu, _others, slug, can) = five().await;
+    let [mia, noor, pat, quinn] = [
+        member(&app, "Mia").await,
+        member(&app, "Noor").await,
+        member(&app, "Pat").await,
+        member(&app, "Quinn").await,
+    ];
+    // Loads: Mia 5 (Cook, alone: a single point), Noor 1 (Treasurer, Pat backs up), Quinn 1
+    // (Newsletter, with Mia beside him); Pat carries only a responsibility not yet active, so she
+    // and Olu carry nothing. Sorted 0, 0, 1, 1, 5: median 1; Mia is above twice the median.
+    responsibility(&app, can, "Cook", "active", 5, &[mia], &[]).await;
+    responsibility(&app, can, "Treasurer", "active", 1, &[noor], &[pat]).await;
+    responsibility(&app, can, "Newsletter", "active", 1, &[quinn], &[mia]).await;
+    responsibility(&app, can, "Garden plan", "open", 3, &[pat], &[]).await;
+    // A second CAN of Olu's, where nobody carries anything.
+    helpers::start_can(
+        &mut olu,
+        "Hillside Growers",
+        "hillside-growers",
+        "invite_only",
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+
+    // Reading the health view writes nothing.
+    let page = olu.get(&format!("/c/{slug}/health")).await;
+    page.assert_status(StatusCode::OK)
+        .assert_contains("Median load 1.0. Overburdened (above twice the median): Mia.")
+        .assert_contains("Single points of failure: Cook.");
+    assert_eq!(app.count("load_snapshots").await, 0);
+
+    // The clock takes one snapshot per CAN for its day, the same figures the view shows; two
+    // instances at once take each once, and another run the same day takes none.
+    let now = Utc::now();
+    let today = now.with_timezone(&chrono_tz::Europe::London).date_naive();
+    let (a, b) = tokio::join!(
+        canopy::stages::snapshots::tick(&app.db, now),
+        canopy::stages::snapshots::tick(&app.db, now)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 2, "one per CAN");
+    let riverside = (today, 1.0, 1, 2, 1);
+    let hillside = (today, 0.0, 0, 1, 0);
+    let taken = snapshots(&app).await;
+    assert_eq!(taken.len(), 2);
+    assert!(
+        taken.contains(&riverside) && taken.contains(&hillside),
+        "{taken:?}"
+    );
+    assert_eq!(
+        canopy::stages::snapshots::tick(&app.db, now).await.unwrap(),
+        0
+    );
+    assert_eq!(app.count("load_snapshots").await, 2);
+
+    // The next day, Noor hands the treasury to Pat (Pat now carries 1, Noor nothing): one more
+    // snapshot per CAN, and the view shows how the load changed.
+    sqlx::query("DELETE FROM carriers WHERE member_id = $1 AND kind = 'backup'")
+        .bind(pat)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE carriers SET member_id = $1 WHERE member_id = $2 AND kind = 'carrier'")
+        .bind(pat)
+        .bind(noor)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let tomorrow = now + Duration::days(1);
+    assert_eq!(
+        canopy::stages::snapshots::tick(&app.db, tomorrow)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        canopy::stages::snapshots::tick(&app.db, tomorrow)
+            .await
+            .unwrap(),
+        0
+    );
+    let next_day = today + Duration::days(1);
+    // Loads 0, 0, 1, 1, 5 still (Pat's open responsibility does not count); Treasurer is now a
+    // single point too.
+    assert!(snapshots(&app).await.contains(&(next_day, 1.0, 1, 2, 2)));
+    let before = app.count("load_snapshots").await;
+    olu.get(&format!("/c/{slug}/health"))
+        .await
+        .assert_contains("How the load changed")
+        .assert_contains("<td>1.0</td><td>1</td><td>2</td><td>1</td>")
+        .assert_contains("<td>1.0</td><td>1</td><td>2</td><td>2</td>");
+    assert_eq!(app.count("load_snapshots").await, before);
+}
+
 #[tokio::test]
 async fn check_ins_are_private_one_each_for_attendees_and_shown_only_as_averages_from_three() {
     let (app, mut olu, mut others, slug, can) = five().await;

@@ -80,7 +80,8 @@ pub struct PastTerm {
     pub term_ends_on: NaiveDate,
 }
 
-/// The load figures of one day, remembered so the view can show how they changed.
+/// The load figures of one day, taken by the clock (`stages::snapshots`) so the view can show
+/// how they changed.
 #[derive(Debug, Clone, Copy, PartialEq, sqlx::FromRow)]
 pub struct LoadSnapshot {
     pub taken_on: NaiveDate,
