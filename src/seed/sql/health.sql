@@ -50,6 +50,12 @@ FROM seed_grant g JOIN seed_roster r ON r.n = g.n AND r.slot = g.slot JOIN seed_
 WHERE g.ended_at IS NULL AND g.role IN ('organiser', 'coordinator') AND r.status = 'active';
 
 -- step: -
+-- ... and the digest clock knows it: its first pass over these CANs is next week's, not one over
+-- every seeded CAN at the first tick (which would send nothing, at some cost).
+UPDATE can_clocks k SET digest_due_on = date_trunc('week', c.t0 AT TIME ZONE 'UTC')::date + 7
+FROM seed_can c WHERE k.can_id = c.id;
+
+-- step: -
 INSERT INTO seed_activity (can_id, actor_id, action, subject_type, subject_id, summary, at)
 SELECT can_id, moved_by, 'stage.moved', 'can', can_id,
        name || ' moved the group from ' || initcap(from_stage) || ' to ' || initcap(to_stage), at
