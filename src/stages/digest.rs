@@ -69,9 +69,8 @@ async fn one_can(
     if recipients.is_empty() {
         return Ok(0);
     }
-    let criteria = guide::criteria(db, can.id).await?;
     let steps = guide::next_steps(db, can).await?;
-    let h = health::compute(db, can.id, &criteria, today).await?;
+    let (_, h) = health::compute(db, can.id, today).await?;
     let load_change = match h.load_history.as_slice() {
         [.., before, now]
             if (before.overburdened, before.idle, before.single_points)

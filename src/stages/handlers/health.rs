@@ -12,7 +12,7 @@ use crate::cans::nav::{CanNav, Section};
 use crate::error::Result;
 use crate::stages::care;
 use crate::stages::forms::{ReachOut, ReachOutForm};
-use crate::stages::guide::{self, Criteria};
+use crate::stages::guide::Criteria;
 use crate::stages::health::{self, Bar, CheckInAverage, Drifting, Health, MeetingAttendance};
 use crate::web::{FlashKind, Form, Layout, time};
 
@@ -116,8 +116,7 @@ pub async fn health_page(
     let can = &access.can;
     let tz = can.time_zone;
     let today = time::today_in(tz);
-    let criteria = guide::criteria(&state.db, can.id).await?;
-    let h = health::compute(&state.db, can.id, &criteria, today).await?;
+    let (criteria, h) = health::compute(&state.db, can.id, today).await?;
     Ok(HealthPage {
         nav: CanNav::new(can, &access.membership, Section::Health),
         bars: health::bars(&h.attendance),

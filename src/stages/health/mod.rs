@@ -119,16 +119,17 @@ pub struct Health {
     pub check_ins: Vec<CheckInAverage>,
 }
 
-/// The health signals of one CAN: seven statements whatever its size and history. A GET: it
-/// writes nothing (the load-over-time points are taken by the clock).
-pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) -> Result<Health> {
+/// The health signals of one CAN, with the CAN's thresholds they were judged by: five statements
+/// whatever its size and history. A GET: it writes nothing (the load-over-time points are taken
+/// by the clock, `stages::snapshots`).
+pub async fn compute(db: &PgPool, can_id: Uuid, today: NaiveDate) -> Result<(Criteria, Health)> {
+    let summary = queries::summary(db, can_id).await?;
+    let c = &summary.criteria;
     let held = queries::held_meetings(db, can_id).await?;
     let drifting = drifting(db, can_id, c).await?;
     let past_term = queries::past_term(db, can_id, today).await?;
     let loads = resp::loads(db, can_id).await?;
-    let summary = queries::summary(db, can_id).await?;
-    let mut load_history = queries::load_history(db, can_id).await?;
-    load_history.reverse();
+    let load_history = summary.load_history();
     let median = load::median(&loads.iter().map(|l| l.load).collect::<Vec<_>>());
     let names = |keep: &dyn Fn(&resp::MemberLoad) -> bool| {
         loads
@@ -168,7 +169,7 @@ pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) 
             }),
         })
         .collect();
-    Ok(Health {
+    let health = Health {
         attendance,
         drifting,
         facilitators,
@@ -185,7 +186,8 @@ pub async fn compute(db: &PgPool, can_id: Uuid, c: &Criteria, today: NaiveDate) 
         with_minutes: summary.with_minutes,
         review_on: summary.review_on,
         check_ins,
-    })
+    };
+    Ok((summary.criteria, health))
 }
 
 /// Active members who missed the last `drift_missed` held meetings in a row, or were not seen

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::{CHECK_IN_DAYS, LoadSnapshot, PastTerm, RECENT};
 use crate::error::Result;
+use crate::stages::guide::Criteria;
 
 /// A held meeting among the last [`RECENT`] (`recent`), or among the last [`RECENT`] whose
 /// check-ins have closed (`check_ins_shown`), or both.
@@ -146,20 +147,12 @@ pub async fn past_term(db: &PgPool, can_id: Uuid, today: NaiveDate) -> Result<Ve
         .collect())
 }
 
-/// The last eight days' load figures, newest first.
-pub async fn load_history(db: &PgPool, can_id: Uuid) -> Result<Vec<LoadSnapshot>> {
-    Ok(sqlx::query_as(
-        "SELECT taken_on, median, overburdened, idle, single_points FROM load_snapshots
-         WHERE can_id = $1 ORDER BY taken_on DESC LIMIT 8",
-    )
-    .bind(can_id)
-    .fetch_all(db)
-    .await?)
-}
-
-/// Meetings due in the last 8 weeks, the vision's review date and the single points of failure.
+/// The CAN's thresholds, its meetings due in the last 8 weeks, the vision's review date, the
+/// single points of failure and the load figures of the last eight snapshots, in one statement.
 #[derive(sqlx::FromRow)]
 pub struct Summary {
+    #[sqlx(flatten)]
+    pub criteria: Criteria,
     pub held: i64,
     /// Cancelled after being moved.
     pub cancelled: i64,
@@ -169,21 +162,56 @@ pub struct Summary {
     pub review_on: Option<NaiveDate>,
     /// Active responsibilities resting on one carrier with no backup, in the board's order.
     pub single_points: Vec<String>,
+    /// The last eight snapshots, oldest first, column by column.
+    pub snapshot_days: Vec<NaiveDate>,
+    pub snapshot_medians: Vec<f64>,
+    pub snapshot_overburdened: Vec<i32>,
+    pub snapshot_idle: Vec<i32>,
+    pub snapshot_single_points: Vec<i32>,
+}
+
+impl Summary {
+    /// The snapshots as rows, oldest first.
+    pub fn load_history(&self) -> Vec<LoadSnapshot> {
+        (0..self.snapshot_days.len())
+            .map(|i| LoadSnapshot {
+                taken_on: self.snapshot_days[i],
+                median: self.snapshot_medians[i],
+                overburdened: self.snapshot_overburdened[i],
+                idle: self.snapshot_idle[i],
+                single_points: self.snapshot_single_points[i],
+            })
+            .collect()
+    }
 }
 
 pub async fn summary(db: &PgPool, can_id: Uuid) -> Result<Summary> {
     Ok(sqlx::query_as(&format!(
-        "SELECT s.held, s.cancelled, s.unrecorded, s.with_minutes, c.vision_review_on AS review_on,
+        "SELECT c.hope_share_percent, c.hope_min, c.held_meetings_min, c.drift_missed, c.drift_weeks,
+                s.held, s.cancelled, s.unrecorded, s.with_minutes, c.vision_review_on AS review_on,
                 ARRAY(SELECT h.title FROM ({holders}) h
                       WHERE h.status = 'active' AND h.carriers = 1 AND h.backups = 0
-                      ORDER BY h.due_on NULLS LAST, lower(h.title)) AS single_points
+                      ORDER BY h.due_on NULLS LAST, lower(h.title)) AS single_points,
+                COALESCE(l.days, '{{}}') AS snapshot_days,
+                COALESCE(l.medians, '{{}}') AS snapshot_medians,
+                COALESCE(l.overburdened, '{{}}') AS snapshot_overburdened,
+                COALESCE(l.idle, '{{}}') AS snapshot_idle,
+                COALESCE(l.single_points, '{{}}') AS snapshot_single_points
          FROM cans c, LATERAL (
              SELECT count(*) FILTER (WHERE status = 'held') AS held,
                     count(*) FILTER (WHERE status = 'cancelled' AND moved) AS cancelled,
                     count(*) FILTER (WHERE status = 'scheduled') AS unrecorded,
                     count(*) FILTER (WHERE status = 'held' AND btrim(minutes) <> '') AS with_minutes
              FROM meetings WHERE can_id = $1 AND ends_at < now()
-               AND starts_at > now() - interval '8 weeks') s
+               AND starts_at > now() - interval '8 weeks') s,
+         LATERAL (
+             SELECT array_agg(taken_on ORDER BY taken_on) AS days,
+                    array_agg(median ORDER BY taken_on) AS medians,
+                    array_agg(overburdened ORDER BY taken_on) AS overburdened,
+                    array_agg(idle ORDER BY taken_on) AS idle,
+                    array_agg(single_points ORDER BY taken_on) AS single_points
+             FROM (SELECT * FROM load_snapshots WHERE can_id = $1
+                   ORDER BY taken_on DESC LIMIT 8) last) l
          WHERE c.id = $1",
         holders = crate::responsibilities::queries::holder_counts()
     ))
