@@ -45,10 +45,10 @@ pub async fn held_meetings(db: &PgPool, can_id: Uuid) -> Result<Vec<HeldMeeting>
              FROM meetings g WHERE g.can_id = $1 AND g.status = 'held'),
          shown AS (SELECT * FROM held WHERE recent OR (closed AND closed_rank <= $2))
          SELECT h.id, h.title, h.starts_at, h.recent,
-                (SELECT count(*) FROM attendance a JOIN memberships m ON m.can_id = a.can_id AND m.member_id = a.member_id
-                  WHERE a.meeting_id = h.id AND m.joined_at <= h.ends_at
+                (SELECT count(*) FROM attendance a JOIN memberships m ON m.can_id = $1 AND m.member_id = a.member_id
+                  WHERE a.meeting_id = h.id AND a.can_id = $1 AND m.joined_at <= h.ends_at
                     AND (m.status = 'active' OR m.status_changed_at > h.starts_at)) AS present,
-                (SELECT count(*) FROM memberships m WHERE m.can_id = h.can_id AND m.joined_at <= h.ends_at
+                (SELECT count(*) FROM memberships m WHERE m.can_id = $1 AND m.joined_at <= h.ends_at
                     AND (m.status = 'active' OR m.status_changed_at > h.starts_at)) AS active,
                 h.closed AND h.closed_rank <= $2 AS check_ins_shown,
                 ci.answers, ci.zest, ci.able_to_act, ci.clarity, ci.worth, ci.connection,
