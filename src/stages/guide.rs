@@ -164,19 +164,6 @@ pub fn ready(steps: &[Step]) -> bool {
     steps.iter().all(|s| s.done)
 }
 
-pub async fn criteria(db: &PgPool, can_id: Uuid) -> Result<Criteria> {
-    Ok(sqlx::query_as(
-        "SELECT hope_share_percent, hope_min, held_meetings_min, drift_missed, drift_weeks FROM cans WHERE id = $1",
-    )
-    .bind(can_id)
-    .fetch_one(db)
-    .await?)
-}
-
-pub async fn facts(db: &PgPool, can_id: Uuid) -> Result<Facts> {
-    Ok(assess(db, can_id).await?.1)
-}
-
 /// The counts and lists the guide looks at, with the thresholds, in one statement.
 #[derive(sqlx::FromRow)]
 struct Assessed {

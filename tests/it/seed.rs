@@ -212,8 +212,7 @@ async fn each_group_stands_at_the_stage_its_data_supports() {
         .await
         .unwrap();
     for (id, slug, stage) in cans {
-        let criteria = guide::criteria(&app.db, id).await.unwrap();
-        let facts = guide::facts(&app.db, id).await.unwrap();
+        let (criteria, facts) = guide::assess(&app.db, id).await.unwrap();
         let ready = |s: Stage| guide::ready(&guide::steps(s, &facts, &criteria, &slug));
         match stage {
             // Moved on with every step done, and still so.

@@ -75,10 +75,9 @@ fn select() -> String {
                 COALESCE(array_agg(p.id ORDER BY p.display_name) FILTER (WHERE c.kind = 'backup'), '{{}}') AS backup_ids
          FROM responsibilities r
          LEFT JOIN goals g ON g.id = r.goal_id AND g.can_id = r.can_id
-         LEFT JOIN carriers c ON c.responsibility_id = r.id AND {CURRENT}
-             AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.can_id = c.can_id
-                         AND ms.member_id = c.member_id AND ms.status = 'active')
-         LEFT JOIN members p ON p.id = c.member_id"
+         {holders}
+         LEFT JOIN members p ON p.id = c.member_id",
+        holders = current_holders()
     )
 }
 
@@ -92,11 +91,20 @@ pub fn holder_counts() -> String {
                 count(c.id) FILTER (WHERE c.kind = 'carrier') AS carriers,
                 count(c.id) FILTER (WHERE c.kind = 'backup') AS backups
          FROM responsibilities r
-         LEFT JOIN carriers c ON c.responsibility_id = r.id AND {CURRENT}
-             AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.can_id = c.can_id
-                         AND ms.member_id = c.member_id AND ms.status = 'active')
+         {holders}
          WHERE r.can_id = $1
-         GROUP BY r.id"
+         GROUP BY r.id",
+        holders = current_holders()
+    )
+}
+
+/// The join from `r` (responsibilities) to `c`, its current carriers and backups who are active
+/// members: who holds a responsibility, for every page that shows or counts it.
+fn current_holders() -> String {
+    format!(
+        "LEFT JOIN carriers c ON c.responsibility_id = r.id AND {CURRENT}
+             AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.can_id = c.can_id
+                         AND ms.member_id = c.member_id AND ms.status = 'active')"
     )
 }
 

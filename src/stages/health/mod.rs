@@ -22,7 +22,7 @@ pub const CHECK_IN_FLOOR: i64 = 3;
 /// so nobody can work out a late answer from how the average moved.
 pub const CHECK_IN_DAYS: i32 = 7;
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MeetingAttendance {
     pub id: Uuid,
     pub title: String,
@@ -56,9 +56,8 @@ pub struct Drifting {
 }
 
 /// The latest time someone checked in with a member.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReachedOut {
-    pub member_id: Uuid,
     pub by: String,
     pub at: DateTime<Utc>,
 }
@@ -209,11 +208,10 @@ async fn drifting(db: &PgPool, can_id: Uuid, c: &Criteria) -> Result<Vec<Driftin
                 _ => format!("not seen at a meeting for {} weeks", c.drift_weeks),
             },
             last_attended: r.last_attended,
-            last_reach_out: r.reached_by.zip(r.reached_at).map(|(by, at)| ReachedOut {
-                member_id: r.id,
-                by,
-                at,
-            }),
+            last_reach_out: r
+                .reached_by
+                .zip(r.reached_at)
+                .map(|(by, at)| ReachedOut { by, at }),
         })
         .collect())
 }
