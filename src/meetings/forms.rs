@@ -21,12 +21,35 @@ pub use polls::{ChooseForm, NewPoll, PollAnswers, PollForm, SlotRow};
 /// The value a ticked "rotate roles" box sends.
 pub const TICKED: &str = "yes";
 
-/// A choice of how often, as the schedule form offers it.
+/// A choice of how often, as the schedule form offers it. The form comes in two steps: first
+/// the kind (links, so it works without JavaScript), then only that kind's fields.
+#[derive(Debug, PartialEq, Eq)]
 pub struct RepeatChoice {
     pub value: &'static str,
     pub label: &'static str,
     /// Whether a series (which keeps repeating) may have it.
     pub repeats: bool,
+}
+
+impl RepeatChoice {
+    /// The choice named `value`, if it is one a new meeting (`editing` false) or a series being
+    /// changed (`editing` true) may take.
+    pub fn find(value: &str, editing: bool) -> Option<&'static RepeatChoice> {
+        REPEATS
+            .iter()
+            .find(|r| r.value == value && (r.repeats || !editing))
+    }
+
+    pub fn is(&self, value: &str) -> bool {
+        self.value == value
+    }
+}
+
+/// `?repeat=weekly` on the schedule form: the kind chosen in the first step.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct KindQuery {
+    pub repeat: Option<String>,
 }
 
 pub const REPEATS: [RepeatChoice; 4] = [
@@ -259,7 +282,8 @@ impl Schedule {
             );
         }
         let repeat = f.repeat(&mut errors);
-        let until_on = if f.until_on.trim().is_empty() {
+        // A one-off meeting has no last date (its form does not ask for one).
+        let until_on = if f.until_on.trim().is_empty() || matches!(repeat, Some(None)) {
             Some(None)
         } else {
             errors.check("until_on", date(&f.until_on, "the last date").map(Some))
@@ -273,6 +297,12 @@ impl Schedule {
             && start < today
         {
             errors.add("starts_on", "A one-off meeting needs a date from today on.");
+        }
+        if let (Some(start), Some(Some(repeat)), Some(Some(until))) = (starts_on, repeat, until_on)
+            && !errors.has("until_on")
+            && let Some(message) = no_meeting_left(&repeat, start, until, today)
+        {
+            errors.add("until_on", message);
         }
         if starts_on.is_some_and(|s| s > today + chrono::Duration::days(730)) {
             errors.add("starts_on", "Choose a date within the next two years.");
@@ -329,6 +359,33 @@ impl Schedule {
     }
 }
 
+/// Why a series with this last date would have no meeting left, if it would: the last date has
+/// passed, or no date of the rule falls between the first date (or today) and the last.
+fn no_meeting_left(
+    repeat: &Repeat,
+    starts_on: NaiveDate,
+    until: NaiveDate,
+    today: NaiveDate,
+) -> Option<String> {
+    if until < today {
+        return Some(format!(
+            "The last date, {}, has passed: choose today or later, or leave it empty to keep meeting.",
+            crate::web::time::date(until)
+        ));
+    }
+    let from = starts_on.max(today);
+    // Every rule we make falls at least every two months, so a year is plenty to look at.
+    let to = until.min(from + chrono::Duration::days(400));
+    match recurrence::dates(&repeat.rrule(), starts_on, Some(until), from, to) {
+        Ok(days) if days.is_empty() => Some(format!(
+            "No meeting falls between {} and {}: choose a later last date.",
+            crate::web::time::date(from),
+            crate::web::time::date(until)
+        )),
+        _ => None,
+    }
+}
+
 /// An optional member id from a select ("" for nobody).
 pub fn optional_id(raw: &str) -> Result<Option<Uuid>, String> {
     if raw.trim().is_empty() {
@@ -369,6 +426,36 @@ mod tests {
         assert!(Schedule::parse(&f, today()).is_ok());
         f.repeat = "yearly".into();
         assert!(Schedule::parse(&f, today()).unwrap_err().has("repeat"));
+    }
+
+    #[test]
+    fn a_series_that_has_already_ended_or_holds_no_meeting_is_refused() {
+        let mut f = ScheduleForm::blank(today());
+        f.title = "Weekly circle".into();
+        f.starts_on = "2026-11-03".into();
+        f.until_on = "2026-11-17".into();
+        let errors = Schedule::parse(&f, today()).unwrap_err();
+        assert_eq!(
+            errors.get("until_on"),
+            Some(
+                "The last date, 17 November 2026, has passed: choose today or later, or leave it empty to keep meeting."
+            )
+        );
+        // Tuesdays from the 24th: nothing between Saturday 21st and Monday 23rd.
+        f.until_on = "2026-11-23".into();
+        assert_eq!(
+            Schedule::parse(&f, today()).unwrap_err().get("until_on"),
+            Some(
+                "No meeting falls between 21 November 2026 and 23 November 2026: choose a later last date."
+            )
+        );
+        f.until_on = "2026-11-24".into();
+        assert!(Schedule::parse(&f, today()).is_ok());
+        f.repeat = "once".into();
+        f.until_on = "2026-11-01".into();
+        f.starts_on = "2026-11-28".into();
+        let once = Schedule::parse(&f, today()).unwrap(); // ok: test
+        assert_eq!(once.until_on, None, "a one-off meeting has no last date");
     }
 
     #[test]

@@ -7,11 +7,15 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::mail::{MeetingTomorrow, MinutesMissing};
-use super::{series, when};
+use super::mail::{Day, MeetingReminder, MinutesMissing};
+use super::{queries, series, when, when_for_viewer};
 use crate::error::Result;
 use crate::outbox::{self, MailText};
 use crate::web::time;
+
+/// How long before a meeting its reminder goes out. A meeting moved into this window is not
+/// reminded again: the mail about the move is its reminder.
+pub const REMINDER_WINDOW: chrono::Duration = chrono::Duration::hours(24);
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct TickReport {
@@ -85,8 +89,9 @@ async fn extend_series(db: &PgPool) -> Result<usize> {
     Ok(materialised)
 }
 
-/// 24 hours before: to those who said yes and those who have not answered. Returns how many
-/// mails were written.
+/// 24 hours before: to those the meeting concerns (see [`queries::concerned`]), each told
+/// "today", "tomorrow" or the date as it is in their own zone. Returns how many mails were
+/// written.
 async fn remind_tomorrow(db: &PgPool, base_url: &str) -> Result<usize> {
     let mut reminded = 0;
     loop {
@@ -96,36 +101,35 @@ async fn remind_tomorrow(db: &PgPool, base_url: &str) -> Result<usize> {
                     c.name AS can_name, c.time_zone AS tz, g.sequence
              FROM meetings g JOIN cans c ON c.id = g.can_id
              WHERE g.status = 'scheduled' AND g.reminder_sent_at IS NULL
-               AND g.starts_at > now() AND g.starts_at <= now() + interval '24 hours'
+               AND g.starts_at > now() AND g.starts_at <= now() + make_interval(secs => $1)
              LIMIT 1 FOR UPDATE OF g SKIP LOCKED",
         )
+        .bind(REMINDER_WINDOW.num_seconds() as f64)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(g) = next else {
             break;
         };
-        let (id, can_id) = (g.id, g.can_id);
-        let people: Vec<(Uuid, String)> = sqlx::query_as(
-            "SELECT p.id, p.email FROM memberships m JOIN members p ON p.id = m.member_id
-             LEFT JOIN rsvps r ON r.meeting_id = $2 AND r.member_id = m.member_id
-             WHERE m.can_id = $1 AND m.status = 'active' AND (r.answer IS NULL OR r.answer = 'yes')",
-        )
-        .bind(can_id)
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
+        let id = g.id;
         let link = format!("{base_url}/c/{}/meetings/{id}", g.slug);
-        let mail = MeetingTomorrow {
-            can_name: &g.can_name,
-            title: &g.title,
-            when: when(g.starts, g.ends, g.tz),
-            zone: g.tz,
-            location: &g.location,
-            link: &link,
-        };
-        for (member, email) in people {
-            let key = format!("meeting:{id}:reminder:{}:{member}", g.sequence);
-            outbox::enqueue(&mut *tx, &mail.to(&email, Some(can_id), Some(key))?).await?;
+        let now = Utc::now();
+        for person in queries::concerned(&mut tx, g.can_id, id).await? {
+            let mail = MeetingReminder {
+                can_name: &g.can_name,
+                title: &g.title,
+                when: when(g.starts, g.ends, g.tz),
+                zone: g.tz,
+                your_time: when_for_viewer(g.starts, g.ends, g.tz, person.time_zone),
+                location: &g.location,
+                link: &link,
+                day: Day::of(g.starts, now, person.time_zone),
+            };
+            let key = format!("meeting:{id}:reminder:{}:{}", g.sequence, person.id);
+            outbox::enqueue(
+                &mut *tx,
+                &mail.to(&person.email, Some(g.can_id), Some(key))?,
+            )
+            .await?;
             reminded += 1;
         }
         sqlx::query("UPDATE meetings SET reminder_sent_at = now() WHERE id = $1")

@@ -1,26 +1,130 @@
 //! What meetings send people. The words are in `templates/mail/meetings/`.
+//!
+//! Mails about a meeting's time speak in the recipient's terms: "today" and "tomorrow" are true
+//! in the recipient's own zone, and when that zone is not the group's the time is given in both.
+
+use std::fmt;
 
 use askama::Template;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 use crate::outbox::MailText;
 
-/// The day before a meeting, to those who said yes and those who have not answered.
+/// The day of a meeting as its recipient would say it, in their own zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Day {
+    Today,
+    Tomorrow,
+    /// "Tuesday 24 November 2026".
+    On(String),
+}
+
+impl Day {
+    /// The day `start` falls on, seen at `now` from `tz`.
+    pub fn of(start: DateTime<Utc>, now: DateTime<Utc>, tz: Tz) -> Self {
+        let (day, today) = (
+            start.with_timezone(&tz).date_naive(),
+            now.with_timezone(&tz).date_naive(),
+        );
+        if day == today {
+            Self::Today
+        } else if today.succ_opt() == Some(day) {
+            Self::Tomorrow
+        } else {
+            Self::On(day.format("%A %-d %B %Y").to_string())
+        }
+    }
+}
+
+/// "today", "tomorrow" or "on Tuesday 24 November 2026".
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Today => f.write_str("today"),
+            Self::Tomorrow => f.write_str("tomorrow"),
+            Self::On(date) => write!(f, "on {date}"),
+        }
+    }
+}
+
+/// A day before a meeting, to those it concerns (see [`super::queries::concerned`]).
 #[derive(Template)]
-#[template(path = "mail/meetings/meeting_tomorrow.txt")]
-pub struct MeetingTomorrow<'a> {
+#[template(path = "mail/meetings/meeting_reminder.txt")]
+pub struct MeetingReminder<'a> {
     pub can_name: &'a str,
     pub title: &'a str,
     /// When, in the group's zone (see [`super::when`]).
     pub when: String,
-    pub zone: chrono_tz::Tz,
+    pub zone: Tz,
+    /// When, in the recipient's zone if it differs (see [`super::when_for_viewer`]).
+    pub your_time: Option<String>,
     /// Empty when the meeting has no place yet.
     pub location: &'a str,
     pub link: &'a str,
+    /// The meeting's day, in the recipient's zone.
+    pub day: Day,
 }
 
-impl MailText for MeetingTomorrow<'_> {
+impl MailText for MeetingReminder<'_> {
     fn subject(&self) -> String {
-        format!("{}: {} is tomorrow", self.can_name, self.title)
+        format!("{}: {} is {}", self.can_name, self.title, self.day)
+    }
+}
+
+/// When a meeting is moved, to those it concerns; it carries the reminder when the new time is
+/// already within the reminder's window.
+#[derive(Template)]
+#[template(path = "mail/meetings/meeting_moved.txt")]
+pub struct MeetingMoved<'a> {
+    pub can_name: &'a str,
+    pub title: &'a str,
+    /// The old time and the new, in the group's zone.
+    pub was: String,
+    pub now: String,
+    pub zone: Tz,
+    /// The new time in the recipient's zone if it differs.
+    pub your_time: Option<String>,
+    pub location: &'a str,
+    pub link: &'a str,
+    /// The new day, and the new start time ("18:00"), in the recipient's zone.
+    pub day: Day,
+    pub at: String,
+    /// This mail is the reminder (no other follows).
+    pub reminds: bool,
+}
+
+impl MailText for MeetingMoved<'_> {
+    fn subject(&self) -> String {
+        format!(
+            "{}: {} has moved: now {} at {}",
+            self.can_name, self.title, self.day, self.at
+        )
+    }
+}
+
+/// When a meeting is cancelled, to those it concerned.
+#[derive(Template)]
+#[template(path = "mail/meetings/meeting_cancelled.txt")]
+pub struct MeetingCancelled<'a> {
+    pub can_name: &'a str,
+    pub title: &'a str,
+    pub when: String,
+    pub zone: Tz,
+    pub your_time: Option<String>,
+    pub link: &'a str,
+    /// The day it would have been, in the recipient's zone.
+    pub day: Day,
+    /// One meeting of a series (the others are unchanged).
+    pub in_series: bool,
+}
+
+impl MailText for MeetingCancelled<'_> {
+    fn subject(&self) -> String {
+        format!(
+            "{}: {} {} is cancelled",
+            self.can_name, self.title, self.day
+        )
     }
 }
 
@@ -48,13 +152,15 @@ mod tests {
     fn the_reminder_reads_as_it_always_has() {
         let tz = chrono_tz::Europe::London;
         for location in ["", "The community hall"] {
-            let mail = MeetingTomorrow {
+            let mail = MeetingReminder {
                 can_name: "Riverside",
                 title: "Weekly circle",
                 when: "Tuesday 24 November 2026, 19:00–20:30".into(),
                 zone: tz,
+                your_time: None,
                 location,
                 link: "http://localhost/c/riverside/meetings/1",
+                day: Day::Tomorrow,
             };
             let where_line = if location.is_empty() {
                 String::new()
@@ -67,6 +173,103 @@ mod tests {
             assert_eq!(mail.render().unwrap(), expected); // ok: test
             assert_eq!(mail.subject(), "Riverside: Weekly circle is tomorrow");
         }
+    }
+
+    fn at(rfc3339: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc() // ok: test fixture
+    }
+
+    #[test]
+    fn today_and_tomorrow_are_true_in_the_recipients_zone() {
+        let (london, tokyo, new_york) = (
+            chrono_tz::Europe::London,
+            chrono_tz::Asia::Tokyo,
+            chrono_tz::America::New_York,
+        );
+        // Monday 20:00 in London; the meeting Tuesday 10:00 London = Tuesday 19:00 in Tokyo
+        // (where it is already Tuesday 05:00) = Tuesday 05:00 in New York (Monday 15:00 now).
+        let now = at("2026-11-23T20:00:00Z");
+        let start = at("2026-11-24T10:00:00Z");
+        assert_eq!(Day::of(start, now, london), Day::Tomorrow);
+        assert_eq!(Day::of(start, now, tokyo), Day::Today);
+        assert_eq!(Day::of(start, now, new_york), Day::Tomorrow);
+        // Within 24 hours yet two dates ahead: over the night the clocks go forward.
+        let now = at("2027-03-27T23:30:00Z"); // Saturday 23:30 in London
+        let start = at("2027-03-28T23:15:00Z"); // Monday 00:15 (BST)
+        assert_eq!(
+            Day::of(start, now, london),
+            Day::On("Monday 29 March 2027".into())
+        );
+        let mail = MeetingReminder {
+            can_name: "Riverside",
+            title: "Weekly circle",
+            when: "Monday 29 March 2027, 00:15–01:00".into(),
+            zone: london,
+            your_time: Some(
+                "Sunday 28 March 2027, 19:15–20:00 your time (America/New_York)".into(),
+            ),
+            location: "",
+            link: "http://localhost/c/riverside/meetings/1",
+            day: Day::of(start, now, london),
+        };
+        assert_eq!(
+            mail.subject(),
+            "Riverside: Weekly circle is on Monday 29 March 2027"
+        );
+        assert!(
+            mail.render()
+                .unwrap() // ok: test
+                .contains("(Europe/London)\nSunday 28 March 2027, 19:15–20:00 your time (America/New_York)\n")
+        );
+    }
+
+    #[test]
+    fn a_moved_meeting_says_from_when_to_when_and_whether_it_is_the_reminder() {
+        let mail = |reminds| MeetingMoved {
+            can_name: "Riverside",
+            title: "Weekly circle",
+            was: "Tuesday 24 November 2026, 19:00–20:30".into(),
+            now: "Wednesday 25 November 2026, 18:00–19:00".into(),
+            zone: chrono_tz::Europe::London,
+            your_time: None,
+            location: "The library",
+            link: "http://localhost/c/riverside/meetings/1",
+            day: Day::Tomorrow,
+            at: "18:00".into(),
+            reminds,
+        };
+        assert_eq!(
+            mail(true).subject(),
+            "Riverside: Weekly circle has moved: now tomorrow at 18:00"
+        );
+        assert_eq!(
+            mail(true).render().unwrap(), // ok: test
+            "Weekly circle has moved from Tuesday 24 November 2026, 19:00–20:30 to Wednesday 25 November 2026, 18:00–19:00 (Europe/London).\nWhere: The library\n\nIt is tomorrow: this mail is your reminder.\n\nThe agenda, and your answer (yes / no / maybe):\nhttp://localhost/c/riverside/meetings/1\n"
+        );
+        assert!(
+            mail(false)
+                .render()
+                .unwrap()
+                .contains("You will get a reminder the day before.")
+        ); // ok: test
+        let cancelled = MeetingCancelled {
+            can_name: "Riverside",
+            title: "Weekly circle",
+            when: "Tuesday 24 November 2026, 19:00–20:30".into(),
+            zone: chrono_tz::Europe::London,
+            your_time: None,
+            link: "http://localhost/c/riverside/meetings/1",
+            day: Day::On("Tuesday 24 November 2026".into()),
+            in_series: true,
+        };
+        assert_eq!(
+            cancelled.subject(),
+            "Riverside: Weekly circle on Tuesday 24 November 2026 is cancelled"
+        );
+        assert_eq!(
+            cancelled.render().unwrap(), // ok: test
+            "Weekly circle on Tuesday 24 November 2026, 19:00–20:30 (Europe/London) is cancelled.\nThe other meetings of the series are unchanged.\n\nThe meeting's page:\nhttp://localhost/c/riverside/meetings/1\n"
+        );
     }
 
     #[test]

@@ -2,14 +2,18 @@
 //! stays), who facilitates and takes notes, and members' answers to "are you coming?". Each runs
 //! in one transaction with its activity line.
 
-use sqlx::PgPool;
+use chrono::Utc;
+use sqlx::{PgConnection, PgPool};
 
 use super::access::MeetingAccess;
 use super::forms::{NewTime, Roles};
+use super::jobs::REMINDER_WINDOW;
+use super::mail::{Day, MeetingCancelled, MeetingMoved};
 use super::model::Rsvp;
-use super::{queries, when};
+use super::{queries, when, when_for_viewer};
 use crate::cans::access::{ActiveMember, Facilitator};
 use crate::error::Result;
+use crate::outbox::{self, MailText};
 use crate::web::time;
 
 pub enum MoveOutcome {
@@ -18,18 +22,23 @@ pub enum MoveOutcome {
     NotScheduled,
 }
 
-/// Moves this meeting only; calendars see the change and the reminder goes out again.
+/// Moves this meeting only; calendars see the change, and those it concerns get one mail saying
+/// from when to when. That mail is the reminder if the new time is within the reminder's window;
+/// otherwise the reminder goes out when the new time comes near.
 pub async fn move_to(
     db: &PgPool,
     access: &MeetingAccess<Facilitator>,
     to: NewTime,
+    base_url: &str,
 ) -> Result<MoveOutcome> {
     let tz = access.can.time_zone;
     let span = to.span(tz);
     let mut tx = db.begin().await?;
-    if !queries::move_to(&mut tx, access.can.id, access.id(), span).await? {
+    let Some(moved) =
+        queries::move_to(&mut tx, access.can.id, access.id(), span, REMINDER_WINDOW).await?
+    else {
         return Ok(MoveOutcome::NotScheduled);
-    }
+    };
     let summary = format!(
         "{} moved “{}” to {}",
         access.me.display_name,
@@ -39,8 +48,48 @@ pub async fn move_to(
     access
         .log(&mut tx, "meeting.moved", ("meeting", access.id()), summary)
         .await?;
+    tell_moved(&mut tx, access, &moved, span, base_url).await?;
     tx.commit().await?;
     Ok(MoveOutcome::Moved)
+}
+
+/// The "moved" mail, one to each person concerned; keyed by the move's sequence, so a second
+/// move is a second mail and a retried one is not.
+async fn tell_moved(
+    conn: &mut PgConnection,
+    access: &MeetingAccess<Facilitator>,
+    moved: &queries::Moved,
+    (start, end): (chrono::DateTime<Utc>, chrono::DateTime<Utc>),
+    base_url: &str,
+) -> Result<()> {
+    let (can, g) = (&access.can, &access.meeting);
+    let link = format!("{base_url}{}", access.path(&format!("/meetings/{}", g.id)));
+    let now = Utc::now();
+    for person in queries::concerned(conn, can.id, g.id).await? {
+        let mail = MeetingMoved {
+            can_name: &can.name,
+            title: &g.title,
+            was: when(moved.was_start, moved.was_end, can.time_zone),
+            now: when(start, end, can.time_zone),
+            zone: can.time_zone,
+            your_time: when_for_viewer(start, end, can.time_zone, person.time_zone),
+            location: &g.location,
+            link: &link,
+            day: Day::of(start, now, person.time_zone),
+            at: start
+                .with_timezone(&person.time_zone)
+                .format("%H:%M")
+                .to_string(),
+            reminds: moved.reminds,
+        };
+        let key = format!("meeting:{}:moved:{}:{}", g.id, moved.sequence, person.id);
+        outbox::enqueue(
+            &mut *conn,
+            &mail.to(&person.email, Some(can.id), Some(key))?,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 pub enum CancelOutcome {
@@ -48,22 +97,43 @@ pub enum CancelOutcome {
     NotScheduled,
 }
 
-/// Cancels this meeting only; the other meetings of its series are unchanged.
-pub async fn cancel(db: &PgPool, access: &MeetingAccess<Facilitator>) -> Result<CancelOutcome> {
+/// Cancels this meeting only (the other meetings of its series are unchanged); those it
+/// concerned are told.
+pub async fn cancel(
+    db: &PgPool,
+    access: &MeetingAccess<Facilitator>,
+    base_url: &str,
+) -> Result<CancelOutcome> {
     let mut tx = db.begin().await?;
-    if !queries::cancel(&mut tx, access.can.id, access.id()).await? {
+    let Some(was) = queries::cancel(&mut tx, access.can.id, access.id()).await? else {
         return Ok(CancelOutcome::NotScheduled);
-    }
-    let g = &access.meeting;
+    };
+    let (can, g) = (&access.can, &access.meeting);
     let summary = format!(
         "{} cancelled “{}” on {}",
         access.me.display_name,
         g.title,
-        time::date_in(g.starts_at, access.can.time_zone)
+        time::date_in(was.starts_at, can.time_zone)
     );
     access
         .log(&mut tx, "meeting.cancelled", ("meeting", g.id), summary)
         .await?;
+    let link = format!("{base_url}{}", access.path(&format!("/meetings/{}", g.id)));
+    let now = Utc::now();
+    for person in queries::concerned(&mut tx, can.id, g.id).await? {
+        let mail = MeetingCancelled {
+            can_name: &can.name,
+            title: &g.title,
+            when: when(was.starts_at, was.ends_at, can.time_zone),
+            zone: can.time_zone,
+            your_time: when_for_viewer(was.starts_at, was.ends_at, can.time_zone, person.time_zone),
+            link: &link,
+            day: Day::of(was.starts_at, now, person.time_zone),
+            in_series: g.series_id.is_some(),
+        };
+        let key = format!("meeting:{}:cancelled:{}:{}", g.id, was.sequence, person.id);
+        outbox::enqueue(&mut *tx, &mail.to(&person.email, Some(can.id), Some(key))?).await?;
+    }
     tx.commit().await?;
     Ok(CancelOutcome::Cancelled)
 }

@@ -58,13 +58,20 @@ pub async fn create(
     Ok(made)
 }
 
-/// Changes a series and applies the change to its future.
+/// What changing a series did beyond the series itself.
+pub struct Edited {
+    /// Future meetings without an agenda that now start with the series' template.
+    pub agendas_filled: usize,
+}
+
+/// Changes a series and applies the change to its future, the agenda template included (to
+/// future meetings that have no agenda yet).
 pub async fn edit(
     db: &PgPool,
     access: &CanAccess<Facilitator>,
     id: Uuid,
     schedule: &Schedule,
-) -> Result<()> {
+) -> Result<Edited> {
     let can = &access.can;
     let today = time::today_in(can.time_zone);
     let mut tx = db.begin().await?;
@@ -72,6 +79,7 @@ pub async fn edit(
     series::update(&mut tx, id, can.id, schedule).await?;
     let changed = series::series(&mut tx, can.id, id).await?.or_not_found()?;
     series::reschedule(&mut tx, &changed, today).await?;
+    let agendas_filled = series::apply_template(&mut tx, &changed, access.me.id).await?;
     let summary = format!(
         "{} changed the series “{}”",
         access.me.display_name, schedule.title
@@ -85,5 +93,5 @@ pub async fn edit(
         )
         .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(Edited { agendas_filled })
 }

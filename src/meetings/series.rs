@@ -179,26 +179,74 @@ async fn add_template_items(
     template: &str,
     by: Uuid,
 ) -> Result<()> {
-    for (i, line) in template
+    insert_template(conn, can_id, &[meeting_id], template, by).await?;
+    Ok(())
+}
+
+/// The template's lines as agenda items of each of `meetings` (numbered from 1), in one
+/// statement. Returns how many items were written.
+async fn insert_template(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    meetings: &[Uuid],
+    template: &str,
+    by: Uuid,
+) -> Result<u64> {
+    let lines: Vec<String> = template
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .enumerate()
-    {
-        sqlx::query(
-            "INSERT INTO agenda_items (id, can_id, meeting_id, position, title, proposed_by)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(Uuid::now_v7())
-        .bind(can_id)
-        .bind(meeting_id)
-        .bind(i as i32 + 1)
-        .bind(line.chars().take(200).collect::<String>())
-        .bind(by)
-        .execute(&mut *conn)
-        .await?;
+        .map(|l| l.chars().take(200).collect())
+        .collect();
+    if lines.is_empty() || meetings.is_empty() {
+        return Ok(0);
     }
-    Ok(())
+    let (mut ids, mut of, mut positions, mut titles) = (vec![], vec![], vec![], vec![]);
+    for meeting in meetings {
+        for (i, line) in lines.iter().enumerate() {
+            ids.push(Uuid::now_v7());
+            of.push(*meeting);
+            positions.push(i as i32 + 1);
+            titles.push(line.as_str());
+        }
+    }
+    let done = sqlx::query(
+        "INSERT INTO agenda_items (id, can_id, meeting_id, position, title, proposed_by)
+         SELECT i.id, $5, i.meeting_id, i.position, i.title, $6
+         FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[]) AS i (id, meeting_id, position, title)",
+    )
+    .bind(&ids)
+    .bind(&of)
+    .bind(&positions)
+    .bind(&titles)
+    .bind(can_id)
+    .bind(by)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Gives the series' agenda template to its meetings still to come that have no agenda yet, so
+/// that "future meetings follow" holds for the agenda too. Past, held and cancelled meetings, and
+/// ones whose agenda has items, keep what they have. Returns how many meetings got the template.
+pub async fn apply_template(conn: &mut PgConnection, s: &SeriesRow, by: Uuid) -> Result<usize> {
+    if s.agenda_template.trim().is_empty() {
+        return Ok(0);
+    }
+    // Locked like any agenda change, so an item added meanwhile waits and follows the template.
+    let empty: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT g.id FROM meetings g
+         WHERE g.series_id = $1 AND g.can_id = $2 AND g.status = 'scheduled' AND g.starts_at > now()
+           AND NOT EXISTS (SELECT 1 FROM agenda_items a WHERE a.meeting_id = g.id)
+         ORDER BY g.starts_at
+         FOR UPDATE OF g",
+    )
+    .bind(s.id)
+    .bind(s.can_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    insert_template(conn, s.can_id, &empty, &s.agenda_template, by).await?;
+    Ok(empty.len())
 }
 
 /// Creates the occurrences between today and the horizon that do not exist yet.

@@ -20,7 +20,9 @@ pub async fn move_one(
     Form(form): Form<MoveForm>,
 ) -> Result<Response> {
     let errors = match form.parse(time::today_in(access.can.time_zone)) {
-        Ok(to) => match occurrences::move_to(&state.db, &access, to).await? {
+        Ok(to) => match occurrences::move_to(&state.db, &access, to, &state.config.public_url)
+            .await?
+        {
             MoveOutcome::Moved => {
                 let text = "The meeting is moved; calendars will update.";
                 return access
@@ -43,7 +45,7 @@ pub async fn cancel(
     State(state): State<AppState>,
     access: MeetingAccess<Facilitator>,
 ) -> Result<Response> {
-    let text = match occurrences::cancel(&state.db, &access).await? {
+    let text = match occurrences::cancel(&state.db, &access, &state.config.public_url).await? {
         CancelOutcome::Cancelled => {
             "The meeting is cancelled. The other meetings of the series are unchanged."
         }

@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::cans::access::{CanAccess, Facilitator, Member, Requirement};
 use crate::cans::nav::{CanNav, Section};
 use crate::error::{OrNotFound, Result};
-use crate::meetings::forms::{self, Schedule, ScheduleForm};
+use crate::meetings::forms::{self, KindQuery, RepeatChoice, Schedule, ScheduleForm};
 use crate::meetings::queries::polls::{self, PollLine};
 use crate::meetings::queries::{self, Meeting};
 use crate::meetings::recurrence;
@@ -21,7 +21,7 @@ use crate::meetings::schedule::{self, Scheduled};
 use crate::meetings::series::{self, SeriesRow};
 use crate::meetings::when;
 use crate::web::forms::FieldErrors;
-use crate::web::{FlashKind, Form, Layout, Path, time, unprocessable};
+use crate::web::{FlashKind, Form, Layout, Path, Query, time, unprocessable};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "meetings/list.html")]
@@ -76,6 +76,9 @@ pub struct SchedulePage {
     errors: FieldErrors,
     /// The series being changed; `None` when scheduling anew.
     editing: Option<Uuid>,
+    /// The kind of repetition chosen (the second step shows only its fields); `None` while it
+    /// is still to be chosen (the first step).
+    kind: Option<&'static RepeatChoice>,
     tz: Tz,
 }
 
@@ -90,16 +93,46 @@ impl SchedulePage {
         Self {
             ctx,
             nav: CanNav::new(&access.can, &access.membership, Section::Meetings),
+            kind: RepeatChoice::find(&form.repeat, editing.is_some()),
             form,
             errors,
             editing,
             tz: access.can.time_zone,
         }
     }
+
+    /// Where the first step's choice of `kind` leads.
+    fn choose_path(&self, kind: &str) -> String {
+        format!("{}?repeat={kind}", self.step_path())
+    }
+
+    /// The form's own page (the first step when `?repeat=choose`).
+    fn step_path(&self) -> String {
+        match self.editing {
+            Some(id) => format!("/c/{}/meetings/series/{id}/edit", self.nav.slug),
+            None => format!("/c/{}/meetings/new", self.nav.slug),
+        }
+    }
+
+    /// Back to the first step, to choose another kind.
+    fn change_kind_path(&self) -> String {
+        self.choose_path(CHOOSE)
+    }
 }
 
-pub async fn new_page(access: CanAccess<Facilitator>, ctx: Layout) -> SchedulePage {
-    let form = ScheduleForm::blank(time::today_in(access.can.time_zone));
+/// `?repeat=choose`: the first step, even when editing a series (which otherwise opens at its
+/// own kind).
+const CHOOSE: &str = "choose";
+
+/// The schedule form: without `?repeat=`, the first step (how often?); with it, that kind's
+/// fields.
+pub async fn new_page(
+    access: CanAccess<Facilitator>,
+    ctx: Layout,
+    Query(query): Query<KindQuery>,
+) -> SchedulePage {
+    let mut form = ScheduleForm::blank(time::today_in(access.can.time_zone));
+    form.repeat = query.repeat.unwrap_or_default();
     SchedulePage::new(&access, ctx, form, FieldErrors::new(), None)
 }
 
@@ -178,16 +211,22 @@ pub async fn series_page(
     })
 }
 
+/// Changing a series opens at its own kind; `?repeat=` switches to another (or, with
+/// `choose`, back to the first step), keeping the rest of the series' values.
 pub async fn edit_page(
     State(state): State<AppState>,
     access: CanAccess<Facilitator>,
     ctx: Layout,
     Path((_slug, id)): Path<(String, Uuid)>,
+    Query(query): Query<KindQuery>,
 ) -> Result<SchedulePage> {
     let s = series::find(&state.db, access.can.id, id)
         .await?
         .or_not_found()?;
-    let form = ScheduleForm::from_series(&s, time::today_in(access.can.time_zone));
+    let mut form = ScheduleForm::from_series(&s, time::today_in(access.can.time_zone));
+    if let Some(repeat) = query.repeat {
+        form.repeat = repeat;
+    }
     Ok(SchedulePage::new(
         &access,
         ctx,
@@ -213,10 +252,14 @@ pub async fn update(
             return unprocessable(SchedulePage::new(&access, ctx, form, errors, Some(id)));
         }
     };
-    schedule::edit(&state.db, &access, id, &schedule).await?;
-    let text = "The series is changed; future meetings follow (past ones and ones moved by hand stay as they were).";
+    let edited = schedule::edit(&state.db, &access, id, &schedule).await?;
+    let text = match edited.agendas_filled {
+        0 => "The series is changed; future meetings follow (past ones and ones moved by hand stay as they were).".to_string(),
+        1 => "The series is changed; future meetings follow (past ones and ones moved by hand stay as they were). One future meeting without an agenda now has the template's items.".to_string(),
+        n => format!("The series is changed; future meetings follow (past ones and ones moved by hand stay as they were). {n} future meetings without an agenda now have the template's items."),
+    };
     let to = format!("/meetings/series/{id}");
     access
-        .redirect(&state.db, FlashKind::Success, text, &to)
+        .redirect(&state.db, FlashKind::Success, &text, &to)
         .await
 }

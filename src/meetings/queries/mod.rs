@@ -142,39 +142,92 @@ pub async fn lock(conn: &mut PgConnection, can_id: Uuid, id: Uuid) -> Result<Opt
     .await?)
 }
 
-/// Moves a scheduled meeting; false when it is not scheduled. Calendars see a new sequence, and
-/// the reminder goes out again for the new time.
+/// What a move changed: the time it had, and whether the reminder's window has already come for
+/// the new time (then the mail about the move is the reminder).
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct Moved {
+    pub was_start: DateTime<Utc>,
+    pub was_end: DateTime<Utc>,
+    pub sequence: i32,
+    pub reminds: bool,
+}
+
+/// Moves a scheduled meeting; `None` when it is not scheduled. Calendars see a new sequence. The
+/// reminder is marked sent when the new time lies within `window` (the mail about the move
+/// carries it), else cleared so the clock reminds at the new time.
 pub async fn move_to(
     conn: &mut PgConnection,
     can_id: Uuid,
     id: Uuid,
     (start, end): (DateTime<Utc>, DateTime<Utc>),
-) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE meetings SET starts_at = $3, ends_at = $4, moved = true, sequence = sequence + 1,
-                reminder_sent_at = NULL
-         WHERE can_id = $1 AND id = $2 AND status = 'scheduled'",
+    window: chrono::Duration,
+) -> Result<Option<Moved>> {
+    Ok(sqlx::query_as(
+        "UPDATE meetings g SET starts_at = $3, ends_at = $4, moved = true, sequence = g.sequence + 1,
+                reminder_sent_at = CASE WHEN $3 <= now() + make_interval(secs => $5) THEN now() END
+         FROM (SELECT id, starts_at, ends_at FROM meetings WHERE can_id = $1 AND id = $2 FOR UPDATE) was
+         WHERE g.id = was.id AND g.status = 'scheduled'
+         RETURNING was.starts_at AS was_start, was.ends_at AS was_end, g.sequence,
+                   g.reminder_sent_at IS NOT NULL AS reminds",
     )
     .bind(can_id)
     .bind(id)
     .bind(start)
     .bind(end)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .bind(window.num_seconds() as f64)
+    .fetch_optional(conn)
+    .await?)
 }
 
-/// Cancels a scheduled meeting; false when it is not scheduled.
-pub async fn cancel(conn: &mut PgConnection, can_id: Uuid, id: Uuid) -> Result<bool> {
-    let done = sqlx::query(
+/// A cancelled meeting's time, as it stood when cancelled, and its new sequence.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct Cancelled {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub sequence: i32,
+}
+
+/// Cancels a scheduled meeting; `None` when it was not scheduled.
+pub async fn cancel(conn: &mut PgConnection, can_id: Uuid, id: Uuid) -> Result<Option<Cancelled>> {
+    Ok(sqlx::query_as(
         "UPDATE meetings SET status = 'cancelled', moved = true, sequence = sequence + 1
-         WHERE can_id = $1 AND id = $2 AND status = 'scheduled'",
+         WHERE can_id = $1 AND id = $2 AND status = 'scheduled'
+         RETURNING starts_at, ends_at, sequence",
     )
     .bind(can_id)
     .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Someone a meeting's reminders and changes are mailed to, with the zone their mail speaks in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Recipient {
+    /// Unique among a meeting's recipients (part of each mail's idempotency key).
+    pub id: Uuid,
+    pub email: String,
+    #[sqlx(try_from = "crate::db::ZoneName")]
+    pub time_zone: chrono_tz::Tz,
+}
+
+/// Those a meeting concerns: the CAN's active members who said yes or maybe, or have not
+/// answered (not those who said no). Reminders, "moved" and "cancelled" mails all go to them;
+/// this is the one place to widen the list (e.g. to confirmed guests).
+pub async fn concerned(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    meeting_id: Uuid,
+) -> Result<Vec<Recipient>> {
+    Ok(sqlx::query_as(
+        "SELECT p.id, p.email, p.time_zone FROM memberships m JOIN members p ON p.id = m.member_id
+         LEFT JOIN rsvps r ON r.meeting_id = $2 AND r.member_id = m.member_id
+         WHERE m.can_id = $1 AND m.status = 'active' AND (r.answer IS NULL OR r.answer <> 'no')
+         ORDER BY p.id",
+    )
+    .bind(can_id)
+    .bind(meeting_id)
+    .fetch_all(conn)
+    .await?)
 }
 
 pub async fn set_roles(
