@@ -13,6 +13,7 @@ mod helpers;
 #[path = "../common/install.rs"]
 mod install;
 mod limits;
+mod meeting_fixes;
 mod meetings;
 mod outbox;
 mod responsibilities;
