@@ -10,3 +10,5 @@ pub mod page;
 pub mod polls;
 pub mod record;
 pub mod schedule;
+pub mod guests;
+pub mod public_settings;
