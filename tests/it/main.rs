@@ -15,6 +15,7 @@ mod install;
 mod limits;
 mod meetings;
 mod outbox;
+mod public_meetings;
 mod responsibilities;
 mod robustness;
 mod schema;
