@@ -137,7 +137,13 @@ pub async fn set_meeting(
     let (can_id, id) = (access.can.id, access.id());
     let mut tx = db.begin().await?;
     if let Some(before) = q::meeting_state(&mut *tx, can_id, id).await? {
-        q::set_meeting(&mut tx, can_id, id, (settings.open, &settings.what_to_expect)).await?;
+        q::set_meeting(
+            &mut tx,
+            can_id,
+            id,
+            (settings.open, &settings.what_to_expect),
+        )
+        .await?;
         let line = summary(&access.me.display_name, &before.title, &before, settings);
         access
             .log(&mut tx, "meeting.public", ("meeting", id), line)
@@ -273,13 +279,30 @@ async fn answer(db: &PgPool, can: &Can, secret: &str, coming: bool) -> Result<An
     } else if coming {
         q::mark_confirmed(&mut tx, guest.id).await?;
         let line = format!("A visitor will come to “{}” on {date}", guest.title);
-        log(&mut tx, can.id, "meeting.guest_confirmed", guest.meeting_id, line).await?;
+        log(
+            &mut tx,
+            can.id,
+            "meeting.guest_confirmed",
+            guest.meeting_id,
+            line,
+        )
+        .await?;
         Answer::Confirmed
     } else {
         q::mark_cancelled(&mut tx, guest.id).await?;
         if guest.confirmed_at.is_some() {
-            let line = format!("A visitor can no longer come to “{}” on {date}", guest.title);
-            log(&mut tx, can.id, "meeting.guest_cancelled", guest.meeting_id, line).await?;
+            let line = format!(
+                "A visitor can no longer come to “{}” on {date}",
+                guest.title
+            );
+            log(
+                &mut tx,
+                can.id,
+                "meeting.guest_cancelled",
+                guest.meeting_id,
+                line,
+            )
+            .await?;
         }
         Answer::Cancelled
     };

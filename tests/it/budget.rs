@@ -129,7 +129,12 @@ const PAGES: &[Budget] = &[
         Who::CalendarApp,
         10,
     ),
-    page("guest's link", "/c/seed-1/guests/{guest}", Who::CalendarApp, 10),
+    page(
+        "guest's link",
+        "/c/seed-1/guests/{guest}",
+        Who::CalendarApp,
+        10,
+    ),
     page(
         "guest's cancel link",
         "/c/seed-1/guests/{guest}/cancel",

@@ -212,7 +212,10 @@ async fn one_meeting_can_be_opened_alone_without_its_series() {
     olu.get(&path).await.assert_status(StatusCode::OK);
     olu.post(
         &path,
-        &[("open_to_public", "yes"), ("what_to_expect", "Just this once.")],
+        &[
+            ("open_to_public", "yes"),
+            ("what_to_expect", "Just this once."),
+        ],
     )
     .await
     .assert_status(StatusCode::SEE_OTHER);
@@ -297,7 +300,10 @@ async fn a_visitor_says_ill_come_confirms_by_mail_and_the_facilitator_sees_them(
     sam.get(asked.location().unwrap())
         .await
         .assert_contains("we have sent a link to sam@example.org");
-    assert_eq!(guest_state(&app, "sam@example.org").await, (false, false, false));
+    assert_eq!(
+        guest_state(&app, "sam@example.org").await,
+        (false, false, false)
+    );
 
     let (subject, body) = last_mail(&app, "sam@example.org").await;
     assert!(subject.contains("Weekly circle"), "{subject}");
@@ -333,14 +339,21 @@ async fn a_visitor_says_ill_come_confirms_by_mail_and_the_facilitator_sees_them(
             .await
             .unwrap();
     assert_eq!(before, after);
-    assert_eq!(app.count("activity_log WHERE action LIKE 'meeting.guest%'").await, 0);
+    assert_eq!(
+        app.count("activity_log WHERE action LIKE 'meeting.guest%'")
+            .await,
+        0
+    );
     let confirmed = sams_phone.post(&format!("{link}/confirm"), &[]).await;
     confirmed.assert_status(StatusCode::SEE_OTHER);
     sams_phone
         .get(confirmed.location().unwrap())
         .await
         .assert_contains("you're on the list");
-    assert_eq!(guest_state(&app, "sam@example.org").await, (true, false, false));
+    assert_eq!(
+        guest_state(&app, "sam@example.org").await,
+        (true, false, false)
+    );
     // The link confirms once.
     sams_phone.post(&format!("{link}/confirm"), &[]).await;
     sams_phone
@@ -348,7 +361,8 @@ async fn a_visitor_says_ill_come_confirms_by_mail_and_the_facilitator_sees_them(
         .await
         .assert_contains("You had already confirmed");
     assert_eq!(
-        app.count("activity_log WHERE action = 'meeting.guest_confirmed'").await,
+        app.count("activity_log WHERE action = 'meeting.guest_confirmed'")
+            .await,
         1
     );
 
@@ -419,8 +433,14 @@ async fn bad_input_is_refused_beside_the_field_with_what_was_typed_kept() {
     let mut sam = visitor(&app);
     let page = say_ill_come(&mut sam, &slug, meeting, "  ", "sam@example.org").await;
     page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(page.field_error("name").as_deref(), Some("Enter your name."));
-    assert_eq!(page.input_value("email").as_deref(), Some("sam@example.org"));
+    assert_eq!(
+        page.field_error("name").as_deref(),
+        Some("Enter your name.")
+    );
+    assert_eq!(
+        page.input_value("email").as_deref(),
+        Some("sam@example.org")
+    );
 
     let page = say_ill_come(&mut sam, &slug, meeting, "Sam", "sam at example").await;
     page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
@@ -431,7 +451,8 @@ async fn bad_input_is_refused_beside_the_field_with_what_was_typed_kept() {
     let page = say_ill_come(&mut sam, &slug, meeting, &long, "sam@example.org").await;
     page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        page.field_error("name").is_some_and(|m| m.contains("at most 100")),
+        page.field_error("name")
+            .is_some_and(|m| m.contains("at most 100")),
         "{}",
         page.body
     );
@@ -444,7 +465,10 @@ async fn bad_input_is_refused_beside_the_field_with_what_was_typed_kept() {
     olu.get(&path).await;
     let words = "Tea. ".repeat(401);
     let page = olu
-        .post(&path, &[("open_to_public", "yes"), ("what_to_expect", &words)])
+        .post(
+            &path,
+            &[("open_to_public", "yes"), ("what_to_expect", &words)],
+        )
         .await;
     page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -485,15 +509,29 @@ async fn too_many_sign_ups_are_refused_with_429() {
     // One client address signing up many people.
     let mut flood = visitor(&app);
     for i in 0..canopy::meetings::guests::SIGN_UPS_PER_ADDRESS_PER_HOUR {
-        say_ill_come(&mut flood, &slug, meeting, "Someone", &format!("p{i}@example.org"))
-            .await
-            .assert_status(StatusCode::SEE_OTHER);
+        say_ill_come(
+            &mut flood,
+            &slug,
+            meeting,
+            "Someone",
+            &format!("p{i}@example.org"),
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
     }
-    let page = say_ill_come(&mut flood, &slug, meeting, "Someone", "one-more@example.org").await;
+    let page = say_ill_come(
+        &mut flood,
+        &slug,
+        meeting,
+        "Someone",
+        "one-more@example.org",
+    )
+    .await;
     page.assert_status(StatusCode::TOO_MANY_REQUESTS)
         .assert_contains("from your network");
     assert_eq!(
-        app.count("meeting_guests WHERE email = 'one-more@example.org'").await,
+        app.count("meeting_guests WHERE email = 'one-more@example.org'")
+            .await,
         0
     );
 }
@@ -543,7 +581,10 @@ async fn another_cans_meeting_is_not_found_through_this_can() {
     sam.post(&format!("/c/hillside/guests/{token}/confirm"), &[])
         .await
         .assert_status(StatusCode::NOT_FOUND);
-    assert_eq!(guest_state(&app, "sam@example.org").await, (false, false, false));
+    assert_eq!(
+        guest_state(&app, "sam@example.org").await,
+        (false, false, false)
+    );
     assert_eq!(app.count("meeting_series WHERE open_to_public").await, 1);
 }
 
@@ -595,7 +636,8 @@ async fn a_confirmed_guest_is_reminded_once_can_cancel_and_is_forgotten_weeks_la
     assert!(reminder.contains(EXPECT), "{reminder}");
     assert!(reminder.contains("(Europe/London)"), "{reminder}");
     assert_eq!(
-        app.count("outbox WHERE to_address = 'ray@example.org'").await,
+        app.count("outbox WHERE to_address = 'ray@example.org'")
+            .await,
         1,
         "only the confirmation"
     );
@@ -607,9 +649,17 @@ async fn a_confirmed_guest_is_reminded_once_can_cancel_and_is_forgotten_weeks_la
         .await
         .assert_status(StatusCode::OK)
         .assert_contains("I can't come after all");
-    assert_eq!(guest_state(&app, "sam@example.org").await, (true, false, true));
-    sam.post(&cancel, &[]).await.assert_status(StatusCode::SEE_OTHER);
-    assert_eq!(guest_state(&app, "sam@example.org").await, (true, true, true));
+    assert_eq!(
+        guest_state(&app, "sam@example.org").await,
+        (true, false, true)
+    );
+    sam.post(&cancel, &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(
+        guest_state(&app, "sam@example.org").await,
+        (true, true, true)
+    );
     sam.get(&cancel)
         .await
         .assert_contains("you have told the group you can't come");
@@ -658,13 +708,24 @@ async fn a_pending_guest_can_say_they_cannot_come_from_the_confirmation_mail() {
         .await
         .assert_status(StatusCode::OK)
         .assert_lacks("Yes, I'll come");
-    assert_eq!(guest_state(&app, "sam@example.org").await, (false, false, false));
-    sam.post(&cancel, &[]).await.assert_status(StatusCode::SEE_OTHER);
-    assert_eq!(guest_state(&app, "sam@example.org").await, (false, true, false));
+    assert_eq!(
+        guest_state(&app, "sam@example.org").await,
+        (false, false, false)
+    );
+    sam.post(&cancel, &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(
+        guest_state(&app, "sam@example.org").await,
+        (false, true, false)
+    );
     // Cancelled for good through this link: confirming it now changes nothing.
     let link = link_in(&body, "/guests/");
     sam.post(&format!("{link}/confirm"), &[]).await;
-    assert_eq!(guest_state(&app, "sam@example.org").await, (false, true, false));
+    assert_eq!(
+        guest_state(&app, "sam@example.org").await,
+        (false, true, false)
+    );
     olu.get(&format!("/c/{slug}/meetings/{meeting}"))
         .await
         .assert_lacks("sam@example.org");
@@ -672,5 +733,8 @@ async fn a_pending_guest_can_say_they_cannot_come_from_the_confirmation_mail() {
     say_ill_come(&mut sam, &slug, meeting, "Sam", "sam@example.org")
         .await
         .assert_status(StatusCode::SEE_OTHER);
-    assert_eq!(guest_state(&app, "sam@example.org").await, (false, false, false));
+    assert_eq!(
+        guest_state(&app, "sam@example.org").await,
+        (false, false, false)
+    );
 }

@@ -56,7 +56,12 @@ impl TryFrom<&PublicForm> for PublicSettings {
         };
         let what_to_expect = errors.check(
             "what_to_expect",
-            forms::text(&form.what_to_expect, "what to expect", 0, WHAT_TO_EXPECT_MAX),
+            forms::text(
+                &form.what_to_expect,
+                "what to expect",
+                0,
+                WHAT_TO_EXPECT_MAX,
+            ),
         );
         match (open, what_to_expect) {
             (Some(open), Some(what_to_expect)) if errors.is_empty() => Ok(Self {

@@ -35,11 +35,7 @@ pub struct VisitPage {
 }
 
 /// The CAN and the open meeting named in the path; 404 unless both may be shown to anyone.
-async fn open_meeting(
-    state: &AppState,
-    viewer: &CanViewer,
-    id: Uuid,
-) -> Result<OpenMeetingLine> {
+async fn open_meeting(state: &AppState, viewer: &CanViewer, id: Uuid) -> Result<OpenMeetingLine> {
     let meeting = guests::visitable(&state.db, &viewer.can, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -90,7 +86,16 @@ pub async fn sign_up(
         Err(errors) => return unprocessable(visit_page(ctx, &viewer, meeting, form, errors)),
     };
     let public_url = &state.config.public_url;
-    match guests::sign_up(&state.db, &viewer.can, &meeting, &guest, &address, public_url).await? {
+    match guests::sign_up(
+        &state.db,
+        &viewer.can,
+        &meeting,
+        &guest,
+        &address,
+        public_url,
+    )
+    .await?
+    {
         SignUp::Mailed => {
             let text = format!(
                 "Nearly there: we have sent a link to {}. Open it and press “Yes, I'll come” to \

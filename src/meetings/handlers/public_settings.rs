@@ -73,7 +73,14 @@ pub async fn series_page(
         .or_not_found()?;
     let form = PublicForm::of(now.open_to_public, &now.what_to_expect);
     let base = format!("/meetings/series/{id}");
-    Ok(page(&access, ctx, ("series", base), &now, form, FieldErrors::new()))
+    Ok(page(
+        &access,
+        ctx,
+        ("series", base),
+        &now,
+        form,
+        FieldErrors::new(),
+    ))
 }
 
 pub async fn series_save(
@@ -115,7 +122,14 @@ pub async fn meeting_page(
         .or_not_found()?;
     let form = PublicForm::of(now.open_to_public, &now.what_to_expect);
     let base = format!("/meetings/{}", access.id());
-    Ok(page(&access.access, ctx, ("meeting", base), &now, form, FieldErrors::new()))
+    Ok(page(
+        &access.access,
+        ctx,
+        ("meeting", base),
+        &now,
+        form,
+        FieldErrors::new(),
+    ))
 }
 
 pub async fn meeting_save(
@@ -140,7 +154,14 @@ pub async fn meeting_save(
         },
         Err(errors) => errors,
     };
-    unprocessable(page(&access.access, ctx, ("meeting", base), &now, form, errors))
+    unprocessable(page(
+        &access.access,
+        ctx,
+        ("meeting", base),
+        &now,
+        form,
+        errors,
+    ))
 }
 
 fn not_listed() -> FieldErrors {
