@@ -92,6 +92,11 @@ pub enum Saved {
     NotListed,
 }
 
+/// Saving what is already there writes nothing (and no activity line).
+fn unchanged(before: &PublicState, after: &PublicSettings) -> bool {
+    before.open_to_public == after.open && before.what_to_expect == after.what_to_expect
+}
+
 /// The activity line's words for a change of public settings.
 fn summary(who: &str, title: &str, before: &PublicState, after: &PublicSettings) -> String {
     match (before.open_to_public, after.open) {
@@ -115,6 +120,9 @@ pub async fn set_series(
     let Some(before) = q::series_state(&mut *tx, access.can.id, id).await? else {
         return Ok(None);
     };
+    if unchanged(&before, settings) {
+        return Ok(Some(Saved::Saved));
+    }
     let values = (settings.open, settings.what_to_expect.as_str());
     q::set_series(&mut tx, access.can.id, id, values).await?;
     let line = summary(&access.me.display_name, &before.title, &before, settings);
@@ -136,7 +144,9 @@ pub async fn set_meeting(
     }
     let (can_id, id) = (access.can.id, access.id());
     let mut tx = db.begin().await?;
-    if let Some(before) = q::meeting_state(&mut *tx, can_id, id).await? {
+    if let Some(before) = q::meeting_state(&mut *tx, can_id, id).await?
+        && !unchanged(&before, settings)
+    {
         q::set_meeting(
             &mut tx,
             can_id,
