@@ -199,6 +199,15 @@ async fn opening_a_series_in_a_listed_can_shows_its_meetings_to_visitors() {
     olu.get(&format!("/c/{slug}/activity"))
         .await
         .assert_contains("Olu opened “Weekly circle” to the neighbourhood");
+    // Saving it again unchanged writes no second line.
+    open_series(&mut olu, &slug, series)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("activity_log WHERE action = 'series.public'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
