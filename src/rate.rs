@@ -26,6 +26,10 @@ pub enum Scope {
     SignUpAddress,
     /// An account made, from anywhere (one key for all).
     SignUp,
+    /// A visitor's "I'll come" to an open meeting, from one client address.
+    GuestAddress,
+    /// A visitor's "I'll come", for one email address (in lower case).
+    GuestEmail,
 }
 
 /// No limit looks further back than this; older events are purged.
@@ -173,6 +177,8 @@ impl Scope {
             Self::SignInAddress => "sign_in_address",
             Self::SignUpAddress => "sign_up_address",
             Self::SignUp => "sign_up",
+            Self::GuestAddress => "guest_address",
+            Self::GuestEmail => "guest_email",
         }
     }
 }

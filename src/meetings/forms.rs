@@ -467,3 +467,8 @@ mod tests {
         assert!(Schedule::parse(&f, today()).unwrap_err().has("starts_on"));
     }
 }
+
+// Meetings open to the neighbourhood (issue 14): the facilitator's settings and a visitor's
+// "I'll come".
+mod public;
+pub use public::{GuestForm, NewGuest, PublicForm, PublicSettings};

@@ -11,6 +11,7 @@ pub mod access;
 pub mod agenda;
 pub mod feeds;
 pub mod forms;
+pub mod guests;
 mod handlers;
 pub mod jobs;
 pub mod mail;
@@ -100,9 +101,38 @@ pub fn router() -> Router<AppState> {
             "/account/calendar",
             get(feed_pages::settings).post(feed_pages::renew),
         )
+        // Meetings open to the neighbourhood (issue 14): settings, visitors, guests' links.
+        .merge(public_routes())
         // Meeting URLs whose work belongs to other areas, mounted here explicitly.
         .merge(crate::stages::meeting_routes())
         .merge(crate::responsibilities::meeting_routes())
+}
+
+/// Opening meetings to the neighbourhood, and what visitors and guests open.
+fn public_routes() -> Router<AppState> {
+    use handlers::{guests as guest_pages, public_settings};
+    Router::new()
+        .route(
+            "/c/{slug}/meetings/series/{id}/public",
+            get(public_settings::series_page).post(public_settings::series_save),
+        )
+        .route(
+            "/c/{slug}/meetings/{id}/public",
+            get(public_settings::meeting_page).post(public_settings::meeting_save),
+        )
+        .route(
+            "/c/{slug}/visit/{id}",
+            get(guest_pages::visit).post(guest_pages::sign_up),
+        )
+        .route("/c/{slug}/guests/{token}", get(guest_pages::link))
+        .route(
+            "/c/{slug}/guests/{token}/confirm",
+            post(guest_pages::confirm),
+        )
+        .route(
+            "/c/{slug}/guests/{token}/cancel",
+            get(guest_pages::cancel_page).post(guest_pages::cancel),
+        )
 }
 
 /// "Tuesday 24 November 2026, 19:00–20:30" in `tz`.
@@ -132,9 +162,17 @@ pub fn when_for_viewer(
 
 /// The clock's work for meetings: extend series, remind before meetings and about minutes.
 pub fn jobs() -> Vec<Job> {
-    vec![Job::new(
-        "meetings",
-        Duration::from_secs(60),
-        |ctx: JobContext| async move { jobs::tick(&ctx.db, &ctx.base_url).await },
-    )]
+    vec![
+        Job::new(
+            "meetings",
+            Duration::from_secs(60),
+            |ctx: JobContext| async move { jobs::tick(&ctx.db, &ctx.base_url).await },
+        ),
+        // Guests of open meetings: reminded the day before, forgotten some weeks after.
+        Job::new(
+            "meeting guests",
+            Duration::from_secs(60),
+            |ctx: JobContext| async move { guests::tick(&ctx.db, &ctx.base_url).await },
+        ),
+    ]
 }

@@ -121,7 +121,42 @@ const PAGES: &[Budget] = &[
     page("activity", "/c/seed-1/activity", Who::Organiser, 10),
     page("profile", "/account/profile", Who::Organiser, 10),
     page("private feed", "{feed}", Who::CalendarApp, 10),
+    // Meetings open to the neighbourhood (issue 14); visitors are signed out, as a calendar app is.
+    page("public page (visitor)", "/c/seed-1", Who::CalendarApp, 10),
+    page(
+        "visit an open meeting",
+        "/c/seed-1/visit/{next}",
+        Who::CalendarApp,
+        10,
+    ),
+    page(
+        "guest's link",
+        "/c/seed-1/guests/{guest}",
+        Who::CalendarApp,
+        10,
+    ),
+    page(
+        "guest's cancel link",
+        "/c/seed-1/guests/{guest}/cancel",
+        Who::CalendarApp,
+        10,
+    ),
+    page(
+        "meeting: open to the neighbourhood",
+        "/c/seed-1/meetings/{next}/public",
+        Who::Organiser,
+        10,
+    ),
+    page(
+        "series: open to the neighbourhood",
+        "/c/seed-1/meetings/series/{series}/public",
+        Who::Organiser,
+        10,
+    ),
 ];
+
+/// The link of the fixture's guest of the upcoming meeting (only its hash is stored).
+const GUEST_LINK: &str = "budget-guest-link";
 
 /// One statement as `pg_stat_statements` keeps it: normalised text and how often it ran.
 type Statement = (String, i64);
@@ -342,6 +377,8 @@ struct Fixture {
     calendar_app: Browser,
     ids: Ids,
     feed: String,
+    /// The series of the upcoming meeting (open to the neighbourhood).
+    series: Uuid,
 }
 
 impl Fixture {
@@ -410,6 +447,34 @@ impl Fixture {
             tx.commit().await.unwrap();
         }
 
+        // Issue 14: seed-1's series is open to the neighbourhood and its next meeting has a
+        // confirmed guest, so the visitors' pages have something to show.
+        let series: Uuid = scalar(
+            &app,
+            "SELECT series_id FROM meetings WHERE id = $1",
+            Some(ids.next),
+        )
+        .await;
+        sqlx::query(
+            "UPDATE meeting_series SET open_to_public = true, what_to_expect = 'Tea first.'
+             WHERE id = $1",
+        )
+        .bind(series)
+        .execute(&app.db)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO meeting_guests (id, can_id, meeting_id, name, email, token_hash, confirmed_at)
+             VALUES ($1, $2, $3, 'A neighbour', 'neighbour@example.org', $4, now())",
+        )
+        .bind(Uuid::now_v7())
+        .bind(ids.can)
+        .bind(ids.next)
+        .bind(canopy::web::token::hash(GUEST_LINK))
+        .execute(&app.db)
+        .await
+        .unwrap();
+
         // The organiser's private calendar link, made through the page that makes it.
         organiser
             .get("/account/calendar")
@@ -437,6 +502,7 @@ impl Fixture {
             calendar_app,
             ids,
             feed,
+            series,
         }
     }
 
@@ -462,6 +528,8 @@ impl Fixture {
             .replace("{responsibility}", &self.ids.responsibility.to_string())
             .replace("{member}", &self.ids.member.to_string())
             .replace("{feed}", &self.feed)
+            .replace("{series}", &self.series.to_string())
+            .replace("{guest}", GUEST_LINK)
     }
 
     /// The statements `page` takes here.

@@ -16,6 +16,7 @@ mod limits;
 mod meeting_fixes;
 mod meetings;
 mod outbox;
+mod public_meetings;
 mod responsibilities;
 mod robustness;
 mod schema;

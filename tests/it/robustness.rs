@@ -95,6 +95,16 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/account/reset/{x}"),
     ("GET", "/account/sign-in-link/{x}"),
     ("POST", "/account/sign-in-link/{x}"),
+    ("GET", "/c/{slug}/meetings/series/{id}/public"),
+    ("POST", "/c/{slug}/meetings/series/{id}/public"),
+    ("GET", "/c/{slug}/meetings/{id}/public"),
+    ("POST", "/c/{slug}/meetings/{id}/public"),
+    ("GET", "/c/{slug}/visit/{id}"),
+    ("POST", "/c/{slug}/visit/{id}"),
+    ("GET", "/c/{slug}/guests/{x}"),
+    ("POST", "/c/{slug}/guests/{x}/confirm"),
+    ("GET", "/c/{slug}/guests/{x}/cancel"),
+    ("POST", "/c/{slug}/guests/{x}/cancel"),
 ];
 
 /// Routes the hostile-input run leaves out, and why: they take no id and hold no CAN's data, or they
@@ -280,6 +290,8 @@ pub(crate) const FIELDS: &[&str] = &[
     "confirm_past",
     "new_password",
     "confirm_password",
+    "open_to_public",
+    "what_to_expect",
 ];
 
 /// One of every kind of record in the CAN, so real ids of each kind are tried on every route.

@@ -1,5 +1,6 @@
-//! A listed CAN's public page: what it is for, its rules, and the way to ask to join. Members
-//! see the overview at the same address instead (`crate::home`).
+//! A listed CAN's public page: what it is for, its rules, the meetings open to the neighbourhood
+//! in the coming weeks, and the way to ask to join. Members see the overview at the same address
+//! instead (`crate::home`).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -12,6 +13,7 @@ use crate::cans::join_requests;
 use crate::cans::model::{Can, StageMark};
 use crate::cans::queries;
 use crate::error::Result;
+use crate::meetings::guests::{self, OpenMeetingLine};
 use crate::web::forms::FieldErrors;
 use crate::web::{CurrentMember, Layout, time, too_many_requests, unprocessable};
 
@@ -29,6 +31,8 @@ pub struct PublicPage {
     next: String,
     errors: FieldErrors,
     message: String,
+    /// Meetings open to the neighbourhood in the coming weeks (`meetings::guests`).
+    open_meetings: Vec<OpenMeetingLine>,
 }
 
 /// Where the visitor stands with joining.
@@ -47,7 +51,9 @@ async fn public_page_for(
     (errors, message): (FieldErrors, String),
 ) -> Result<PublicPage> {
     let active_members = queries::active_members(&state.db, can.id).await?.len();
+    let open_meetings = guests::upcoming_open(&state.db, &can).await?;
     Ok(PublicPage {
+        open_meetings,
         ctx,
         active_members,
         signed_in: asking.signed_in,

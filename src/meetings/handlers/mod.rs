@@ -4,9 +4,11 @@
 
 pub mod agenda;
 pub mod feeds;
+pub mod guests;
 pub mod occurrence;
 pub mod pack;
 pub mod page;
 pub mod polls;
+pub mod public_settings;
 pub mod record;
 pub mod schedule;

@@ -1,4 +1,5 @@
-//! A print-friendly meeting pack: agenda, recent decisions, open actions and a sign-in sheet.
+//! A print-friendly meeting pack: agenda, recent decisions, open actions and a sign-in sheet
+//! (members, then guests who confirmed they'll come, then blank lines).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -10,6 +11,7 @@ use crate::AppState;
 use crate::cans::access::Member;
 use crate::error::Result;
 use crate::meetings::access::MeetingAccess;
+use crate::meetings::guests;
 use crate::meetings::queries::agenda::{self, AgendaItem};
 use crate::meetings::queries::record::{self, ActionItem, Decision};
 use crate::meetings::queries::{self, Meeting};
@@ -29,6 +31,9 @@ pub struct PackPage {
     last_decisions: Vec<Decision>,
     open_actions: Vec<ActionItem>,
     sign_in: Vec<String>,
+    /// Visitors who confirmed they'll come to an open meeting (names only: the pack is for
+    /// every member).
+    guests: Vec<String>,
     blank_lines: usize,
 }
 
@@ -69,6 +74,11 @@ pub async fn pack(
             .into_iter()
             .filter(|p| p.is_active())
             .map(|p| p.name)
+            .collect(),
+        guests: guests::confirmed_guests(db, can.id, g.id)
+            .await?
+            .into_iter()
+            .map(|guest| guest.name)
             .collect(),
         blank_lines: BLANK_LINES,
     })

@@ -106,6 +106,8 @@ pub struct MeetingPage {
     roles_form: RolesForm,
     move_form: MoveForm,
     kept: Kept,
+    /// Open to the neighbourhood, and its guests (issue 14; `meetings/guest_block.html`).
+    guests: crate::meetings::guests::GuestBlock,
 }
 
 impl MeetingPage {
@@ -212,6 +214,7 @@ pub async fn render<R: MeetingRequirement>(
         meeting: g.clone(),
         kept,
         ctx,
+        guests: crate::meetings::guests::block(&state.db, can.id, g.id, access.schedules()).await?,
     })
 }
 

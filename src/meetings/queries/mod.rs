@@ -3,6 +3,7 @@
 //! agenda, the record of the meeting and time polls have their own files.
 
 pub mod agenda;
+pub mod guests;
 pub mod polls;
 pub mod record;
 pub mod upcoming;

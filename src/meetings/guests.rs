@@ -1,0 +1,542 @@
+//! Meetings open to the neighbourhood: a listed CAN opens a series or one meeting; visitors see it
+//! on the CAN's public page and say "I'll come" with a name and an email address (no account),
+//! confirmed through a single-use link; confirmed guests are reminded the day before, and their
+//! details are deleted [`GUEST_DATA_KEPT_DAYS`] days after the meeting.
+//!
+//! Nothing is public unless the CAN is listed *when it is read*: the flags stay as set if a CAN
+//! becomes invite-only, but no page, link or reminder uses them then.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::access::MeetingAccess;
+use super::forms::{NewGuest, PublicSettings};
+use super::queries::guests as q;
+use super::when;
+use crate::cans::access::{CanAccess, Facilitator};
+use crate::cans::model::Can;
+use crate::error::Result;
+use crate::outbox::{self, MailText};
+use crate::rate::{self, Limit, Scope};
+use crate::web::{time, token};
+
+pub use q::{ConfirmedGuest, GuestByLink, OpenMeeting, PublicState};
+
+/// How far ahead the public page lists open meetings.
+pub const WEEKS_AHEAD: i32 = 8;
+/// Guests' names and addresses are deleted this many days after their meeting ended.
+pub const GUEST_DATA_KEPT_DAYS: i32 = 28;
+/// "I'll come" sign-ups from one client address in an hour.
+pub const SIGN_UPS_PER_ADDRESS_PER_HOUR: i64 = 10;
+/// Confirmation mails to one email address in an hour (asking again re-sends one).
+pub const MAILS_PER_EMAIL_PER_HOUR: i64 = 3;
+/// Reminders claimed per round of the job.
+const BATCH: i64 = 50;
+
+/// An open meeting as a visitor's page shows it: the time in words, in the group's zone.
+#[derive(Debug, Clone)]
+pub struct OpenMeetingLine {
+    pub id: Uuid,
+    pub title: String,
+    /// "Tuesday 24 November 2026, 19:00–20:30".
+    pub when: String,
+    pub zone: chrono_tz::Tz,
+    pub location: String,
+    pub what_to_expect: String,
+}
+
+impl OpenMeetingLine {
+    pub fn of(m: OpenMeeting, zone: chrono_tz::Tz) -> Self {
+        Self {
+            when: when(m.starts_at, m.ends_at, zone),
+            id: m.id,
+            title: m.title,
+            zone,
+            location: m.location,
+            what_to_expect: m.what_to_expect,
+        }
+    }
+
+    /// A call link rather than a place.
+    pub fn location_is_link(&self) -> bool {
+        self.location.starts_with("https://") || self.location.starts_with("http://")
+    }
+}
+
+/// Open meetings of a listed CAN for its public page (nothing for an invite-only one).
+pub async fn upcoming_open(db: &PgPool, can: &Can) -> Result<Vec<OpenMeetingLine>> {
+    if !can.is_listed() {
+        return Ok(Vec::new());
+    }
+    let open = q::open_meetings(db, can.id, WEEKS_AHEAD).await?;
+    Ok(open
+        .into_iter()
+        .map(|m| OpenMeetingLine::of(m, can.time_zone))
+        .collect())
+}
+
+/// One meeting a visitor may come to: the CAN listed, the meeting open, scheduled and ahead.
+pub async fn visitable(db: &PgPool, can: &Can, meeting_id: Uuid) -> Result<Option<OpenMeeting>> {
+    if !can.is_listed() {
+        return Ok(None);
+    }
+    q::open_meeting(db, can.id, meeting_id).await
+}
+
+/// What saving public settings came to.
+pub enum Saved {
+    Saved,
+    /// Only a listed CAN may open meetings (closing them is always allowed).
+    NotListed,
+}
+
+/// Saving what is already there writes nothing (and no activity line).
+fn unchanged(before: &PublicState, after: &PublicSettings) -> bool {
+    before.open_to_public == after.open && before.what_to_expect == after.what_to_expect
+}
+
+/// The activity line's words for a change of public settings.
+fn summary(who: &str, title: &str, before: &PublicState, after: &PublicSettings) -> String {
+    match (before.open_to_public, after.open) {
+        (false, true) => format!("{who} opened “{title}” to the neighbourhood"),
+        (true, false) => format!("{who} closed “{title}” to the neighbourhood"),
+        _ => format!("{who} changed what newcomers to “{title}” can expect"),
+    }
+}
+
+/// Opens or closes a series (and so its meetings) to the neighbourhood. `None`: no such series.
+pub async fn set_series(
+    db: &PgPool,
+    access: &CanAccess<Facilitator>,
+    id: Uuid,
+    settings: &PublicSettings,
+) -> Result<Option<Saved>> {
+    if settings.open && !access.can.is_listed() {
+        return Ok(Some(Saved::NotListed));
+    }
+    let mut tx = db.begin().await?;
+    let Some(before) = q::series_state(&mut *tx, access.can.id, id).await? else {
+        return Ok(None);
+    };
+    if unchanged(&before, settings) {
+        return Ok(Some(Saved::Saved));
+    }
+    let values = (settings.open, settings.what_to_expect.as_str());
+    q::set_series(&mut tx, access.can.id, id, values).await?;
+    let line = summary(&access.me.display_name, &before.title, &before, settings);
+    access
+        .log(&mut tx, "series.public", ("meeting_series", id), line)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(Saved::Saved))
+}
+
+/// Opens or closes one meeting on its own.
+pub async fn set_meeting(
+    db: &PgPool,
+    access: &MeetingAccess<Facilitator>,
+    settings: &PublicSettings,
+) -> Result<Saved> {
+    if settings.open && !access.can.is_listed() {
+        return Ok(Saved::NotListed);
+    }
+    let (can_id, id) = (access.can.id, access.id());
+    let mut tx = db.begin().await?;
+    if let Some(before) = q::meeting_state(&mut *tx, can_id, id).await?
+        && !unchanged(&before, settings)
+    {
+        q::set_meeting(
+            &mut tx,
+            can_id,
+            id,
+            (settings.open, &settings.what_to_expect),
+        )
+        .await?;
+        let line = summary(&access.me.display_name, &before.title, &before, settings);
+        access
+            .log(&mut tx, "meeting.public", ("meeting", id), line)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Saved::Saved)
+}
+
+/// What a visitor's "I'll come" came to.
+pub enum SignUp {
+    /// A confirmation link is on its way to the address.
+    Mailed,
+    /// Too many sign-ups lately from this client (`from_here`) or for this address.
+    TooMany { wait: Duration, from_here: bool },
+}
+
+/// Writes the visitor down as a pending guest (one per address per meeting: asking again gives
+/// the same guest a new link) and mails the confirmation link. Limited per client address and per
+/// email address, counted before anything is written.
+pub async fn sign_up(
+    db: &PgPool,
+    can: &Can,
+    meeting: &OpenMeetingLine,
+    guest: &NewGuest,
+    address: &str,
+    public_url: &str,
+) -> Result<SignUp> {
+    let email_key = guest.email.throttle_key();
+    let hour = Duration::from_secs(3600);
+    let limits = [
+        Limit {
+            scope: Scope::GuestAddress,
+            key: address,
+            max: SIGN_UPS_PER_ADDRESS_PER_HOUR,
+            window: hour,
+        },
+        Limit {
+            scope: Scope::GuestEmail,
+            key: &email_key,
+            max: MAILS_PER_EMAIL_PER_HOUR,
+            window: hour,
+        },
+    ];
+    if let Err(exceeded) = rate::admit(db, &limits).await? {
+        let from_here = exceeded.scope == Scope::GuestAddress;
+        tracing::warn!(address, from_here, "guest sign-up refused: too many lately");
+        return Ok(SignUp::TooMany {
+            wait: exceeded.wait,
+            from_here,
+        });
+    }
+    let secret = token::random();
+    let mut tx = db.begin().await?;
+    let id = q::upsert_guest(
+        &mut tx,
+        can.id,
+        meeting.id,
+        (&guest.name, guest.email.as_str()),
+        &token::hash(&secret),
+    )
+    .await?;
+    let link = format!("{public_url}/c/{}/guests/{secret}", can.slug);
+    let cancel_link = format!("{link}/cancel");
+    let mail = GuestConfirm {
+        name: &guest.name,
+        can_name: &can.name,
+        title: &meeting.title,
+        when: meeting.when.clone(),
+        zone: can.time_zone,
+        location: &meeting.location,
+        link: &link,
+        cancel_link: &cancel_link,
+    };
+    // Each sending is its own mail: asking again is how a lost mail is sent again.
+    let key = format!("meeting-guest:{id}:confirm:{}", Uuid::now_v7());
+    outbox::enqueue(
+        &mut *tx,
+        &mail.to(guest.email.as_str(), Some(can.id), Some(key))?,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(SignUp::Mailed)
+}
+
+/// The guest a link belongs to (nothing for an invite-only CAN). A GET: writes nothing.
+pub async fn by_link(db: &PgPool, can: &Can, secret: &str) -> Result<Option<GuestByLink>> {
+    if !can.is_listed() {
+        return Ok(None);
+    }
+    q::guest_by_link(db, can.id, &token::hash(secret), false).await
+}
+
+/// What pressing a button behind a guest's link came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Confirmed,
+    AlreadyConfirmed,
+    Cancelled,
+    AlreadyCancelled,
+    /// The meeting is no longer open, scheduled and ahead.
+    Closed,
+    /// No such link (used up by a newer one, or the guest's details deleted).
+    Unknown,
+}
+
+/// The guest confirms they'll come. A link confirms once; after a cancellation, only asking
+/// again (a new link) brings the guest back.
+pub async fn confirm(db: &PgPool, can: &Can, secret: &str) -> Result<Answer> {
+    answer(db, can, secret, true).await
+}
+
+/// "I can't come after all."
+pub async fn cancel(db: &PgPool, can: &Can, secret: &str) -> Result<Answer> {
+    answer(db, can, secret, false).await
+}
+
+async fn answer(db: &PgPool, can: &Can, secret: &str, coming: bool) -> Result<Answer> {
+    if !can.is_listed() {
+        return Ok(Answer::Unknown);
+    }
+    let mut tx = db.begin().await?;
+    let Some(guest) = q::guest_by_link(&mut *tx, can.id, &token::hash(secret), true).await? else {
+        return Ok(Answer::Unknown);
+    };
+    let date = time::date_in(guest.starts_at, can.time_zone);
+    let outcome = if guest.cancelled_at.is_some() {
+        Answer::AlreadyCancelled
+    } else if !guest.still_open {
+        Answer::Closed
+    } else if coming && guest.confirmed_at.is_some() {
+        Answer::AlreadyConfirmed
+    } else if coming {
+        q::mark_confirmed(&mut tx, guest.id).await?;
+        let line = format!("A visitor will come to “{}” on {date}", guest.title);
+        log(
+            &mut tx,
+            can.id,
+            "meeting.guest_confirmed",
+            guest.meeting_id,
+            line,
+        )
+        .await?;
+        Answer::Confirmed
+    } else {
+        q::mark_cancelled(&mut tx, guest.id).await?;
+        if guest.confirmed_at.is_some() {
+            let line = format!(
+                "A visitor can no longer come to “{}” on {date}",
+                guest.title
+            );
+            log(
+                &mut tx,
+                can.id,
+                "meeting.guest_cancelled",
+                guest.meeting_id,
+                line,
+            )
+            .await?;
+        }
+        Answer::Cancelled
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// A visitor's doing: an activity line without an actor, and without their name (the line
+/// outlives the guest's details).
+async fn log(
+    conn: &mut sqlx::PgConnection,
+    can_id: Uuid,
+    action: &str,
+    meeting_id: Uuid,
+    summary: String,
+) -> Result<()> {
+    crate::cans::activity::record(
+        conn,
+        crate::cans::activity::Entry {
+            can_id,
+            actor_id: None,
+            action,
+            subject_type: "meeting",
+            subject_id: Some(meeting_id),
+            summary,
+        },
+    )
+    .await
+}
+
+/// A guest as the meeting page lists them.
+#[derive(Debug, Clone)]
+pub struct GuestRow {
+    pub name: String,
+    /// Only for those who schedule meetings (facilitators and organisers).
+    pub email: Option<String>,
+    pub confirmed: bool,
+}
+
+/// The meeting page's "open to the neighbourhood" line and its guests.
+#[derive(Debug, Clone, Default)]
+pub struct GuestBlock {
+    /// The meeting is opened on its own.
+    pub open: bool,
+    /// Its series is open (and so the meeting with it).
+    pub series_open: bool,
+    pub guests: Vec<GuestRow>,
+}
+
+impl GuestBlock {
+    pub fn is_open(&self) -> bool {
+        self.open || self.series_open
+    }
+}
+
+/// One statement: whether the meeting is open, and its guests who have not cancelled.
+pub async fn block(
+    db: &PgPool,
+    can_id: Uuid,
+    meeting_id: Uuid,
+    with_emails: bool,
+) -> Result<GuestBlock> {
+    let lines = q::guest_lines(db, can_id, meeting_id, with_emails).await?;
+    let mut block = GuestBlock::default();
+    for line in lines {
+        block.open = line.open_to_public;
+        block.series_open = line.series_open;
+        if let (Some(_), Some(name)) = (line.guest_id, line.name) {
+            block.guests.push(GuestRow {
+                name,
+                email: line.email,
+                confirmed: line.confirmed,
+            });
+        }
+    }
+    Ok(block)
+}
+
+/// Guests who confirmed and have not cancelled (name and address), for mails about a meeting
+/// that moves or is cancelled.
+pub async fn confirmed_guests(
+    conn: impl sqlx::PgExecutor<'_>,
+    can_id: Uuid,
+    meeting_id: Uuid,
+) -> Result<Vec<ConfirmedGuest>> {
+    q::confirmed_guests(conn, can_id, meeting_id).await
+}
+
+/// What a round of the guests' clock did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct GuestTick {
+    pub reminded: usize,
+    pub forgotten: u64,
+}
+
+/// The clock's work for guests: remind the day before, forget some weeks after.
+pub async fn tick(db: &PgPool, base_url: &str) -> Result<GuestTick> {
+    Ok(GuestTick {
+        reminded: remind(db, base_url).await?,
+        forgotten: forget_past(db).await?,
+    })
+}
+
+/// Reminds confirmed guests of open meetings starting within a day, once each (rows claimed with
+/// SKIP LOCKED, so two instances share the work). A reminder carries a new link, which replaces
+/// the earlier one (only hashes are kept, so the old link cannot be mailed again). Returns how
+/// many reminders were written.
+pub async fn remind(db: &PgPool, base_url: &str) -> Result<usize> {
+    let mut reminded = 0;
+    loop {
+        let mut tx = db.begin().await?;
+        let due = q::claim_due_reminders(&mut tx, BATCH).await?;
+        if due.is_empty() {
+            break;
+        }
+        for g in &due {
+            let secret = token::random();
+            let cancel_link = format!("{base_url}/c/{}/guests/{secret}/cancel", g.slug);
+            let mail = GuestReminder {
+                name: &g.name,
+                can_name: &g.can_name,
+                title: &g.title,
+                day: day_words(g.starts_at, g.tz),
+                when: when(g.starts_at, g.ends_at, g.tz),
+                zone: g.tz,
+                location: &g.location,
+                what_to_expect: &g.what_to_expect,
+                cancel_link: &cancel_link,
+            };
+            let key = format!("meeting-guest:{}:reminder", g.id);
+            outbox::enqueue(&mut *tx, &mail.to(&g.email, Some(g.can_id), Some(key))?).await?;
+            q::mark_reminded(&mut tx, g.id, &token::hash(&secret)).await?;
+            reminded += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(reminded)
+}
+
+/// "today", "tomorrow" or the date, in the group's zone, as is true when the mail is written.
+fn day_words(at: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
+    let day = at.with_timezone(&tz).date_naive();
+    let today = time::today_in(tz);
+    if day == today {
+        "today".into()
+    } else if Some(day) == today.succ_opt() {
+        "tomorrow".into()
+    } else {
+        format!("on {}", time::date_in(at, tz))
+    }
+}
+
+/// Deletes guests' names and addresses [`GUEST_DATA_KEPT_DAYS`] days after their meeting.
+pub async fn forget_past(db: &PgPool) -> Result<u64> {
+    q::forget_past(db, GUEST_DATA_KEPT_DAYS).await
+}
+
+/// To a visitor who said "I'll come": the link that confirms it.
+#[derive(askama::Template)]
+#[template(path = "mail/meetings/guest_confirm.txt")]
+pub struct GuestConfirm<'a> {
+    pub name: &'a str,
+    pub can_name: &'a str,
+    pub title: &'a str,
+    /// When, in the group's zone (see [`super::when`]).
+    pub when: String,
+    pub zone: chrono_tz::Tz,
+    pub location: &'a str,
+    pub link: &'a str,
+    pub cancel_link: &'a str,
+}
+
+impl MailText for GuestConfirm<'_> {
+    fn subject(&self) -> String {
+        format!("Please confirm: {} with {}", self.title, self.can_name)
+    }
+}
+
+/// To a confirmed guest, the day before.
+#[derive(askama::Template)]
+#[template(path = "mail/meetings/guest_reminder.txt")]
+pub struct GuestReminder<'a> {
+    pub name: &'a str,
+    pub can_name: &'a str,
+    pub title: &'a str,
+    /// "today", "tomorrow" or "on 24 November 2026".
+    pub day: String,
+    pub when: String,
+    pub zone: chrono_tz::Tz,
+    pub location: &'a str,
+    pub what_to_expect: &'a str,
+    pub cancel_link: &'a str,
+}
+
+impl MailText for GuestReminder<'_> {
+    fn subject(&self) -> String {
+        format!("{}: {} is {}", self.can_name, self.title, self.day)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use askama::Template;
+
+    #[test]
+    fn the_reminder_names_place_time_and_what_to_expect() {
+        let tz = chrono_tz::Europe::London;
+        let mail = GuestReminder {
+            name: "Sam",
+            can_name: "Riverside",
+            title: "Weekly circle",
+            day: "tomorrow".into(),
+            when: "Tuesday 24 November 2026, 19:00–20:30".into(),
+            zone: tz,
+            location: "The community hall",
+            what_to_expect: "Tea and a round of names.",
+            cancel_link: "http://localhost/c/riverside/guests/t/cancel",
+        };
+        let text = mail.render().unwrap(); // ok: test
+        assert!(text.contains("Tuesday 24 November 2026, 19:00–20:30 (Europe/London)"));
+        assert!(text.contains("Where: The community hall"));
+        assert!(text.contains("Tea and a round of names."));
+        assert!(text.contains("http://localhost/c/riverside/guests/t/cancel"));
+        assert_eq!(mail.subject(), "Riverside: Weekly circle is tomorrow");
+    }
+}
