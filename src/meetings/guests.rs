@@ -8,7 +8,8 @@
 
 use std::time::Duration;
 
-use sqlx::PgPool;
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::access::MeetingAccess;
@@ -401,6 +402,79 @@ pub async fn confirmed_guests(
     q::confirmed_guests(conn, can_id, meeting_id).await
 }
 
+/// What became of a meeting its guests said they would come to.
+pub enum Change {
+    /// Moved from `was` (start, end). `reminds` when the new time is within a day, so this mail
+    /// is the reminder; otherwise the clock reminds them before the new time.
+    Moved {
+        was: (DateTime<Utc>, DateTime<Utc>),
+        reminds: bool,
+        sequence: i32,
+    },
+    Cancelled {
+        sequence: i32,
+    },
+}
+
+/// A meeting's news for its guests: which meeting, when it is (now, or was if cancelled), and
+/// what changed.
+pub struct News<'a> {
+    pub can: &'a Can,
+    pub meeting_id: Uuid,
+    pub title: &'a str,
+    pub location: &'a str,
+    pub at: (DateTime<Utc>, DateTime<Utc>),
+    pub change: Change,
+}
+
+/// Tells the meeting's confirmed guests, in the caller's transaction, that it moved (with a
+/// fresh "I can't come" link, which replaces the earlier one) or was cancelled. Members are told
+/// by the meeting's own mails; guests have no account, so theirs speak to a visitor.
+pub async fn tell(conn: &mut PgConnection, news: &News<'_>, base_url: &str) -> Result<usize> {
+    let guests = q::confirmed_guests(&mut *conn, news.can.id, news.meeting_id).await?;
+    let tz = news.can.time_zone;
+    let now = when(news.at.0, news.at.1, tz);
+    for g in &guests {
+        let mail = match &news.change {
+            Change::Moved {
+                was,
+                reminds,
+                sequence,
+            } => {
+                let secret = token::random();
+                let cancel_link = format!("{base_url}/c/{}/guests/{secret}/cancel", news.can.slug);
+                let mail = GuestMoved {
+                    name: &g.name,
+                    can_name: &news.can.name,
+                    title: news.title,
+                    was: when(was.0, was.1, tz),
+                    when: now.clone(),
+                    zone: tz,
+                    location: news.location,
+                    cancel_link: &cancel_link,
+                };
+                q::moved(&mut *conn, g.id, &token::hash(&secret), *reminds).await?;
+                let key = format!("meeting-guest:{}:moved:{sequence}", g.id);
+                mail.to(&g.email, Some(news.can.id), Some(key))?
+            }
+            Change::Cancelled { sequence } => {
+                let key = format!("meeting-guest:{}:cancelled:{sequence}", g.id);
+                GuestCancelled {
+                    name: &g.name,
+                    can_name: &news.can.name,
+                    title: news.title,
+                    when: now.clone(),
+                    zone: tz,
+                    public_page: &format!("{base_url}/c/{}", news.can.slug),
+                }
+                .to(&g.email, Some(news.can.id), Some(key))?
+            }
+        };
+        outbox::enqueue(&mut *conn, &mail).await?;
+    }
+    Ok(guests.len())
+}
+
 /// What a round of the guests' clock did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct GuestTick {
@@ -510,6 +584,44 @@ pub struct GuestReminder<'a> {
 impl MailText for GuestReminder<'_> {
     fn subject(&self) -> String {
         format!("{}: {} is {}", self.can_name, self.title, self.day)
+    }
+}
+
+/// To a confirmed guest when the meeting moves.
+#[derive(askama::Template)]
+#[template(path = "mail/meetings/guest_moved.txt")]
+pub struct GuestMoved<'a> {
+    pub name: &'a str,
+    pub can_name: &'a str,
+    pub title: &'a str,
+    pub was: String,
+    pub when: String,
+    pub zone: chrono_tz::Tz,
+    pub location: &'a str,
+    pub cancel_link: &'a str,
+}
+
+impl MailText for GuestMoved<'_> {
+    fn subject(&self) -> String {
+        format!("{} with {} has moved", self.title, self.can_name)
+    }
+}
+
+/// To a confirmed guest when the meeting is cancelled.
+#[derive(askama::Template)]
+#[template(path = "mail/meetings/guest_cancelled.txt")]
+pub struct GuestCancelled<'a> {
+    pub name: &'a str,
+    pub can_name: &'a str,
+    pub title: &'a str,
+    pub when: String,
+    pub zone: chrono_tz::Tz,
+    pub public_page: &'a str,
+}
+
+impl MailText for GuestCancelled<'_> {
+    fn subject(&self) -> String {
+        format!("Cancelled: {} with {}", self.title, self.can_name)
     }
 }
 

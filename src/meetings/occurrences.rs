@@ -10,7 +10,7 @@ use super::forms::{NewTime, Roles};
 use super::jobs::REMINDER_WINDOW;
 use super::mail::{Day, MeetingCancelled, MeetingMoved};
 use super::model::Rsvp;
-use super::{queries, when, when_for_viewer};
+use super::{guests, queries, when, when_for_viewer};
 use crate::cans::access::{ActiveMember, Facilitator};
 use crate::error::Result;
 use crate::outbox::{self, MailText};
@@ -89,6 +89,19 @@ async fn tell_moved(
         )
         .await?;
     }
+    let news = guests::News {
+        can,
+        meeting_id: g.id,
+        title: &g.title,
+        location: &g.location,
+        at: (start, end),
+        change: guests::Change::Moved {
+            was: (moved.was_start, moved.was_end),
+            reminds: moved.reminds,
+            sequence: moved.sequence,
+        },
+    };
+    guests::tell(conn, &news, base_url).await?;
     Ok(())
 }
 
@@ -134,6 +147,17 @@ pub async fn cancel(
         let key = format!("meeting:{}:cancelled:{}:{}", g.id, was.sequence, person.id);
         outbox::enqueue(&mut *tx, &mail.to(&person.email, Some(can.id), Some(key))?).await?;
     }
+    let news = guests::News {
+        can,
+        meeting_id: g.id,
+        title: &g.title,
+        location: &g.location,
+        at: (was.starts_at, was.ends_at),
+        change: guests::Change::Cancelled {
+            sequence: was.sequence,
+        },
+    };
+    guests::tell(&mut tx, &news, base_url).await?;
     tx.commit().await?;
     Ok(CancelOutcome::Cancelled)
 }

@@ -747,3 +747,78 @@ async fn a_pending_guest_can_say_they_cannot_come_from_the_confirmation_mail() {
         (false, false, false)
     );
 }
+
+#[tokio::test]
+async fn confirmed_guests_hear_when_the_meeting_moves_or_is_cancelled() {
+    let (app, mut olu, _mia, slug, _series, meeting) = open_circle().await;
+    let mut sam = visitor(&app);
+    say_ill_come(&mut sam, &slug, meeting, "Sam", "sam@example.org")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let (_, confirmation) = last_mail(&app, "sam@example.org").await;
+    let link = link_in(&confirmation, "/guests/");
+    sam.get(&link).await;
+    sam.post(&format!("{link}/confirm"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    // Ray never confirmed: he hears nothing more.
+    let mut ray = visitor(&app);
+    say_ill_come(&mut ray, &slug, meeting, "Ray", "ray@example.org")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+
+    // Moved a week later, at 18:30: one mail with both times and a fresh "can't come" link; the
+    // reminder will come before the new time.
+    let next_week = (chrono::NaiveDate::parse_from_str(&next_tuesday(), "%Y-%m-%d").unwrap()
+        + chrono::Duration::days(7))
+    .format("%Y-%m-%d")
+    .to_string();
+    olu.get(&format!("/c/{slug}/meetings/{meeting}")).await;
+    olu.post(
+        &format!("/c/{slug}/meetings/{meeting}/move"),
+        &[
+            ("date", next_week.as_str()),
+            ("time", "18:30"),
+            ("duration_minutes", "90"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let (subject, body) = last_mail(&app, "sam@example.org").await;
+    assert_eq!(
+        subject, "Weekly circle with Riverside Neighbours has moved",
+        "{body}"
+    );
+    assert!(body.contains("Was: ") && body.contains("19:00"), "{body}");
+    assert!(body.contains("Now: ") && body.contains("18:30"), "{body}");
+    let new_link = link_in(&body, "/cancel");
+    assert_eq!(
+        guest_state(&app, "sam@example.org").await,
+        (true, false, false)
+    );
+    assert_eq!(
+        app.count("outbox WHERE to_address = 'ray@example.org'")
+            .await,
+        1,
+        "only the confirmation"
+    );
+
+    // Cancelled: one more mail, pointing to the other open meetings.
+    olu.post(&format!("/c/{slug}/meetings/{meeting}/cancel"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let (subject, body) = last_mail(&app, "sam@example.org").await;
+    assert_eq!(
+        subject, "Cancelled: Weekly circle with Riverside Neighbours",
+        "{body}"
+    );
+    assert!(body.contains(&format!("/c/{slug}")), "{body}");
+    assert_eq!(
+        app.count("outbox WHERE to_address = 'sam@example.org'")
+            .await,
+        3,
+        "confirmation, moved, cancelled"
+    );
+    // The link from the moved mail still lets Sam say so (it replaced the first one).
+    sam.get(&new_link).await.assert_status(StatusCode::OK);
+}

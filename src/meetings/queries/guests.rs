@@ -281,6 +281,7 @@ pub async fn guest_lines(
 /// A guest who confirmed and has not cancelled.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ConfirmedGuest {
+    pub id: Uuid,
     pub name: String,
     pub email: String,
 }
@@ -291,7 +292,7 @@ pub async fn confirmed_guests(
     meeting_id: Uuid,
 ) -> Result<Vec<ConfirmedGuest>> {
     Ok(sqlx::query_as(
-        "SELECT name, email FROM meeting_guests
+        "SELECT id, name, email FROM meeting_guests
          WHERE can_id = $1 AND meeting_id = $2 AND confirmed_at IS NOT NULL AND cancelled_at IS NULL
          ORDER BY lower(name), id",
     )
@@ -349,6 +350,27 @@ pub async fn mark_reminded(conn: &mut PgConnection, id: Uuid, token_hash: &[u8])
     )
     .bind(id)
     .bind(token_hash)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// After the meeting moved: the guest's new link, and whether the moved mail was their reminder
+/// (the new time is within a day) or the clock is to remind them before the new time.
+pub async fn moved(
+    conn: &mut PgConnection,
+    id: Uuid,
+    token_hash: &[u8],
+    reminded: bool,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE meeting_guests
+         SET token_hash = $2, reminder_sent_at = CASE WHEN $3 THEN now() END
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(token_hash)
+    .bind(reminded)
     .execute(conn)
     .await?;
     Ok(())
