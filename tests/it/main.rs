@@ -17,6 +17,7 @@ mod meetings;
 mod outbox;
 mod responsibilities;
 mod robustness;
+mod rotation_health;
 mod schema;
 mod seed;
 mod server;
