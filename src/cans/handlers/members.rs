@@ -55,6 +55,8 @@ pub struct DirectoryPage {
     nav: CanNav,
     current: Vec<DirectoryLine>,
     former: Vec<DirectoryLine>,
+    /// The viewer, whose own page has the "I am willing to" form.
+    me: Uuid,
     /// Organisers and facilitators see who offers to facilitate or take notes, so they know
     /// whom to ask.
     show_willing: bool,
@@ -79,6 +81,7 @@ pub async fn directory(
         ctx,
         nav: CanNav::new(&access.can, &access.membership, Section::Members),
         show_willing: asks_who_is_willing(&access.membership),
+        me: access.me.id,
         current: current.into_iter().map(|m| line(m, tz)).collect(),
         former: former.into_iter().map(|m| line(m, tz)).collect(),
     })
