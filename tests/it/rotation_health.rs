@@ -167,6 +167,26 @@ async fn a_member_says_on_their_own_page_what_they_offer_and_only_for_themselves
     assert!(page.status.is_client_error(), "{}", page.status);
     assert_eq!(willing(&app, mia).await, (true, false));
 
+    for hostile in [
+        "%00",
+        "%27%3B+DROP+TABLE+memberships%3B--",
+        "%E2%80%AE",
+        "true",
+    ] {
+        others[0].get(&format!("/c/{SLUG}/members/{mia}")).await;
+        let token = others[0].csrf.clone().unwrap();
+        let body = format!("csrf_token={token}&facilitate={hostile}&take_notes={hostile}");
+        let page = others[0]
+            .post_raw(
+                &format!("/c/{SLUG}/membership/willing"),
+                body.into_bytes(),
+                &[],
+            )
+            .await;
+        page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(willing(&app, mia).await, (true, false), "{hostile}");
+    }
+
     // Another CAN's address: not found, nothing changed.
     helpers::start_can(
         &mut olu,
