@@ -342,6 +342,47 @@ impl Renewal {
     }
 }
 
+/// Whether the member offers to facilitate and to take notes: two checkboxes (an unchecked box
+/// sends nothing).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct WillingForm {
+    pub facilitate: String,
+    pub take_notes: String,
+}
+
+/// What the member offers, for rotation to suggest them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Willing {
+    pub facilitate: bool,
+    pub take_notes: bool,
+}
+
+impl TryFrom<&WillingForm> for Willing {
+    type Error = FieldErrors;
+
+    fn try_from(f: &WillingForm) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut ticked = |field: &'static str, raw: &str| match raw {
+            "" => false,
+            "yes" => true,
+            _ => {
+                errors.add(field, "Tick the box, or leave it empty.");
+                false
+            }
+        };
+        let willing = Self {
+            facilitate: ticked("facilitate", &f.facilitate),
+            take_notes: ticked("take_notes", &f.take_notes),
+        };
+        if errors.is_empty() {
+            Ok(willing)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

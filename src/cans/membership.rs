@@ -5,7 +5,7 @@
 use sqlx::PgPool;
 
 use super::access::{CanAccess, Member, Organiser};
-use super::forms::Grant;
+use super::forms::{Grant, Willing};
 use super::model::{MembershipStatus, Role};
 use super::queries::{self, MemberLine};
 use crate::error::Result;
@@ -59,6 +59,47 @@ pub async fn change_own_status(
         .await?;
     tx.commit().await?;
     Ok(StatusChange::Changed)
+}
+
+/// What saying one is willing to facilitate or take notes came to.
+pub enum WillingChange {
+    Changed,
+    /// It was so already.
+    NothingToChange,
+}
+
+/// The member says whether they offer to facilitate and to take notes; rotation suggests among
+/// those who do (and those holding the facilitator role).
+pub async fn set_willing(
+    db: &PgPool,
+    access: &CanAccess<Member>,
+    willing: Willing,
+) -> Result<WillingChange> {
+    let me = &access.me;
+    let mut tx = db.begin().await?;
+    let changed = queries::set_willing(
+        &mut tx,
+        access.can.id,
+        me.id,
+        willing.facilitate,
+        willing.take_notes,
+    )
+    .await?;
+    if !changed {
+        return Ok(WillingChange::NothingToChange);
+    }
+    let offer = match (willing.facilitate, willing.take_notes) {
+        (true, true) => "is willing to facilitate meetings and to take notes",
+        (true, false) => "is willing to facilitate meetings (not to take notes)",
+        (false, true) => "is willing to take notes at meetings (not to facilitate)",
+        (false, false) => "is not offering to facilitate or take notes for now",
+    };
+    let summary = format!("{} {offer}", me.display_name);
+    access
+        .log(&mut tx, "membership.willing", ("member", me.id), summary)
+        .await?;
+    tx.commit().await?;
+    Ok(WillingChange::Changed)
 }
 
 /// What giving a role came to.

@@ -53,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/c/{slug}/membership/pause", post(members::pause))
         .route("/c/{slug}/membership/resume", post(members::resume))
         .route("/c/{slug}/membership/leave", post(members::leave))
+        .route("/c/{slug}/membership/willing", post(members::willing))
         .route(
             "/c/{slug}/invitations",
             get(invitation_pages::list).post(invitation_pages::create),

@@ -19,6 +19,7 @@ mod outbox;
 mod public_meetings;
 mod responsibilities;
 mod robustness;
+mod rotation_health;
 mod schema;
 mod seed;
 mod server;

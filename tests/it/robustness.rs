@@ -129,6 +129,7 @@ const NOT_TRIED: &[(&str, &str)] = &[
     ("GET", "/c/{slug}/responsibilities/new"),
     ("POST", "/c/{slug}/membership/resume"),
     ("POST", "/c/{slug}/membership/leave"),
+    ("POST", "/c/{slug}/membership/willing"),
     ("POST", "/c/{slug}/join-requests"),
     ("POST", "/c/{slug}/join-requests/{}/decline"),
     ("POST", "/c/{slug}/meetings/{}/cancel"),

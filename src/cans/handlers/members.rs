@@ -11,9 +11,9 @@ use uuid::Uuid;
 use super::{CanNav, Section};
 use crate::AppState;
 use crate::cans::access::{CanAccess, Member, Organiser, Requirement};
-use crate::cans::forms::{Grant, GrantForm, RenewForm, Renewal};
-use crate::cans::membership::{self, Ended, Granted, StatusChange};
-use crate::cans::model::{GrantEnd, MembershipStatus, Role};
+use crate::cans::forms::{Grant, GrantForm, RenewForm, Renewal, Willing, WillingForm};
+use crate::cans::membership::{self, Ended, Granted, StatusChange, WillingChange};
+use crate::cans::model::{GrantEnd, Membership, MembershipStatus, Role};
 use crate::cans::queries::{self, GrantLine, MemberLine};
 use crate::cans::terms::{self, Renewed};
 use crate::error::{OrNotFound, Result};
@@ -28,11 +28,17 @@ pub struct DirectoryLine {
     pub roles: Vec<Role>,
     pub status: MembershipStatus,
     pub joined: String,
+    /// They offer to facilitate, and to take notes.
+    pub willing: Willing,
 }
 
 fn line(m: MemberLine, tz: chrono_tz::Tz) -> DirectoryLine {
     DirectoryLine {
         joined: time::date_in(m.joined_at, tz),
+        willing: Willing {
+            facilitate: m.willing_to_facilitate,
+            take_notes: m.willing_to_take_notes,
+        },
         member_id: m.member_id,
         name: m.display_name,
         pronouns: m.pronouns,
@@ -49,6 +55,16 @@ pub struct DirectoryPage {
     nav: CanNav,
     current: Vec<DirectoryLine>,
     former: Vec<DirectoryLine>,
+    /// The viewer, whose own page has the "I am willing to" form.
+    me: Uuid,
+    /// Organisers and facilitators see who offers to facilitate or take notes, so they know
+    /// whom to ask.
+    show_willing: bool,
+}
+
+/// Whether the viewer asks people to run meetings: an active organiser or facilitator.
+fn asks_who_is_willing(membership: &Membership) -> bool {
+    membership.is_active() && (membership.has(Role::Organiser) || membership.has(Role::Facilitator))
 }
 
 pub async fn directory(
@@ -64,6 +80,8 @@ pub async fn directory(
     Ok(DirectoryPage {
         ctx,
         nav: CanNav::new(&access.can, &access.membership, Section::Members),
+        show_willing: asks_who_is_willing(&access.membership),
+        me: access.me.id,
         current: current.into_iter().map(|m| line(m, tz)).collect(),
         former: former.into_iter().map(|m| line(m, tz)).collect(),
     })
@@ -148,6 +166,28 @@ fn roles_now(
         .collect()
 }
 
+/// One checkbox of the member's own "I am willing to" form.
+pub struct Offer {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub ticked: bool,
+}
+
+fn offers(willing: Willing) -> Vec<Offer> {
+    vec![
+        Offer {
+            name: "facilitate",
+            label: "facilitate a meeting",
+            ticked: willing.facilitate,
+        },
+        Offer {
+            name: "take_notes",
+            label: "take notes at a meeting",
+            ticked: willing.take_notes,
+        },
+    ]
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "cans/member.html")]
 pub struct MemberPage {
@@ -155,6 +195,10 @@ pub struct MemberPage {
     nav: CanNav,
     person: DirectoryLine,
     is_me: bool,
+    /// What they offer to do at meetings is shown to themselves and to those who ask.
+    show_willing: bool,
+    /// The member's own form (only on their own page).
+    offers: Vec<Offer>,
     history: Vec<HistoryLine>,
     roles_now: Vec<RoleNow>,
     /// Roles an organiser may grant (those the member does not hold), and may end.
@@ -192,6 +236,11 @@ async fn member_page(
         ctx,
         nav: CanNav::new(can, &access.membership, Section::Members),
         is_me: person.member_id == access.me.id,
+        show_willing: asks_who_is_willing(&access.membership),
+        offers: offers(Willing {
+            facilitate: person.willing_to_facilitate,
+            take_notes: person.willing_to_take_notes,
+        }),
         can_manage,
         can_renew: can_manage && person.status == MembershipStatus::Active,
         grantable,
@@ -432,4 +481,38 @@ pub async fn resume(State(state): State<AppState>, access: CanAccess<Member>) ->
 
 pub async fn leave(State(state): State<AppState>, access: CanAccess<Member>) -> Result<Response> {
     change_own_status(&state, &access, MembershipStatus::Left).await
+}
+
+/// The member says whether they are willing to facilitate and to take notes (only ever for
+/// themselves: the path names no member).
+pub async fn willing(
+    State(state): State<AppState>,
+    access: CanAccess<Member>,
+    ctx: Layout,
+    Form(form): Form<WillingForm>,
+) -> Result<Response> {
+    let willing = match Willing::try_from(&form) {
+        Ok(w) => w,
+        Err(errors) => {
+            let me = queries::member(&state.db, access.can.id, access.me.id)
+                .await?
+                .or_not_found()?;
+            let page =
+                member_page(&state, &access, ctx, me, GrantForm::default(), errors, None).await?;
+            return unprocessable(page);
+        }
+    };
+    let (kind, text) = match membership::set_willing(&state.db, &access, willing).await? {
+        WillingChange::NothingToChange => (FlashKind::Info, "Nothing to change."),
+        WillingChange::Changed if willing == Willing::default() => (
+            FlashKind::Success,
+            "Saved: you are not offering to facilitate or take notes for now.",
+        ),
+        WillingChange::Changed => (
+            FlashKind::Success,
+            "Saved: rotation may now suggest you, and facilitators can see that you offer.",
+        ),
+    };
+    let back = format!("/members/{}#willing", access.me.id);
+    access.redirect(&state.db, kind, text, &back).await
 }

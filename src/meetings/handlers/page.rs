@@ -150,7 +150,7 @@ fn views(items: Vec<ActionItem>, me: Uuid) -> Vec<ActionView> {
         .collect()
 }
 
-/// Rotation's suggestion, for those who run a scheduled meeting of a rotating series.
+/// Rotation's suggestion, for those who run a scheduled one-off meeting or one of a rotating series.
 async fn suggestion(state: &AppState, g: &Meeting) -> Result<Option<Suggestion>> {
     Ok(queries::suggest(&state.db, g.can_id, g.id)
         .await?
@@ -171,7 +171,8 @@ pub async fn render<R: MeetingRequirement>(
     let tz = can.time_zone;
     let can_run = access.runs();
     let people = queries::people(&state.db, can.id, g.id).await?;
-    let rotates = g.status.is_scheduled() && g.rotate_roles == Some(true);
+    // One-off meetings (no series) get a suggestion too; a series may turn rotation off.
+    let rotates = g.status.is_scheduled() && g.rotate_roles != Some(false);
     let minutes = kept.minutes.clone().unwrap_or_else(|| g.minutes.clone());
     // After a clash, the next save builds on the version that won it.
     let minutes_version = kept

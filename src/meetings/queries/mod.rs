@@ -334,9 +334,13 @@ pub struct Suggested {
     pub display_name: String,
 }
 
-/// Rotation's suggestion for a meeting: among active members who have not said no to it, the
-/// facilitator who facilitated least recently (before this meeting), and of everyone else the one
-/// who took notes least recently. `None` when either role finds nobody.
+/// Rotation's suggestion for a meeting, one-off or of a series: among active members who have
+/// not said no to it, a facilitator from those who offer to facilitate or hold the facilitator
+/// role, and a note-taker (never the same person) from those who offer to take notes or hold the
+/// facilitator or organiser role — in each role whoever served in it least recently before this
+/// meeting (never first), then least often, then by name. `None` when either role finds nobody.
+/// A facilitator who is the only possible note-taker is chosen last, so both roles are filled
+/// whenever two people can fill them.
 ///
 /// One statement with only ids as parameters: with the time and flags as parameters PostgreSQL
 /// re-planned it on every call, and planning cost three times the run.
@@ -347,22 +351,37 @@ pub async fn suggest(
 ) -> Result<Option<(Suggested, Suggested)>> {
     let row: Option<(Uuid, String, Uuid, String)> = sqlx::query_as(
         "WITH this AS (SELECT starts_at FROM meetings WHERE id = $2 AND can_id = $1),
+         served AS (
+             SELECT x.facilitator_id, x.note_taker_id, x.starts_at FROM meetings x, this
+             WHERE x.can_id = $1 AND x.starts_at < this.starts_at AND x.status <> 'cancelled'
+               AND (x.facilitator_id IS NOT NULL OR x.note_taker_id IS NOT NULL)),
+         facilitated AS (SELECT facilitator_id AS id, max(starts_at) AS last, count(*) AS times
+                         FROM served WHERE facilitator_id IS NOT NULL GROUP BY 1),
+         took_notes AS (SELECT note_taker_id AS id, max(starts_at) AS last, count(*) AS times
+                        FROM served WHERE note_taker_id IS NOT NULL GROUP BY 1),
          candidates AS (
              SELECT p.id, p.display_name,
-                    EXISTS (SELECT 1 FROM role_grants r WHERE r.can_id = m.can_id AND r.member_id = m.member_id
-                            AND r.role = 'facilitator' AND r.ended_at IS NULL) AS facilitates,
-                    (SELECT max(x.starts_at) FROM meetings x, this WHERE x.can_id = $1 AND x.facilitator_id = p.id
-                       AND x.starts_at < this.starts_at AND x.status <> 'cancelled') AS last_facilitated,
-                    (SELECT max(x.starts_at) FROM meetings x, this WHERE x.can_id = $1 AND x.note_taker_id = p.id
-                       AND x.starts_at < this.starts_at AND x.status <> 'cancelled') AS last_took_notes
+                    m.willing_to_facilitate OR r.facilitator AS facilitates,
+                    m.willing_to_take_notes OR r.facilitator OR r.organiser AS takes_notes,
+                    f.last AS last_facilitated, coalesce(f.times, 0) AS times_facilitated,
+                    n.last AS last_took_notes, coalesce(n.times, 0) AS times_took_notes
              FROM memberships m JOIN members p ON p.id = m.member_id
+             CROSS JOIN LATERAL (
+                 SELECT coalesce(bool_or(g.role = 'facilitator'), false) AS facilitator,
+                        coalesce(bool_or(g.role = 'organiser'), false) AS organiser
+                 FROM role_grants g
+                 WHERE g.can_id = m.can_id AND g.member_id = m.member_id AND g.ended_at IS NULL) r
+             LEFT JOIN facilitated f ON f.id = m.member_id
+             LEFT JOIN took_notes n ON n.id = m.member_id
              WHERE m.can_id = $1 AND m.status = 'active'
                AND NOT EXISTS (SELECT 1 FROM rsvps v WHERE v.meeting_id = $2 AND v.member_id = m.member_id
                                AND v.answer = 'no')),
-         f AS (SELECT id, display_name FROM candidates WHERE facilitates
-               ORDER BY last_facilitated NULLS FIRST, lower(display_name) LIMIT 1),
-         n AS (SELECT id, display_name FROM candidates WHERE id NOT IN (SELECT id FROM f)
-               ORDER BY last_took_notes NULLS FIRST, lower(display_name) LIMIT 1)
+         f AS (SELECT c.id, c.display_name FROM candidates c WHERE c.facilitates
+               ORDER BY NOT EXISTS (SELECT 1 FROM candidates o WHERE o.takes_notes AND o.id <> c.id),
+                        c.last_facilitated NULLS FIRST, c.times_facilitated, lower(c.display_name), c.id
+               LIMIT 1),
+         n AS (SELECT id, display_name FROM candidates WHERE takes_notes AND id NOT IN (SELECT id FROM f)
+               ORDER BY last_took_notes NULLS FIRST, times_took_notes, lower(display_name), id LIMIT 1)
          SELECT f.id, f.display_name, n.id, n.display_name FROM f, n",
     )
     .bind(can_id)

@@ -13,7 +13,9 @@ use crate::error::Result;
 use crate::stages::care;
 use crate::stages::forms::{ReachOut, ReachOutForm};
 use crate::stages::guide::Criteria;
-use crate::stages::health::{self, Bar, CheckInAverage, Drifting, Health, MeetingAttendance};
+use crate::stages::health::{
+    self, Bar, CheckInAverage, Drifting, Health, MeetingAttendance, OpenCheckIn,
+};
 use crate::web::{FlashKind, Form, Layout, time};
 
 /// A meeting's attendance, for the table beside the chart.
@@ -84,6 +86,24 @@ impl CheckInRow {
     }
 }
 
+/// A meeting whose check-ins are open, and when they close (its averages appear then).
+pub struct OpenCheckInRow {
+    pub title: String,
+    pub day: String,
+    /// "1 December 2026, 20:30" in the group's zone.
+    pub closes: String,
+}
+
+impl OpenCheckInRow {
+    fn new(c: &OpenCheckIn, tz: chrono_tz::Tz) -> Self {
+        Self {
+            title: c.title.clone(),
+            day: time::date_in(c.starts_at, tz),
+            closes: time::datetime_in(c.closes_at, tz),
+        }
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "stages/health.html")]
 pub struct HealthPage {
@@ -97,6 +117,9 @@ pub struct HealthPage {
     review: Option<String>,
     review_due: bool,
     check_ins: Vec<CheckInRow>,
+    open_check_ins: Vec<OpenCheckInRow>,
+    /// Check-in averages are shown from this many answers.
+    check_in_floor: i64,
     can_reach_out: bool,
 }
 
@@ -119,7 +142,7 @@ pub async fn health_page(
     let (criteria, h) = health::compute(&state.db, can.id, today).await?;
     Ok(HealthPage {
         nav: CanNav::new(can, &access.membership, Section::Health),
-        bars: health::bars(&h.attendance),
+        bars: health::bars(&h.attendance, tz),
         attendance: h
             .attendance
             .iter()
@@ -131,6 +154,12 @@ pub async fn health_page(
             .review_on
             .is_some_and(|d| d <= today + chrono::Duration::days(30)),
         check_ins: h.check_ins.iter().map(|c| CheckInRow::new(c, tz)).collect(),
+        open_check_ins: h
+            .open_check_ins
+            .iter()
+            .map(|c| OpenCheckInRow::new(c, tz))
+            .collect(),
+        check_in_floor: health::CHECK_IN_FLOOR,
         can_reach_out: access.membership.is_active(),
         criteria,
         h,

@@ -62,6 +62,16 @@ pub struct ReachedOut {
     pub at: DateTime<Utc>,
 }
 
+/// A held meeting whose check-ins are still open: no averages yet, so nobody can work out a late
+/// answer from how they moved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenCheckIn {
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    /// When its check-ins close and its averages appear (from [`CHECK_IN_FLOOR`] answers).
+    pub closes_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckInAverage {
     pub title: String,
@@ -116,6 +126,8 @@ pub struct Health {
     pub with_minutes: i64,
     pub review_on: Option<NaiveDate>,
     pub check_ins: Vec<CheckInAverage>,
+    /// Recent held meetings whose check-ins are open, newest first.
+    pub open_check_ins: Vec<OpenCheckIn>,
 }
 
 /// The health signals of one CAN, with the CAN's thresholds they were judged by: five statements
@@ -168,6 +180,15 @@ pub async fn compute(db: &PgPool, can_id: Uuid, today: NaiveDate) -> Result<(Cri
             }),
         })
         .collect();
+    let open_check_ins = held
+        .iter()
+        .filter(|m| m.recent && !m.closed)
+        .map(|m| OpenCheckIn {
+            title: m.title.clone(),
+            starts_at: m.starts_at,
+            closes_at: m.ends_at + chrono::Duration::days(i64::from(CHECK_IN_DAYS)),
+        })
+        .collect();
     let health = Health {
         attendance,
         drifting,
@@ -185,6 +206,7 @@ pub async fn compute(db: &PgPool, can_id: Uuid, today: NaiveDate) -> Result<(Cri
         with_minutes: summary.with_minutes,
         review_on: summary.review_on,
         check_ins,
+        open_check_ins,
     };
     Ok((summary.criteria, health))
 }
@@ -216,29 +238,128 @@ async fn drifting(db: &PgPool, can_id: Uuid, c: &Criteria) -> Result<Vec<Driftin
         .collect())
 }
 
-/// One bar of the attendance chart, in a 320×120 box.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The attendance chart's box: bars stand on the axis, their count above them and their date
+/// (day, then month) below, so every label sits in its own column and none overlaps another.
+pub const CHART_WIDTH: u32 = 320;
+pub const CHART_HEIGHT: u32 = 150;
+/// Where the bars stand, and the tallest bar (100%).
+pub const AXIS_Y: u32 = 114;
+const TALLEST: u32 = 100;
+/// Each bar's column and the bar's width within it.
+const PITCH: u32 = 38;
+pub const BAR_WIDTH: u32 = 28;
+
+/// One bar of the attendance chart, with its labels (drawn as SVG text, and as its title).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bar {
     pub x: u32,
     pub y: u32,
     pub height: u32,
     pub percent: u32,
+    /// The middle of the bar, where its labels are centred.
+    pub centre: u32,
+    /// "4/5": who came of those who were members then (only who came when that is too wide).
+    pub count: String,
+    /// "24" and "Nov", in the group's zone.
+    pub day: String,
+    pub month: String,
+    /// "Circle, 24 November 2026: 4 of 5 came (80%)".
+    pub title: String,
 }
 
-/// A bar chart of attendance rates as SVG elements' numbers. The template draws them; the text
-/// table beside it carries the same numbers.
-pub fn bars(attendance: &[MeetingAttendance]) -> Vec<Bar> {
+impl Bar {
+    /// The count label's baseline, just above the bar.
+    pub fn count_y(&self) -> u32 {
+        self.y - 3
+    }
+}
+
+/// A bar chart of attendance rates as SVG elements' numbers and labels. The template draws them;
+/// the text table beside it carries the same numbers.
+pub fn bars(attendance: &[MeetingAttendance], tz: chrono_tz::Tz) -> Vec<Bar> {
     attendance
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let height = (m.rate() * 100.0).round().clamp(0.0, 100.0) as u32;
+            let height = (m.rate() * f64::from(TALLEST))
+                .round()
+                .clamp(0.0, f64::from(TALLEST)) as u32;
+            let x = 10 + i as u32 * PITCH;
+            let local = m.starts_at.with_timezone(&tz);
+            let both = format!("{}/{}", m.present, m.active);
             Bar {
-                x: 10 + i as u32 * 38,
-                y: 110 - height,
+                x,
+                y: AXIS_Y - height,
                 height,
                 percent: m.percent(),
+                centre: x + BAR_WIDTH / 2,
+                // Five characters fit a column at the chart's type size.
+                count: if both.len() <= 5 {
+                    both
+                } else {
+                    m.present.to_string()
+                },
+                day: local.format("%-d").to_string(),
+                month: local.format("%b").to_string(),
+                title: format!(
+                    "{}, {}: {} of {} came ({}%)",
+                    m.title,
+                    crate::web::time::date_in(m.starts_at, tz),
+                    m.present,
+                    m.active,
+                    m.percent()
+                ),
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meeting(days_ago: i64, present: i64, active: i64) -> MeetingAttendance {
+        MeetingAttendance {
+            id: Uuid::nil(),
+            title: "Circle".into(),
+            starts_at: Utc::now() - chrono::Duration::days(days_ago),
+            present,
+            active,
+        }
+    }
+
+    #[test]
+    fn eight_bars_and_their_labels_stay_in_their_own_columns_inside_the_box() {
+        let attendance: Vec<_> = (0..RECENT)
+            .map(|i| meeting(7 * (RECENT - i), 120 + i, 150))
+            .collect();
+        let bars = bars(&attendance, chrono_tz::Europe::London);
+        assert_eq!(bars.len(), RECENT as usize);
+        for pair in bars.windows(2) {
+            assert!(pair[0].x + BAR_WIDTH < pair[1].x);
+            assert_eq!(pair[1].centre - pair[0].centre, PITCH);
+        }
+        let last = bars.last().unwrap();
+        assert!(last.x + BAR_WIDTH <= CHART_WIDTH);
+        for b in &bars {
+            assert!(
+                b.count.len() <= 5 && b.day.len() <= 2 && b.month.len() == 3,
+                "{b:?}"
+            );
+            assert!(b.count_y() >= 11 && b.y + b.height == AXIS_Y);
+        }
+        assert_eq!(bars[0].count, "120");
+        let few = bars_of(&[meeting(3, 4, 5)]);
+        assert_eq!(few[0].count, "4/5");
+        assert!(
+            few[0].title.ends_with(": 4 of 5 came (80%)"),
+            "{}",
+            few[0].title
+        );
+        assert_eq!(few[0].height, 80);
+    }
+
+    fn bars_of(attendance: &[MeetingAttendance]) -> Vec<Bar> {
+        bars(attendance, chrono_tz::UTC)
+    }
 }

@@ -15,10 +15,15 @@ pub struct HeldMeeting {
     pub id: Uuid,
     pub title: String,
     pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
     pub recent: bool,
-    /// Who came, of those who were members then.
+    /// Everyone marked present, whatever their membership has become since.
     pub present: i64,
+    /// Members at the time: joined before it began and not paused or gone by then, and anyone
+    /// marked present.
     pub active: i64,
+    /// Its check-ins have closed ([`CHECK_IN_DAYS`] after it ended).
+    pub closed: bool,
     pub check_ins_shown: bool,
     pub answers: i64,
     pub zest: Option<f64>,
@@ -34,6 +39,11 @@ pub struct HeldMeeting {
 /// Everything the view shows about held meetings in one statement, newest first: attendance and
 /// rotation of the last [`RECENT`], check-in averages of the last [`RECENT`] whose check-ins have
 /// closed (the two sets overlap; they differ by the meetings of the last week).
+///
+/// Who came counts every attendance row: someone marked present came, even if they joined the
+/// CAN after the meeting (a group recording its past meetings) or have left since. Who could
+/// have come is read from each membership as it stands: `joined_at` and, for those paused or
+/// gone now, when that last changed (`status_changed_at`) — the table keeps no fuller history.
 pub async fn held_meetings(db: &PgPool, can_id: Uuid) -> Result<Vec<HeldMeeting>> {
     Ok(sqlx::query_as(
         "WITH held AS (
@@ -44,12 +54,15 @@ pub async fn held_meetings(db: &PgPool, can_id: Uuid) -> Result<Vec<HeldMeeting>
                                        ORDER BY g.starts_at DESC) AS closed_rank
              FROM meetings g WHERE g.can_id = $1 AND g.status = 'held'),
          shown AS (SELECT * FROM held WHERE recent OR (closed AND closed_rank <= $2))
-         SELECT h.id, h.title, h.starts_at, h.recent,
-                (SELECT count(*) FROM attendance a JOIN memberships m ON m.can_id = $1 AND m.member_id = a.member_id
-                  WHERE a.meeting_id = h.id AND a.can_id = $1 AND m.joined_at <= h.ends_at
-                    AND (m.status = 'active' OR m.status_changed_at > h.starts_at)) AS present,
-                (SELECT count(*) FROM memberships m WHERE m.can_id = $1 AND m.joined_at <= h.ends_at
-                    AND (m.status = 'active' OR m.status_changed_at > h.starts_at)) AS active,
+         SELECT h.id, h.title, h.starts_at, h.ends_at, h.recent,
+                (SELECT count(*) FROM attendance a WHERE a.meeting_id = h.id AND a.can_id = $1) AS present,
+                (SELECT count(*) FROM memberships m
+                  WHERE m.can_id = $1
+                    AND ((m.joined_at <= h.starts_at
+                          AND (m.status = 'active' OR m.status_changed_at > h.starts_at))
+                         OR EXISTS (SELECT 1 FROM attendance a
+                                    WHERE a.meeting_id = h.id AND a.member_id = m.member_id))) AS active,
+                h.closed,
                 h.closed AND h.closed_rank <= $2 AS check_ins_shown,
                 ci.answers, ci.zest, ci.able_to_act, ci.clarity, ci.worth, ci.connection,
                 ARRAY(SELECT p.display_name FROM members p
