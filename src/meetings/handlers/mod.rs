@@ -10,3 +10,4 @@ pub mod page;
 pub mod polls;
 pub mod record;
 pub mod schedule;
+pub mod run;
