@@ -17,6 +17,7 @@ mod meetings;
 mod outbox;
 mod responsibilities;
 mod robustness;
+mod run_view;
 mod schema;
 mod seed;
 mod server;

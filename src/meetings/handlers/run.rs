@@ -277,9 +277,8 @@ pub async fn note(
 }
 
 /// htmx, from npm (`htmx.org`, pinned in tests/browser/package.json), compiled in as the
-/// stylesheet is; its version is in its name, so browsers may keep it for good.
-pub const HTMX_PATH: &str = "/static/htmx-2.0.11.min.js";
-
+/// stylesheet is; its version is in its name (`/static/htmx-2.0.11.min.js`), so browsers may
+/// keep it for good.
 pub async fn htmx_script() -> Response {
     script(
         include_str!("../../../static/htmx-2.0.11.min.js"),
