@@ -32,9 +32,9 @@ use std::time::Duration;
 
 use crate::AppState;
 use crate::scheduler::{Job, JobContext};
+use handlers::run as run_pages;
 use handlers::{agenda as agenda_pages, feeds as feed_pages, occurrence, pack, page};
 use handlers::{polls as poll_pages, record as record_pages, schedule as schedule_pages};
-use handlers::run as run_pages;
 
 pub fn router() -> Router<AppState> {
     Router::new()

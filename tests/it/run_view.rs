@@ -86,7 +86,9 @@ async fn the_run_view_is_for_those_who_run_the_meeting() {
         .assert_contains("<script src=\"/static/htmx-2.0.11.min.js\" defer></script>");
 
     // An ordinary member is refused as on the record's forms; she sees no link to it.
-    mia.get(&page).await.assert_lacks(&format!("href=\"{run}\""));
+    mia.get(&page)
+        .await
+        .assert_lacks(&format!("href=\"{run}\""));
     mia.get(&run)
         .await
         .assert_status(StatusCode::FORBIDDEN)
@@ -110,7 +112,10 @@ async fn the_run_view_is_for_those_who_run_the_meeting() {
     let mia_id = app.member_id("mia@example.org").await;
     olu.post(
         &format!("{page}/roles"),
-        &[("facilitator_id", ""), ("note_taker_id", &mia_id.to_string())],
+        &[
+            ("facilitator_id", ""),
+            ("note_taker_id", &mia_id.to_string()),
+        ],
     )
     .await
     .assert_status(StatusCode::SEE_OTHER);
@@ -344,7 +349,10 @@ async fn htmx_gets_the_changed_part_and_a_plain_post_a_redirect() {
     plain.assert_status(StatusCode::SEE_OTHER);
     assert_eq!(plain.location(), Some(format!("{page}#rsvp").as_str()));
     let plain = olu
-        .post(&format!("{page}/decisions"), &[("decision", "Plainly decided")])
+        .post(
+            &format!("{page}/decisions"),
+            &[("decision", "Plainly decided")],
+        )
         .await;
     plain.assert_status(StatusCode::SEE_OTHER);
     assert_eq!(plain.location(), Some(format!("{page}#decisions").as_str()));
@@ -389,10 +397,7 @@ async fn bad_input_is_refused_beside_the_field_with_or_without_htmx() {
     );
     // Without htmx, the whole run view again (422), the message beside the field.
     let refused = olu
-        .post(
-            &format!("{page}/decisions?view=run"),
-            &[("decision", "x")],
-        )
+        .post(&format!("{page}/decisions?view=run"), &[("decision", "x")])
         .await;
     refused
         .assert_status(StatusCode::UNPROCESSABLE_ENTITY)

@@ -26,9 +26,7 @@ pub async fn add(
         Ok(item) => match agenda::add(&state.db, &access, &item).await? {
             AddOutcome::Added => {
                 let done = (FlashKind::Success, "The item is on the agenda.");
-                return reply
-                    .done(&state, &access, ctx, Part::Agenda, done)
-                    .await;
+                return reply.done(&state, &access, ctx, Part::Agenda, done).await;
             }
             AddOutcome::Cancelled => refusal(
                 "item_title",

@@ -9,5 +9,5 @@ pub mod pack;
 pub mod page;
 pub mod polls;
 pub mod record;
-pub mod schedule;
 pub mod run;
+pub mod schedule;

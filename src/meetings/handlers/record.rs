@@ -41,7 +41,14 @@ pub async fn attendance(
     };
     let kept = Kept::notice(notice);
     reply
-        .refused(&state, &access, ctx, Part::Attendance, kept, StatusCode::CONFLICT)
+        .refused(
+            &state,
+            &access,
+            ctx,
+            Part::Attendance,
+            kept,
+            StatusCode::CONFLICT,
+        )
         .await
 }
 
@@ -125,9 +132,7 @@ pub async fn action(
         Ok(action) => {
             record::add_action(&state.db, &access, &action).await?;
             let done = (FlashKind::Success, "The action item is noted.");
-            reply
-                .done(&state, &access, ctx, Part::Actions, done)
-                .await
+            reply.done(&state, &access, ctx, Part::Actions, done).await
         }
         Err(errors) => {
             let kept = Kept {
@@ -154,9 +159,7 @@ pub async fn action_done(
     match record::action_done(&state.db, &access, action).await? {
         ActionDoneOutcome::Done => {
             let done = (FlashKind::Success, "Marked done.");
-            reply
-                .done(&state, &access, ctx, Part::Actions, done)
-                .await
+            reply.done(&state, &access, ctx, Part::Actions, done).await
         }
         ActionDoneOutcome::NotYours => Err(AppError::Forbidden(
             "Only the action's owner, and the group's facilitators and organisers, can mark it done.",

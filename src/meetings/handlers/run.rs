@@ -52,7 +52,11 @@ impl Clock {
     pub fn used_words(&self) -> String {
         match self.budget.map(i64::from) {
             Some(budget) if self.used > budget => {
-                format!("{} of {budget} min ({} over)", self.used, self.used - budget)
+                format!(
+                    "{} of {budget} min ({} over)",
+                    self.used,
+                    self.used - budget
+                )
             }
             Some(budget) => format!("{} of {budget} min", self.used),
             None => format!("{} min", self.used),
@@ -236,7 +240,14 @@ pub async fn next(
         NextOutcome::Cancelled => {
             let kept = Kept::notice("This meeting is cancelled: there is nothing to run.");
             return reply
-                .refused(&state, &access, ctx, Part::Agenda, kept, StatusCode::CONFLICT)
+                .refused(
+                    &state,
+                    &access,
+                    ctx,
+                    Part::Agenda,
+                    kept,
+                    StatusCode::CONFLICT,
+                )
                 .await;
         }
     };
@@ -272,7 +283,14 @@ pub async fn note(
         ..Kept::default()
     };
     reply
-        .refused(&state, &access, ctx, Part::Agenda, kept, StatusCode::UNPROCESSABLE_ENTITY)
+        .refused(
+            &state,
+            &access,
+            ctx,
+            Part::Agenda,
+            kept,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
         .await
 }
 
