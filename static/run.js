@@ -26,6 +26,16 @@
     };
     document.addEventListener("htmx:responseError", fallBack);
     document.addEventListener("htmx:sendError", fallBack);
+    // A refused form came back: put the cursor in the first field with a message, as a reload
+    // with the error summary would lead there.
+    document.addEventListener("htmx:afterSettle", function (event) {
+      var target = event.detail && event.detail.target;
+      var root = target && target.isConnected ? target : document;
+      var invalid = root.querySelector("[aria-invalid=true]");
+      if (invalid) {
+        invalid.focus();
+      }
+    });
   }
 
   // The clock of the item under way: "8 of 10 min", "12 of 10 min (2 over)" or "8 min",

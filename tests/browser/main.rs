@@ -491,6 +491,11 @@ async fn journeys_in_a_real_browser() {
         "{}",
         olu.text()
     );
+    // An empty decision comes back (422) with the message beside the field, the cursor in it.
+    let record = olu.button("Record decision");
+    olu.click(&record);
+    olu.wait_until("document.activeElement && document.activeElement.id === 'decision' && document.querySelector('#decision[aria-invalid=true]')");
+    assert!(olu.text().contains("Enter the decision."), "{}", olu.text());
     let next = olu.button("Next item");
     olu.click(&next);
     olu.wait_until("document.body.innerText.includes('Now: Garden rota.')");
