@@ -460,3 +460,51 @@ async fn the_meeting_page_puts_the_members_answer_first_and_keeps_the_policy() {
         .assert_contains("responseHandling");
     let _ = app;
 }
+
+#[tokio::test]
+async fn an_item_ticked_done_or_opened_again_keeps_one_clock_at_a_time() {
+    let (app, mut olu, _mia, slug) = can_with_member("invite_only").await;
+    let (page, id) = circle(&app, &mut olu, &slug).await;
+    let run = format!("{page}/run");
+    olu.get(&run).await;
+    olu.post(&format!("{run}/next"), &[]).await;
+    let first = items(&app, id).await[0].0;
+    // Ticked done from the meeting's page: its clock stops, and "Next item" takes up the next.
+    olu.post(
+        &format!("{page}/agenda/{first}?view=run"),
+        &[("status", "done")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let agenda = items(&app, id).await;
+    assert_eq!((agenda[0].2.as_str(), agenda[0].4), ("done", true));
+    olu.get(&run).await.assert_contains("No item is under way.");
+    olu.post(&format!("{run}/next"), &[]).await;
+    let agenda = items(&app, id).await;
+    assert!(agenda[1].3 && agenda[1].2 == "open", "News is under way");
+    // Opened again, the first waits its turn afresh: never two clocks running.
+    olu.post(&format!("{page}/agenda/{first}"), &[("status", "open")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let agenda = items(&app, id).await;
+    assert_eq!(
+        (agenda[0].2.as_str(), agenda[0].3, agenda[0].4),
+        ("open", false, false)
+    );
+    olu.post(&format!("{run}/next"), &[]).await;
+    let agenda = items(&app, id).await;
+    assert_eq!(
+        (agenda[0].2.as_str(), agenda[0].3),
+        ("open", true),
+        "the reopened item is next"
+    );
+    assert_eq!((agenda[1].2.as_str(), agenda[1].4), ("done", true));
+    let running: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM agenda_items WHERE meeting_id = $1 AND started_at IS NOT NULL AND status = 'open'",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(running, 1);
+}

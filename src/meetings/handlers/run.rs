@@ -324,3 +324,29 @@ fn script(body: &'static str, cache: &'static str) -> Response {
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Clock;
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn the_clock_says_minutes_used_against_the_budget_in_the_groups_zone() {
+        let start = Utc.with_ymd_and_hms(2026, 7, 2, 18, 12, 0).unwrap();
+        let london = chrono_tz::Europe::London;
+        let at = |mins| start + Duration::minutes(mins) + Duration::seconds(30);
+        let clock = Clock::new(start, Some(10), at(8), london);
+        assert_eq!(clock.started, "19:12");
+        assert_eq!(clock.used_words(), "8 of 10 min");
+        assert_eq!(
+            Clock::new(start, Some(10), at(12), london).used_words(),
+            "12 of 10 min (2 over)"
+        );
+        assert_eq!(Clock::new(start, None, at(3), london).used_words(), "3 min");
+        // A clock a little ahead of ours never counts below zero.
+        assert_eq!(
+            Clock::new(start, Some(5), start - Duration::seconds(20), london).used_words(),
+            "0 of 5 min"
+        );
+    }
+}
