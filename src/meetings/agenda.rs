@@ -75,3 +75,68 @@ pub async fn change(
     tx.commit().await?;
     Ok(())
 }
+
+pub enum NextOutcome {
+    /// The item now under way (the one before it, if any, is done).
+    Started(String),
+    /// The last item is done: nothing is left on the agenda.
+    Finished,
+    /// A cancelled meeting is not run.
+    Cancelled,
+}
+
+/// "Next item": marks the item under way done and starts the clock of the next open one (the
+/// first one, when none is under way yet).
+pub async fn next(db: &PgPool, access: &MeetingAccess<Runner>) -> Result<NextOutcome> {
+    let (can_id, id) = (access.can.id, access.id());
+    let mut tx = db.begin().await?;
+    let locked = queries::lock(&mut tx, can_id, id).await?.or_not_found()?;
+    if locked.status.is_cancelled() {
+        return Ok(NextOutcome::Cancelled);
+    }
+    if let Some(current) = agenda::lock_current(&mut tx, id).await? {
+        agenda::finish(&mut tx, current).await?;
+    }
+    let outcome = match agenda::next_untouched(&mut tx, id).await? {
+        Some((item, title)) => {
+            agenda::start(&mut tx, item).await?;
+            let summary = format!(
+                "{} took up “{title}” at “{}”",
+                access.me.display_name, access.meeting.title
+            );
+            access
+                .log(&mut tx, "meeting.agenda_next", ("meeting", id), summary)
+                .await?;
+            NextOutcome::Started(title)
+        }
+        None => NextOutcome::Finished,
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+pub enum NoteOutcome {
+    Saved,
+    /// Notes go against the item under way, and none is.
+    NothingUnderWay,
+}
+
+/// Keeps a note against the item under way (replacing its earlier note).
+pub async fn note(db: &PgPool, access: &MeetingAccess<Runner>, text: &str) -> Result<NoteOutcome> {
+    let (can_id, id) = (access.can.id, access.id());
+    let mut tx = db.begin().await?;
+    queries::lock(&mut tx, can_id, id).await?.or_not_found()?;
+    let Some(current) = agenda::lock_current(&mut tx, id).await? else {
+        return Ok(NoteOutcome::NothingUnderWay);
+    };
+    agenda::set_notes(&mut tx, current, text).await?;
+    let summary = format!(
+        "{} kept a note on the item under way at “{}”",
+        access.me.display_name, access.meeting.title
+    );
+    access
+        .log(&mut tx, "meeting.agenda_note", ("meeting", id), summary)
+        .await?;
+    tx.commit().await?;
+    Ok(NoteOutcome::Saved)
+}

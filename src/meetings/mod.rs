@@ -33,6 +33,7 @@ use std::time::Duration;
 
 use crate::AppState;
 use crate::scheduler::{Job, JobContext};
+use handlers::run as run_pages;
 use handlers::{agenda as agenda_pages, feeds as feed_pages, occurrence, pack, page};
 use handlers::{polls as poll_pages, record as record_pages, schedule as schedule_pages};
 
@@ -95,6 +96,11 @@ pub fn router() -> Router<AppState> {
             post(agenda_pages::change),
         )
         .route("/c/{slug}/meetings/{id}/finish", post(record_pages::finish))
+        .route("/c/{slug}/meetings/{id}/run", get(run_pages::page))
+        .route("/c/{slug}/meetings/{id}/run/next", post(run_pages::next))
+        .route("/c/{slug}/meetings/{id}/run/note", post(run_pages::note))
+        .route("/static/htmx-2.0.11.min.js", get(run_pages::htmx_script))
+        .route("/static/run.js", get(run_pages::run_script))
         .route("/c/{slug}/calendar.ics", get(feed_pages::can_feed))
         .route("/calendar/{token}/canopy.ics", get(feed_pages::member_feed))
         .route(

@@ -448,6 +448,116 @@ async fn journeys_in_a_real_browser() {
     );
     olu.screenshot(&artifacts().join("journey-3-meeting.png"));
 
+    // 3b. Running the meeting: with JavaScript, htmx updates the run view in place (a marker set
+    //     on the page survives every step, so nothing reloaded); without, the same steps reload.
+    open(&olu, &mut c, js, &meeting_url);
+    for (title, minutes) in [("Street party plans", "10"), ("Garden rota", "5")] {
+        olu.type_into("#item_title", title);
+        olu.type_into("#item_minutes", minutes);
+        let add = olu.button("Add to agenda");
+        olu.click(&add);
+        olu.wait_until(&format!(
+            "document.querySelector('#agenda-part') && document.querySelector('#agenda-part').innerText.includes('{title}')"
+        ));
+    }
+    let run_url = format!("{meeting_url}/run");
+    open(&olu, &mut c, js, &run_url);
+    assert_eq!(
+        olu.execute("return document.querySelectorAll('head style, [style]').length")
+            .as_i64(),
+        Some(0),
+        "htmx injected no style"
+    );
+    olu.execute("document.body.dataset.marker = 'no reload'; return true");
+    let start = olu.button("Start the first item");
+    olu.click(&start);
+    olu.wait_until("document.body.innerText.includes('Now: Street party plans.')");
+    assert!(
+        olu.try_find("[data-clock-started]").is_some(),
+        "the clock shows"
+    );
+    let mia_box = format!("#present-{}", member_id(&mut conn, "Mia").await);
+    let tick = olu.find(&mia_box);
+    olu.click(&tick);
+    let save = olu.button("Save attendance");
+    olu.click(&save);
+    olu.wait_until("document.body.innerText.includes('Attendance saved: 1 present.')");
+    olu.type_into("#decision", "Tables from the school");
+    let record = olu.button("Record decision");
+    olu.click(&record);
+    olu.wait_until("document.body.innerText.includes('The decision is recorded.')");
+    assert!(
+        olu.text().contains("Tables from the school"),
+        "{}",
+        olu.text()
+    );
+    // An empty decision comes back (422) with the message beside the field, the cursor in it.
+    let record = olu.button("Record decision");
+    olu.click(&record);
+    olu.wait_until("document.activeElement && document.activeElement.id === 'decision' && document.querySelector('#decision[aria-invalid=true]')");
+    assert!(olu.text().contains("Enter the decision."), "{}", olu.text());
+    let next = olu.button("Next item");
+    olu.click(&next);
+    olu.wait_until("document.body.innerText.includes('Now: Garden rota.')");
+    assert_eq!(
+        olu.execute("return document.body.dataset.marker").as_str(),
+        Some("no reload"),
+        "the run view updated in place"
+    );
+    assert_eq!(olu.url(), run_url, "no navigation");
+    let csp = olu.console_errors();
+    assert!(
+        csp.iter().all(|e| !e.contains("Content Security Policy")),
+        "CSP violations in the console: {csp:?}"
+    );
+    olu.screenshot(&artifacts().join("journey-3b-run.png"));
+    {
+        // The same without JavaScript: every step a full page.
+        let plain = Driver::new(&driver, false).unwrap();
+        plain.goto(&format!("{base}/sign-in"));
+        plain.type_into("#email", "olua@example.org");
+        plain.type_into("#password", PASSWORD);
+        let b = plain.button("Sign in");
+        plain.click_and_wait(&b);
+        open(&plain, &mut c, false, &run_url);
+        assert!(
+            plain.text().contains("Under way: Garden rota."),
+            "{}",
+            plain.text()
+        );
+        let tick = plain.find(&mia_box);
+        plain.click(&tick);
+        submit(&plain, &mut c, false, "Save attendance");
+        assert!(
+            plain.text().contains("Attendance saved: 2 present."),
+            "{}",
+            plain.text()
+        );
+        plain.type_into("#decision", "A rota on the noticeboard");
+        submit(&plain, &mut c, false, "Record decision");
+        assert!(plain.text().contains("The decision is recorded."));
+        assert!(plain.text().contains("A rota on the noticeboard"));
+        submit(&plain, &mut c, false, "Next item");
+        assert!(
+            plain.text().contains("That was the last item"),
+            "{}",
+            plain.text()
+        );
+        assert_eq!(plain.url(), run_url);
+        plain.screenshot(&artifacts().join("journey-3b-run-nojs.png"));
+    }
+    let items: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT status, done_at IS NOT NULL FROM agenda_items WHERE meeting_id = $1 ORDER BY position",
+    )
+    .bind(meeting)
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(
+        items,
+        vec![("done".to_string(), true), ("done".to_string(), true)]
+    );
+
     // 4. Responsibilities: assign, hand off, the load view flags someone; the stage guide moves on.
     let guide_before = {
         open(&olu, &mut c, js, &format!("{base}/c/{slug}/stage"));

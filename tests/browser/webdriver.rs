@@ -112,7 +112,8 @@ impl Driver {
                              "--disable-background-networking", "--disable-component-update", "--disable-sync",
                              "--no-first-run", "--window-size=1280,900"],
                     "prefs": prefs
-                }
+                },
+                "goog:loggingPrefs": { "browser": "ALL" }
             }}
         });
         // A browser start can fail on a busy machine: try a few times before giving up.
@@ -324,6 +325,19 @@ impl Driver {
             .decode(data.as_str().unwrap_or_default())
             .unwrap_or_default();
         std::fs::write(path, bytes).unwrap();
+    }
+
+    /// The browser console's messages at level SEVERE since the last call (CSP violations among
+    /// them), through chromedriver's log endpoint.
+    pub fn console_errors(&self) -> Vec<String> {
+        let v = self.call("POST", "/se/log", Some(json!({ "type": "browser" })));
+        v.as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e["level"].as_str() == Some("SEVERE"))
+            .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+            .collect()
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {

@@ -68,6 +68,12 @@ const PAGES: &[Budget] = &[
         Who::Organiser,
         10,
     ),
+    page(
+        "run view",
+        "/c/seed-1/meetings/{next}/run",
+        Who::Organiser,
+        10,
+    ),
     page("board", "/c/seed-1/responsibilities", Who::Organiser, 10),
     page(
         "board: unowned",

@@ -20,6 +20,7 @@ mod public_meetings;
 mod responsibilities;
 mod robustness;
 mod rotation_health;
+mod run_view;
 mod schema;
 mod seed;
 mod server;

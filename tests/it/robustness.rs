@@ -69,6 +69,9 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/c/{slug}/meetings/{id}/agenda"),
     ("POST", "/c/{slug}/meetings/{id}/agenda/{id}"),
     ("POST", "/c/{slug}/meetings/{id}/finish"),
+    ("GET", "/c/{slug}/meetings/{id}/run"),
+    ("POST", "/c/{slug}/meetings/{id}/run/next"),
+    ("POST", "/c/{slug}/meetings/{id}/run/note"),
     ("GET", "/c/{slug}/meetings/{id}/check-in"),
     ("POST", "/c/{slug}/meetings/{id}/check-in"),
     ("GET", "/c/{slug}/responsibilities?filter={x}&by={x}"),
@@ -137,6 +140,8 @@ const NOT_TRIED: &[(&str, &str)] = &[
     ("GET", "/c/{slug}/calendar.ics"),
     ("GET", "/healthz"),
     ("GET", "/static/canopy.css"),
+    ("GET", "/static/htmx-2.0.11.min.js"),
+    ("GET", "/static/run.js"),
 ];
 
 /// `("GET", "/c/{slug}/x/{id}?a={x}")` → `("GET", "/c/{slug}/x/{}")`: the shape a router declares.

@@ -2,10 +2,11 @@
 //! them done or dropped (those who run the meeting).
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
-use super::page::{Kept, invalid, refusal};
+use super::page::{Kept, Part, Reply, refusal};
 use crate::AppState;
 use crate::cans::access::ActiveMember;
 use crate::error::{AppError, Result};
@@ -17,16 +18,15 @@ use crate::web::{FlashKind, Form, Layout, Path};
 pub async fn add(
     State(state): State<AppState>,
     access: MeetingAccess<ActiveMember>,
+    reply: Reply,
     ctx: Layout,
     Form(form): Form<AgendaForm>,
 ) -> Result<Response> {
     let errors = match form.check(&state.db, access.can.id).await? {
         Ok(item) => match agenda::add(&state.db, &access, &item).await? {
             AddOutcome::Added => {
-                let text = "The item is on the agenda.";
-                return access
-                    .back(&state.db, FlashKind::Success, text, "agenda")
-                    .await;
+                let done = (FlashKind::Success, "The item is on the agenda.");
+                return reply.done(&state, &access, ctx, Part::Agenda, done).await;
             }
             AddOutcome::Cancelled => refusal(
                 "item_title",
@@ -40,13 +40,18 @@ pub async fn add(
         agenda: form,
         ..Kept::default()
     };
-    invalid(&state, &access, ctx, kept).await
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    reply
+        .refused(&state, &access, ctx, Part::Agenda, kept, status)
+        .await
 }
 
 /// Reorders an item (up/down) or sets its status (done, dropped, open).
 pub async fn change(
     State(state): State<AppState>,
     access: MeetingAccess<Runner>,
+    reply: Reply,
+    ctx: Layout,
     Path((_slug, _id, item)): Path<(String, Uuid, Uuid)>,
     Form(form): Form<AgendaChangeForm>,
 ) -> Result<Response> {
@@ -54,6 +59,16 @@ pub async fn change(
         "That is not a change we know for an agenda item.",
     ))?;
     agenda::change(&state.db, &access, item, change).await?;
-    let to = access.path(&format!("/meetings/{}#agenda", access.id()));
+    if reply.htmx {
+        let (kept, status) = (Kept::default(), StatusCode::OK);
+        return reply
+            .show(&state, &access, ctx, Part::Agenda, kept, status)
+            .await;
+    }
+    let to = if reply.run {
+        access.path(&format!("/meetings/{}/run", access.id()))
+    } else {
+        access.path(&format!("/meetings/{}#agenda", access.id()))
+    };
     Ok(Redirect::to(&to).into_response())
 }

@@ -11,4 +11,5 @@ pub mod page;
 pub mod polls;
 pub mod public_settings;
 pub mod record;
+pub mod run;
 pub mod schedule;

@@ -2,9 +2,10 @@
 //! answers to "are you coming?".
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::page::{Kept, conflict, invalid, refusal};
+use super::page::{Kept, Part, Reply, invalid, refusal};
 use crate::AppState;
 use crate::cans::access::{ActiveMember, Facilitator};
 use crate::error::{AppError, Result};
@@ -57,6 +58,7 @@ pub async fn cancel(
 pub async fn rsvp(
     State(state): State<AppState>,
     access: MeetingAccess<ActiveMember>,
+    reply: Reply,
     ctx: Layout,
     Form(form): Form<RsvpForm>,
 ) -> Result<Response> {
@@ -65,16 +67,17 @@ pub async fn rsvp(
         .ok_or(AppError::BadRequest("Answer yes, no or maybe."))?;
     match occurrences::rsvp(&state.db, &access, answer).await? {
         RsvpOutcome::Answered(answer) => {
-            let text = answer.thanks();
-            access
-                .back(&state.db, FlashKind::Success, text, "rsvp")
-                .await
+            let done = (FlashKind::Success, answer.thanks());
+            reply.done(&state, &access, ctx, Part::Rsvp, done).await
         }
         RsvpOutcome::Cancelled => {
             let kept = Kept::notice(
                 "This meeting is cancelled, so there is nothing to answer. Nothing was changed.",
             );
-            conflict(&state, &access, ctx, kept).await
+            let status = StatusCode::CONFLICT;
+            reply
+                .refused(&state, &access, ctx, Part::Rsvp, kept, status)
+                .await
         }
     }
 }

@@ -1,13 +1,15 @@
-//! One meeting's page: its time in the group's zone and the viewer's, place, facilitator and
-//! note-taker (with a fair rotation suggestion), the agenda, RSVPs, attendance, minutes,
-//! decisions and action items. Every form on it comes back here when refused, with what was
-//! typed kept ([`Kept`]).
+//! One meeting's page: its time in the group's zone and the viewer's, place, the member's answer
+//! first, then facilitator and note-taker (with a fair rotation suggestion), the agenda, RSVPs,
+//! attendance, minutes, decisions and action items. Every form on it comes back here when
+//! refused, with what was typed kept ([`Kept`]). A form sent by htmx gets back only the part of
+//! the page (or of the run view) it changed ([`Reply`]); without JavaScript, the whole page.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use uuid::Uuid;
@@ -15,7 +17,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::cans::access::Member;
 use crate::cans::nav::{CanNav, Section};
-use crate::error::Result;
+use crate::error::{AppError, Result};
 use crate::meetings::access::{MeetingAccess, MeetingRequirement};
 use crate::meetings::forms::{ActionForm, AgendaForm, DecisionForm, MoveForm, RolesForm};
 use crate::meetings::model::{AgendaStatus, Rsvp};
@@ -25,12 +27,17 @@ use crate::meetings::queries::{self, Meeting, Person, Suggested};
 use crate::meetings::record::SavedMinutes;
 use crate::meetings::{when, when_for_viewer};
 use crate::web::forms::FieldErrors;
-use crate::web::{Layout, page_with_status, time, unprocessable};
+use crate::web::{FlashKind, Layout, page_with_status, time, unprocessable};
 
 /// What a re-rendered page keeps of a refused submission.
 #[derive(Default)]
 pub struct Kept {
     pub errors: FieldErrors,
+    /// What an htmx request's change did, said beside the part it returns (a full reload gets a
+    /// flash instead).
+    pub said: Option<String>,
+    /// Why nothing happened, said beside the part an htmx request gets back.
+    pub part_notice: Option<&'static str>,
     /// Why nothing happened, when no field is to blame.
     pub notice: Option<&'static str>,
     pub minutes: Option<String>,
@@ -40,6 +47,8 @@ pub struct Kept {
     pub agenda: AgendaForm,
     pub moved: Option<MoveForm>,
     pub decision: DecisionForm,
+    /// The run view's note, as typed.
+    pub note: Option<String>,
 }
 
 impl Kept {
@@ -78,7 +87,10 @@ pub struct ActionView {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "meetings/meeting.html")]
+#[template(
+    path = "meetings/meeting.html",
+    blocks = ["rsvp_part", "agenda_part", "attendance_part", "decisions_part", "actions_part"]
+)]
 pub struct MeetingPage {
     ctx: Layout,
     nav: CanNav,
@@ -248,4 +260,136 @@ pub async fn page(
     ctx: Layout,
 ) -> Result<MeetingPage> {
     render(&state, &access, ctx, Kept::default()).await
+}
+
+/// The part of the meeting page a form changes: what an htmx request gets back, and where a
+/// full reload returns to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Rsvp,
+    Agenda,
+    Attendance,
+    Decisions,
+    Actions,
+}
+
+impl Part {
+    fn anchor(self) -> &'static str {
+        match self {
+            Self::Rsvp => "rsvp",
+            Self::Agenda => "agenda",
+            Self::Attendance => "attendance",
+            Self::Decisions => "decisions",
+            Self::Actions => "actions",
+        }
+    }
+}
+
+/// How to answer a form on the meeting page or the run view. htmx sends `HX-Request: true` and
+/// gets the changed part back (200, or 422/409 with the message beside the field); a plain post
+/// gets Post/Redirect/Get with a flash, or the whole page again. Forms on the run view post with
+/// `?view=run`, so both answers return there (for those who may run the meeting).
+pub struct Reply {
+    pub htmx: bool,
+    pub run: bool,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Reply {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        let htmx = parts
+            .headers
+            .get("hx-request")
+            .is_some_and(|v| v.as_bytes() == b"true");
+        let run = parts
+            .uri
+            .query()
+            .is_some_and(|q| q.split('&').any(|pair| pair == "view=run"));
+        Ok(Self { htmx, run })
+    }
+}
+
+/// A fragment of a page (no layout), with `status`.
+pub fn fragment(status: StatusCode, template: &impl Template) -> Result<Response> {
+    let html = template.render().map_err(AppError::internal)?;
+    Ok((status, Html(html)).into_response())
+}
+
+impl Reply {
+    /// Whether the answer is the run view (asked for, and the caller may run the meeting).
+    fn to_run<R: MeetingRequirement>(&self, access: &MeetingAccess<R>) -> bool {
+        self.run && access.runs()
+    }
+
+    /// The change is made: the changed part (htmx) or a redirect with `text` as a flash.
+    pub async fn done<R: MeetingRequirement>(
+        &self,
+        state: &AppState,
+        access: &MeetingAccess<R>,
+        ctx: Layout,
+        part: Part,
+        (kind, text): (FlashKind, &str),
+    ) -> Result<Response> {
+        if self.htmx {
+            let kept = Kept {
+                said: Some(text.to_string()),
+                ..Kept::default()
+            };
+            return self
+                .show(state, access, ctx, part, kept, StatusCode::OK)
+                .await;
+        }
+        if self.to_run(access) {
+            let rest = format!("/meetings/{}/run", access.id());
+            return access.redirect(&state.db, kind, text, &rest).await;
+        }
+        access.back(&state.db, kind, text, part.anchor()).await
+    }
+
+    /// Nothing was changed: the part, or the whole page, again with `status` and `kept`.
+    pub async fn refused<R: MeetingRequirement>(
+        &self,
+        state: &AppState,
+        access: &MeetingAccess<R>,
+        ctx: Layout,
+        part: Part,
+        kept: Kept,
+        status: StatusCode,
+    ) -> Result<Response> {
+        if self.htmx {
+            return self.show(state, access, ctx, part, kept, status).await;
+        }
+        if self.to_run(access) {
+            let page = super::run::render(state, access, ctx, kept).await?;
+            return page_with_status(status, page);
+        }
+        page_with_status(status, render(state, access, ctx, kept).await?)
+    }
+
+    /// The part (htmx): the run view's, or the meeting page's `part`.
+    pub async fn show<R: MeetingRequirement>(
+        &self,
+        state: &AppState,
+        access: &MeetingAccess<R>,
+        ctx: Layout,
+        part: Part,
+        mut kept: Kept,
+        status: StatusCode,
+    ) -> Result<Response> {
+        // A part has no page top: why nothing happened is said beside it.
+        kept.part_notice = kept.notice.take();
+        if self.to_run(access) {
+            let page = super::run::render(state, access, ctx, kept).await?;
+            return fragment(status, &page.as_run_part());
+        }
+        let page = render(state, access, ctx, kept).await?;
+        match part {
+            Part::Rsvp => fragment(status, &page.as_rsvp_part()),
+            Part::Agenda => fragment(status, &page.as_agenda_part()),
+            Part::Attendance => fragment(status, &page.as_attendance_part()),
+            Part::Decisions => fragment(status, &page.as_decisions_part()),
+            Part::Actions => fragment(status, &page.as_actions_part()),
+        }
+    }
 }

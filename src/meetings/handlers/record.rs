@@ -2,10 +2,11 @@
 //! action items, and closing it; and ticking an action off (its owner too).
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use uuid::Uuid;
 
-use super::page::{Kept, conflict, invalid, refusal};
+use super::page::{Kept, Part, Reply, conflict, invalid, refusal};
 use crate::AppState;
 use crate::cans::access::ActiveMember;
 use crate::error::{AppError, Result};
@@ -19,14 +20,16 @@ use crate::web::{FlashKind, Form, Layout, MultiForm, Path};
 pub async fn attendance(
     State(state): State<AppState>,
     access: MeetingAccess<Runner>,
+    reply: Reply,
     ctx: Layout,
     MultiForm(form): MultiForm<AttendanceForm>,
 ) -> Result<Response> {
     let notice = match record::attendance(&state.db, &access, &form.present()).await? {
         AttendanceOutcome::Saved(n) => {
             let text = format!("Attendance saved: {n} present.");
-            return access
-                .back(&state.db, FlashKind::Success, &text, "attendance")
+            let done = (FlashKind::Success, text.as_str());
+            return reply
+                .done(&state, &access, ctx, Part::Attendance, done)
                 .await;
         }
         AttendanceOutcome::Cancelled => {
@@ -36,7 +39,17 @@ pub async fn attendance(
             "Attendance is taken at or after the meeting, not days before."
         }
     };
-    conflict(&state, &access, ctx, Kept::notice(notice)).await
+    let kept = Kept::notice(notice);
+    reply
+        .refused(
+            &state,
+            &access,
+            ctx,
+            Part::Attendance,
+            kept,
+            StatusCode::CONFLICT,
+        )
+        .await
 }
 
 pub async fn minutes(
@@ -82,15 +95,16 @@ pub async fn minutes(
 pub async fn decision(
     State(state): State<AppState>,
     access: MeetingAccess<Runner>,
+    reply: Reply,
     ctx: Layout,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response> {
     match form.parse() {
         Ok(body) => {
             record::decide(&state.db, &access, &body).await?;
-            let text = "The decision is recorded.";
-            access
-                .back(&state.db, FlashKind::Success, text, "decisions")
+            let done = (FlashKind::Success, "The decision is recorded.");
+            reply
+                .done(&state, &access, ctx, Part::Decisions, done)
                 .await
         }
         Err(errors) => {
@@ -99,7 +113,10 @@ pub async fn decision(
                 decision: form,
                 ..Kept::default()
             };
-            invalid(&state, &access, ctx, kept).await
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            reply
+                .refused(&state, &access, ctx, Part::Decisions, kept, status)
+                .await
         }
     }
 }
@@ -107,16 +124,15 @@ pub async fn decision(
 pub async fn action(
     State(state): State<AppState>,
     access: MeetingAccess<Runner>,
+    reply: Reply,
     ctx: Layout,
     Form(form): Form<ActionForm>,
 ) -> Result<Response> {
     match form.check(&state.db, access.can.id).await? {
         Ok(action) => {
             record::add_action(&state.db, &access, &action).await?;
-            let text = "The action item is noted.";
-            access
-                .back(&state.db, FlashKind::Success, text, "actions")
-                .await
+            let done = (FlashKind::Success, "The action item is noted.");
+            reply.done(&state, &access, ctx, Part::Actions, done).await
         }
         Err(errors) => {
             let kept = Kept {
@@ -124,7 +140,10 @@ pub async fn action(
                 action: form,
                 ..Kept::default()
             };
-            invalid(&state, &access, ctx, kept).await
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            reply
+                .refused(&state, &access, ctx, Part::Actions, kept, status)
+                .await
         }
     }
 }
@@ -133,13 +152,14 @@ pub async fn action(
 pub async fn action_done(
     State(state): State<AppState>,
     access: MeetingAccess<ActiveMember>,
+    reply: Reply,
+    ctx: Layout,
     Path((_slug, _id, action)): Path<(String, Uuid, Uuid)>,
 ) -> Result<Response> {
     match record::action_done(&state.db, &access, action).await? {
         ActionDoneOutcome::Done => {
-            access
-                .back(&state.db, FlashKind::Success, "Marked done.", "actions")
-                .await
+            let done = (FlashKind::Success, "Marked done.");
+            reply.done(&state, &access, ctx, Part::Actions, done).await
         }
         ActionDoneOutcome::NotYours => Err(AppError::Forbidden(
             "Only the action's owner, and the group's facilitators and organisers, can mark it done.",

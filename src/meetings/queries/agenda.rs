@@ -1,5 +1,6 @@
 //! Plain SQL for agendas: the items of a meeting, in order, and the open ones carried forward.
 
+use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -16,13 +17,29 @@ pub struct AgendaItem {
     pub status: AgendaStatus,
     /// Carried over from an earlier meeting.
     pub carried: bool,
+    /// Who put it on the agenda.
+    pub proposer_id: Uuid,
+    pub proposer: String,
+    /// When the meeting took it up (the run view's clock), and when it was finished.
+    pub started_at: Option<DateTime<Utc>>,
+    pub done_at: Option<DateTime<Utc>>,
+    pub notes: String,
+}
+
+impl AgendaItem {
+    /// Under way now: taken up and not yet finished.
+    pub fn is_current(&self) -> bool {
+        self.started_at.is_some() && self.status.is_open()
+    }
 }
 
 pub async fn agenda(db: &PgPool, meeting_id: Uuid) -> Result<Vec<AgendaItem>> {
     Ok(sqlx::query_as(
         "SELECT a.id, a.position, a.title, o.display_name AS owner, a.minutes_budget, a.status,
-                a.carried_from IS NOT NULL AS carried
+                a.carried_from IS NOT NULL AS carried, a.proposed_by AS proposer_id, p.display_name AS proposer,
+                a.started_at, a.done_at, a.notes
          FROM agenda_items a LEFT JOIN members o ON o.id = a.owner_id
+         JOIN members p ON p.id = a.proposed_by
          WHERE a.meeting_id = $1 ORDER BY a.position, a.created_at",
     )
     .bind(meeting_id)
@@ -102,8 +119,15 @@ pub async fn set_position(conn: &mut PgConnection, item: Uuid, position: i32) ->
     Ok(())
 }
 
+/// Sets an item's status. Finishing one that was under way stops its clock; opening one again
+/// clears its clock (it starts afresh when the meeting comes back to it).
 pub async fn set_status(conn: &mut PgConnection, item: Uuid, status: AgendaStatus) -> Result<()> {
-    sqlx::query("UPDATE agenda_items SET status = $2 WHERE id = $1")
+    sqlx::query(
+        "UPDATE agenda_items SET status = $2,
+                done_at = CASE WHEN $2 = 'open' THEN NULL WHEN started_at IS NOT NULL THEN coalesce(done_at, now()) END,
+                started_at = CASE WHEN $2 = 'open' THEN NULL ELSE started_at END
+         WHERE id = $1",
+    )
         .bind(item)
         .bind(status)
         .execute(conn)
@@ -133,4 +157,57 @@ pub async fn carry_open_items(
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// The item under way in a meeting, locked: its id.
+pub async fn lock_current(conn: &mut PgConnection, meeting_id: Uuid) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM agenda_items
+         WHERE meeting_id = $1 AND started_at IS NOT NULL AND status = 'open' FOR UPDATE",
+    )
+    .bind(meeting_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The first open item the meeting has not taken up yet: its id and title.
+pub async fn next_untouched(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+) -> Result<Option<(Uuid, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, title FROM agenda_items
+         WHERE meeting_id = $1 AND started_at IS NULL AND status = 'open'
+         ORDER BY position, created_at LIMIT 1 FOR UPDATE",
+    )
+    .bind(meeting_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Starts an item's clock.
+pub async fn start(conn: &mut PgConnection, item: Uuid) -> Result<()> {
+    sqlx::query("UPDATE agenda_items SET started_at = now(), done_at = NULL WHERE id = $1")
+        .bind(item)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks an item under way done and stops its clock.
+pub async fn finish(conn: &mut PgConnection, item: Uuid) -> Result<()> {
+    sqlx::query("UPDATE agenda_items SET status = 'done', done_at = now() WHERE id = $1")
+        .bind(item)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_notes(conn: &mut PgConnection, item: Uuid, notes: &str) -> Result<()> {
+    sqlx::query("UPDATE agenda_items SET notes = $2 WHERE id = $1")
+        .bind(item)
+        .bind(notes)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -83,6 +83,8 @@ pub async fn mark_carried_forward(conn: &mut PgConnection, meeting_id: Uuid) -> 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Decision {
     pub body: String,
+    /// The agenda item under way when it was recorded.
+    pub agenda_item_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub meeting_title: String,
     pub meeting_starts_at: DateTime<Utc>,
@@ -90,7 +92,7 @@ pub struct Decision {
 
 pub async fn decisions(db: &PgPool, meeting_id: Uuid) -> Result<Vec<Decision>> {
     Ok(sqlx::query_as(
-        "SELECT d.body, d.created_at, g.title AS meeting_title, g.starts_at AS meeting_starts_at
+        "SELECT d.body, d.agenda_item_id, d.created_at, g.title AS meeting_title, g.starts_at AS meeting_starts_at
          FROM decisions d JOIN meetings g ON g.id = d.meeting_id
          WHERE d.meeting_id = $1 ORDER BY d.created_at",
     )
@@ -108,7 +110,7 @@ pub async fn earlier_decisions(
     limit: i64,
 ) -> Result<Vec<Decision>> {
     Ok(sqlx::query_as(
-        "SELECT d.body, d.created_at, g.title AS meeting_title, g.starts_at AS meeting_starts_at
+        "SELECT d.body, d.agenda_item_id, d.created_at, g.title AS meeting_title, g.starts_at AS meeting_starts_at
          FROM decisions d JOIN meetings g ON g.id = d.meeting_id
          WHERE d.can_id = $1 AND g.starts_at < $3 AND ($2::uuid IS NULL OR g.series_id = $2)
          ORDER BY g.starts_at DESC, d.created_at DESC LIMIT $4",
@@ -128,7 +130,9 @@ pub async fn insert_decision(
     by: Uuid,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO decisions (id, can_id, meeting_id, body, recorded_by) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO decisions (id, can_id, meeting_id, body, recorded_by, agenda_item_id)
+         VALUES ($1, $2, $3, $4, $5, (SELECT id FROM agenda_items
+                                      WHERE meeting_id = $3 AND started_at IS NOT NULL AND status = 'open'))",
     )
     .bind(Uuid::now_v7())
     .bind(can_id)
@@ -144,6 +148,8 @@ pub async fn insert_decision(
 pub struct ActionItem {
     pub id: Uuid,
     pub meeting_id: Uuid,
+    /// The agenda item under way when it was noted.
+    pub agenda_item_id: Option<Uuid>,
     pub title: String,
     pub owner_id: Option<Uuid>,
     pub owner: Option<String>,
@@ -161,7 +167,7 @@ impl ActionItem {
 }
 
 const ACTION: &str = "
-    SELECT a.id, a.meeting_id, a.title, a.owner_id, o.display_name AS owner, a.due_on, a.status,
+    SELECT a.id, a.meeting_id, a.agenda_item_id, a.title, a.owner_id, o.display_name AS owner, a.due_on, a.status,
            g.title AS from_meeting, g.starts_at AS from_starts_at
     FROM action_items a JOIN meetings g ON g.id = a.meeting_id
     LEFT JOIN members o ON o.id = a.owner_id";
@@ -208,8 +214,9 @@ pub async fn insert_action(
     by: Uuid,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO action_items (id, can_id, meeting_id, title, owner_id, due_on, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO action_items (id, can_id, meeting_id, title, owner_id, due_on, created_by, agenda_item_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT id FROM agenda_items
+                                              WHERE meeting_id = $3 AND started_at IS NOT NULL AND status = 'open'))",
     )
     .bind(Uuid::now_v7())
     .bind(can_id)
