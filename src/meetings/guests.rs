@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::access::MeetingAccess;
 use super::forms::{NewGuest, PublicSettings};
+use super::mail::{GuestCancelled, GuestConfirm, GuestMoved, GuestReminder};
 use super::queries::guests as q;
 use super::when;
 use crate::cans::access::{CanAccess, Facilitator};
@@ -542,113 +543,4 @@ fn day_words(at: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
 /// Deletes guests' names and addresses [`GUEST_DATA_KEPT_DAYS`] days after their meeting.
 pub async fn forget_past(db: &PgPool) -> Result<u64> {
     q::forget_past(db, GUEST_DATA_KEPT_DAYS).await
-}
-
-/// To a visitor who said "I'll come": the link that confirms it.
-#[derive(askama::Template)]
-#[template(path = "mail/meetings/guest_confirm.txt")]
-pub struct GuestConfirm<'a> {
-    pub name: &'a str,
-    pub can_name: &'a str,
-    pub title: &'a str,
-    /// When, in the group's zone (see [`super::when`]).
-    pub when: String,
-    pub zone: chrono_tz::Tz,
-    pub location: &'a str,
-    pub link: &'a str,
-    pub cancel_link: &'a str,
-}
-
-impl MailText for GuestConfirm<'_> {
-    fn subject(&self) -> String {
-        format!("Please confirm: {} with {}", self.title, self.can_name)
-    }
-}
-
-/// To a confirmed guest, the day before.
-#[derive(askama::Template)]
-#[template(path = "mail/meetings/guest_reminder.txt")]
-pub struct GuestReminder<'a> {
-    pub name: &'a str,
-    pub can_name: &'a str,
-    pub title: &'a str,
-    /// "today", "tomorrow" or "on 24 November 2026".
-    pub day: String,
-    pub when: String,
-    pub zone: chrono_tz::Tz,
-    pub location: &'a str,
-    pub what_to_expect: &'a str,
-    pub cancel_link: &'a str,
-}
-
-impl MailText for GuestReminder<'_> {
-    fn subject(&self) -> String {
-        format!("{}: {} is {}", self.can_name, self.title, self.day)
-    }
-}
-
-/// To a confirmed guest when the meeting moves.
-#[derive(askama::Template)]
-#[template(path = "mail/meetings/guest_moved.txt")]
-pub struct GuestMoved<'a> {
-    pub name: &'a str,
-    pub can_name: &'a str,
-    pub title: &'a str,
-    pub was: String,
-    pub when: String,
-    pub zone: chrono_tz::Tz,
-    pub location: &'a str,
-    pub cancel_link: &'a str,
-}
-
-impl MailText for GuestMoved<'_> {
-    fn subject(&self) -> String {
-        format!("{} with {} has moved", self.title, self.can_name)
-    }
-}
-
-/// To a confirmed guest when the meeting is cancelled.
-#[derive(askama::Template)]
-#[template(path = "mail/meetings/guest_cancelled.txt")]
-pub struct GuestCancelled<'a> {
-    pub name: &'a str,
-    pub can_name: &'a str,
-    pub title: &'a str,
-    pub when: String,
-    pub zone: chrono_tz::Tz,
-    pub public_page: &'a str,
-}
-
-impl MailText for GuestCancelled<'_> {
-    fn subject(&self) -> String {
-        format!("Cancelled: {} with {}", self.title, self.can_name)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use askama::Template;
-
-    #[test]
-    fn the_reminder_names_place_time_and_what_to_expect() {
-        let tz = chrono_tz::Europe::London;
-        let mail = GuestReminder {
-            name: "Sam",
-            can_name: "Riverside",
-            title: "Weekly circle",
-            day: "tomorrow".into(),
-            when: "Tuesday 24 November 2026, 19:00–20:30".into(),
-            zone: tz,
-            location: "The community hall",
-            what_to_expect: "Tea and a round of names.",
-            cancel_link: "http://localhost/c/riverside/guests/t/cancel",
-        };
-        let text = mail.render().unwrap(); // ok: test
-        assert!(text.contains("Tuesday 24 November 2026, 19:00–20:30 (Europe/London)"));
-        assert!(text.contains("Where: The community hall"));
-        assert!(text.contains("Tea and a round of names."));
-        assert!(text.contains("http://localhost/c/riverside/guests/t/cancel"));
-        assert_eq!(mail.subject(), "Riverside: Weekly circle is tomorrow");
-    }
 }
