@@ -22,6 +22,8 @@ pub mod record;
 pub mod recurrence;
 pub mod schedule;
 pub mod series;
+pub mod ical;
+pub mod ahead;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -96,6 +98,7 @@ pub fn router() -> Router<AppState> {
         .route("/c/{slug}/meetings/{id}/finish", post(record_pages::finish))
         .route("/c/{slug}/calendar.ics", get(feed_pages::can_feed))
         .route("/calendar/{token}/canopy.ics", get(feed_pages::member_feed))
+        .route("/c/{slug}/public.ics", get(feed_pages::public_feed))
         .route(
             "/account/calendar",
             get(feed_pages::settings).post(feed_pages::renew),
