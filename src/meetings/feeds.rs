@@ -113,10 +113,12 @@ const RECENT_OR_EXCEPTION: &str = "(g.starts_at > now() - make_interval(days => 
 /// A CAN's series and meetings, in two statements.
 pub async fn of_can(db: &PgPool, can_id: Uuid) -> Result<Feed> {
     Ok(Feed {
-        series: sqlx::query_as(&format!("{SERIES} WHERE s.can_id = $1 ORDER BY s.created_at"))
-            .bind(can_id)
-            .fetch_all(db)
-            .await?,
+        series: sqlx::query_as(&format!(
+            "{SERIES} WHERE s.can_id = $1 ORDER BY s.created_at"
+        ))
+        .bind(can_id)
+        .fetch_all(db)
+        .await?,
         meetings: sqlx::query_as(&format!(
             "{MEETINGS} WHERE g.can_id = $1 AND {RECENT_OR_EXCEPTION} ORDER BY g.starts_at"
         ))
@@ -289,9 +291,8 @@ fn write_series<'m>(
     zones.note(tz, first, s.until_on.unwrap_or(first));
     zones.open_ended |= s.until_on.is_none();
     let rule_start = |day: NaiveDate| recurrence::instant(day, s.start_time, tz);
-    let rule_end = |day: NaiveDate| {
-        rule_start(day) + chrono::Duration::minutes(i64::from(s.duration_minutes))
-    };
+    let rule_end =
+        |day: NaiveDate| rule_start(day) + chrono::Duration::minutes(i64::from(s.duration_minutes));
 
     let mut cancelled = Vec::new();
     let mut changed = Vec::new();

@@ -9,9 +9,11 @@
 
 pub mod access;
 pub mod agenda;
+pub mod ahead;
 pub mod feeds;
 pub mod forms;
 mod handlers;
+pub mod ical;
 pub mod jobs;
 pub mod mail;
 pub mod model;
@@ -22,8 +24,6 @@ pub mod record;
 pub mod recurrence;
 pub mod schedule;
 pub mod series;
-pub mod ical;
-pub mod ahead;
 
 use axum::Router;
 use axum::routing::{get, post};

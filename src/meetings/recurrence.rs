@@ -196,8 +196,14 @@ impl Repeat {
 
 /// The first date a series meets on (its start date if the rule falls on it, else the rule's
 /// next date), or `None` when the rule ends before it ever meets.
-pub fn first_date(rrule: &str, starts_on: NaiveDate, until: Option<NaiveDate>) -> Option<NaiveDate> {
-    next_dates(rrule, starts_on, until, starts_on, 1).first().copied()
+pub fn first_date(
+    rrule: &str,
+    starts_on: NaiveDate,
+    until: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    next_dates(rrule, starts_on, until, starts_on, 1)
+        .first()
+        .copied()
 }
 
 /// Up to `n` of the series' dates on or after `from`, however far ahead (within about two years).
@@ -209,14 +215,25 @@ pub fn next_dates(
     n: usize,
 ) -> Vec<NaiveDate> {
     let from = from.max(starts_on);
-    let mut days = dates(rrule, starts_on, until, from, from + chrono::Duration::days(800))
-        .unwrap_or_default();
+    let mut days = dates(
+        rrule,
+        starts_on,
+        until,
+        from,
+        from + chrono::Duration::days(800),
+    )
+    .unwrap_or_default();
     days.truncate(n);
     days
 }
 
 /// Whether the series' rule falls on `day`.
-pub fn falls_on(rrule: &str, starts_on: NaiveDate, until: Option<NaiveDate>, day: NaiveDate) -> bool {
+pub fn falls_on(
+    rrule: &str,
+    starts_on: NaiveDate,
+    until: Option<NaiveDate>,
+    day: NaiveDate,
+) -> bool {
     dates(rrule, starts_on, until, day, day).is_ok_and(|d| d.contains(&day))
 }
 
@@ -410,11 +427,22 @@ mod tests {
         assert_eq!(thursdays.sentence(), "Weekly on Thursdays");
         // 15 March 2027 is a Monday: the first meeting is that Thursday.
         let rule = thursdays.rrule();
-        assert_eq!(first_date(&rule, d(2027, 3, 15), None), Some(d(2027, 3, 18)));
+        assert_eq!(
+            first_date(&rule, d(2027, 3, 15), None),
+            Some(d(2027, 3, 18))
+        );
         assert!(falls_on(&rule, d(2027, 3, 15), None, d(2027, 3, 25)));
         assert!(!falls_on(&rule, d(2027, 3, 15), None, d(2027, 3, 26)));
-        assert!(!falls_on(&rule, d(2027, 3, 15), Some(d(2027, 3, 20)), d(2027, 3, 25)));
-        assert_eq!(first_date(&rule, d(2027, 3, 15), Some(d(2027, 3, 16))), None);
+        assert!(!falls_on(
+            &rule,
+            d(2027, 3, 15),
+            Some(d(2027, 3, 20)),
+            d(2027, 3, 25)
+        ));
+        assert_eq!(
+            first_date(&rule, d(2027, 3, 15), Some(d(2027, 3, 16))),
+            None
+        );
         assert_eq!(
             next_dates(&rule, d(2027, 3, 15), None, d(2026, 12, 1), 3),
             vec![d(2027, 3, 18), d(2027, 3, 25), d(2027, 4, 1)]

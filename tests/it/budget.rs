@@ -121,6 +121,7 @@ const PAGES: &[Budget] = &[
     page("activity", "/c/seed-1/activity", Who::Organiser, 10),
     page("profile", "/account/profile", Who::Organiser, 10),
     page("private feed", "{feed}", Who::CalendarApp, 10),
+    page("public feed", "/c/seed-1/public.ics", Who::CalendarApp, 10),
 ];
 
 /// One statement as `pg_stat_statements` keeps it: normalised text and how often it ran.

@@ -176,12 +176,16 @@ pub async fn series_page(
             .find(|m| m.id == meeting)
             .and_then(|m| m.facilitator.clone())
     };
-    let ahead = ahead::ahead(&series, today, 12, &existing, facilitator);
+    let ahead = ahead::ahead(&series, today, 16, &existing, facilitator);
     let off_rule = all
         .iter()
         .filter(|m| m.ends_at > now && !m.status.is_cancelled())
         .filter(|m| !ahead.iter().any(|a| a.meeting_id == Some(m.id)))
-        .filter(|m| !existing.iter().any(|o| o.id == m.id && series_falls_on(&series, o.occurrence_on)))
+        .filter(|m| {
+            !existing
+                .iter()
+                .any(|o| o.id == m.id && series_falls_on(&series, o.occurrence_on))
+        })
         .cloned()
         .collect();
     Ok(SeriesPage {

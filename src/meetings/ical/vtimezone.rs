@@ -179,8 +179,14 @@ mod tests {
     /// Every six hours across the span, the offset our VTIMEZONE gives is the tz database's.
     fn agrees_with_the_tz_database(tz: Tz, from: i32, to: i32) {
         let onsets = read_back(&vtimezone(tz, from, to));
-        let start = NaiveDate::from_ymd_opt(from, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap(); // ok: test fixture
-        let end = NaiveDate::from_ymd_opt(to, 12, 31).unwrap().and_hms_opt(0, 0, 0).unwrap(); // ok: test fixture
+        let start = NaiveDate::from_ymd_opt(from, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap(); // ok: test fixture
+        let end = NaiveDate::from_ymd_opt(to, 12, 31)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap(); // ok: test fixture
         let mut t = start.and_utc().timestamp();
         while t < end.and_utc().timestamp() {
             let ours = onsets
@@ -209,8 +215,18 @@ mod tests {
     #[test]
     fn new_york_changes_at_two_in_the_morning_local() {
         let text = vtimezone(chrono_tz::America::New_York, 2027, 2027);
-        assert!(text.contains("DTSTART:20270314T020000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nTZNAME:EDT"), "{text}");
-        assert!(text.contains("DTSTART:20271107T020000\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nTZNAME:EST"), "{text}");
+        assert!(
+            text.contains(
+                "DTSTART:20270314T020000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nTZNAME:EDT"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "DTSTART:20271107T020000\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nTZNAME:EST"
+            ),
+            "{text}"
+        );
         agrees_with_the_tz_database(chrono_tz::America::New_York, 2020, 2032);
     }
 
@@ -229,8 +245,18 @@ mod tests {
         let text = vtimezone(chrono_tz::Australia::Sydney, 2027, 2027);
         // The year begins in summer time; it ends in April and comes back in October.
         assert!(text.contains("BEGIN:DAYLIGHT\r\nDTSTART:20270101T110000\r\nTZOFFSETFROM:+1100\r\nTZOFFSETTO:+1100\r\nTZNAME:AEDT"), "{text}");
-        assert!(text.contains("DTSTART:20270404T030000\r\nTZOFFSETFROM:+1100\r\nTZOFFSETTO:+1000\r\nTZNAME:AEST"), "{text}");
-        assert!(text.contains("DTSTART:20271003T020000\r\nTZOFFSETFROM:+1000\r\nTZOFFSETTO:+1100\r\nTZNAME:AEDT"), "{text}");
+        assert!(
+            text.contains(
+                "DTSTART:20270404T030000\r\nTZOFFSETFROM:+1100\r\nTZOFFSETTO:+1000\r\nTZNAME:AEST"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "DTSTART:20271003T020000\r\nTZOFFSETFROM:+1000\r\nTZOFFSETTO:+1100\r\nTZNAME:AEDT"
+            ),
+            "{text}"
+        );
         agrees_with_the_tz_database(chrono_tz::Australia::Sydney, 2020, 2032);
     }
 }
