@@ -2,7 +2,7 @@
 //! [`super::series::HORIZON_DAYS`] ahead exist): "Weekly on Thursdays at 19:00 from 18 March
 //! 2027", and its next dates, each said to be on the calendar already, cancelled or moved.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -15,36 +15,58 @@ use crate::error::Result;
 impl SeriesRow {
     /// "Weekly on Thursdays at 19:00" (the raw rule when it is not one we make).
     pub fn sentence(&self) -> String {
-        let repeats = Repeat::from_rrule(&self.rrule)
-            .map(|r| r.sentence())
-            .unwrap_or_else(|| format!("Repeats {}", self.rrule));
-        format!("{repeats} at {}", self.start_time.format("%H:%M"))
+        sentence(&self.rrule, self.start_time)
     }
 
-    /// The rule in words with where the series stands on `today`: "Weekly on Thursdays at 19:00
-    /// from 18 March 2027", "… at 19:00; next on Thursday 3 December 2026", "… ended 1 May 2026".
+    /// The rule in words with where the series stands on `today` (see [`summary`]).
     pub fn summary(&self, today: NaiveDate) -> String {
-        let sentence = self.sentence();
-        let until = self
-            .until_on
-            .map(|u| format!(" until {}", long_date(u)))
-            .unwrap_or_default();
-        let first = recurrence::first_date(&self.rrule, self.starts_on, self.until_on);
-        match first {
-            Some(first) if first > today => {
-                format!("{sentence} from {}{until}", long_date(first))
-            }
-            Some(_) => match self.next_dates(today, 1).first() {
-                Some(next) => format!("{sentence}{until}; next on {}", weekday_date(*next)),
-                None => format!("{sentence}; ended{until}"),
-            },
-            None => format!("{sentence}; no dates fall within its start and end"),
-        }
+        summary(
+            &self.rrule,
+            self.starts_on,
+            self.until_on,
+            self.start_time,
+            today,
+        )
     }
 
     /// Up to `n` of its dates from `today` on, from the rule, however far ahead.
     pub fn next_dates(&self, today: NaiveDate, n: usize) -> Vec<NaiveDate> {
         recurrence::next_dates(&self.rrule, self.starts_on, self.until_on, today, n)
+    }
+}
+
+/// "Weekly on Thursdays at 19:00".
+pub fn sentence(rrule: &str, start_time: NaiveTime) -> String {
+    let repeats = Repeat::from_rrule(rrule)
+        .map(|r| r.sentence())
+        .unwrap_or_else(|| format!("Repeats {rrule}"));
+    format!("{repeats} at {}", start_time.format("%H:%M"))
+}
+
+/// A series' rule in words with where it stands on `today`: "Weekly on Thursdays at 19:00 from
+/// 18 March 2027", "… at 19:00 until 1 May 2027; next on Thursday 3 December 2026", "… at 19:00;
+/// ended 1 May 2026".
+pub fn summary(
+    rrule: &str,
+    starts_on: NaiveDate,
+    until_on: Option<NaiveDate>,
+    start_time: NaiveTime,
+    today: NaiveDate,
+) -> String {
+    let sentence = sentence(rrule, start_time);
+    let until = until_on
+        .map(|u| format!(" until {}", long_date(u)))
+        .unwrap_or_default();
+    match recurrence::first_date(rrule, starts_on, until_on) {
+        Some(first) if first > today => format!("{sentence} from {}{until}", long_date(first)),
+        Some(_) => match recurrence::next_dates(rrule, starts_on, until_on, today, 1).first() {
+            Some(next) => format!("{sentence}{until}; next on {}", weekday_date(*next)),
+            None => match until_on {
+                Some(u) => format!("{sentence}; ended {}", long_date(u)),
+                None => format!("{sentence}; no more dates"),
+            },
+        },
+        None => format!("{sentence}; no dates fall within its start and end"),
     }
 }
 
@@ -125,4 +147,36 @@ pub fn ahead(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap() // ok: test fixture
+    }
+
+    const THURSDAYS: &str = "FREQ=WEEKLY;INTERVAL=1;BYDAY=TH";
+
+    fn thursdays(starts_on: NaiveDate, until_on: Option<NaiveDate>) -> String {
+        let seven = NaiveTime::from_hms_opt(19, 0, 0).unwrap(); // ok: test fixture
+        summary(THURSDAYS, starts_on, until_on, seven, d(2026, 12, 1))
+    }
+
+    #[test]
+    fn a_series_says_where_it_stands_from_its_rule() {
+        assert_eq!(
+            thursdays(d(2027, 3, 15), None),
+            "Weekly on Thursdays at 19:00 from 18 March 2027"
+        );
+        assert_eq!(
+            thursdays(d(2026, 11, 1), Some(d(2027, 5, 1))),
+            "Weekly on Thursdays at 19:00 until 1 May 2027; next on Thursday 3 December 2026"
+        );
+        assert_eq!(
+            thursdays(d(2026, 1, 1), Some(d(2026, 5, 1))),
+            "Weekly on Thursdays at 19:00; ended 1 May 2026"
+        );
+    }
 }
