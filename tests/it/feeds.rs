@@ -695,10 +695,13 @@ async fn a_series_beyond_the_horizon_shows_on_the_meetings_and_series_pages_and_
     let first = canopy::meetings::recurrence::next_weekday(in_four_months, Weekday::Thu);
     let spring = series_titled(&app, "Spring garden club").await;
     let list = mia.get(&format!("/c/{slug}/meetings")).await;
-    list.assert_status(StatusCode::OK).assert_contains(&format!(
-        "Weekly on Thursdays at 19:00 from {}",
-        first.format("%-d %B %Y")
-    ));
+    list.assert_status(StatusCode::OK)
+        .assert_contains(&format!(
+            "Weekly on Thursdays at 19:00 from {}",
+            first.format("%-d %B %Y")
+        ))
+        .assert_contains("Nothing in the next twelve weeks")
+        .assert_lacks("No meetings scheduled");
     let page = mia
         .get(&format!("/c/{slug}/meetings/series/{spring}"))
         .await;
