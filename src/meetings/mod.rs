@@ -9,10 +9,12 @@
 
 pub mod access;
 pub mod agenda;
+pub mod ahead;
 pub mod feeds;
 pub mod forms;
 pub mod guests;
 mod handlers;
+pub mod ical;
 pub mod jobs;
 pub mod mail;
 pub mod model;
@@ -103,6 +105,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/run.js", get(run_pages::run_script))
         .route("/c/{slug}/calendar.ics", get(feed_pages::can_feed))
         .route("/calendar/{token}/canopy.ics", get(feed_pages::member_feed))
+        .route("/c/{slug}/public.ics", get(feed_pages::public_feed))
         .route(
             "/account/calendar",
             get(feed_pages::settings).post(feed_pages::renew),

@@ -174,6 +174,69 @@ impl Repeat {
     }
 }
 
+impl Repeat {
+    /// As a sentence begins: "Weekly on Thursdays", "Every 2 weeks on Thursdays", "Monthly on the
+    /// second Tuesday", "Monthly on day 15".
+    pub fn sentence(&self) -> String {
+        match *self {
+            Self::Weekly {
+                interval: 1,
+                weekday,
+            } => format!("Weekly on {}s", weekday_name(weekday)),
+            Self::Weekly { interval, weekday } => {
+                format!("Every {interval} weeks on {}s", weekday_name(weekday))
+            }
+            Self::MonthlyNth { nth, weekday } => {
+                format!("Monthly on the {} {}", ordinal(nth), weekday_name(weekday))
+            }
+            Self::MonthlyDate { day } => format!("Monthly on day {day}"),
+        }
+    }
+}
+
+/// The first date a series meets on (its start date if the rule falls on it, else the rule's
+/// next date), or `None` when the rule ends before it ever meets.
+pub fn first_date(
+    rrule: &str,
+    starts_on: NaiveDate,
+    until: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    next_dates(rrule, starts_on, until, starts_on, 1)
+        .first()
+        .copied()
+}
+
+/// Up to `n` of the series' dates on or after `from`, however far ahead (within about two years).
+pub fn next_dates(
+    rrule: &str,
+    starts_on: NaiveDate,
+    until: Option<NaiveDate>,
+    from: NaiveDate,
+    n: usize,
+) -> Vec<NaiveDate> {
+    let from = from.max(starts_on);
+    let mut days = dates(
+        rrule,
+        starts_on,
+        until,
+        from,
+        from + chrono::Duration::days(800),
+    )
+    .unwrap_or_default();
+    days.truncate(n);
+    days
+}
+
+/// Whether the series' rule falls on `day`.
+pub fn falls_on(
+    rrule: &str,
+    starts_on: NaiveDate,
+    until: Option<NaiveDate>,
+    day: NaiveDate,
+) -> bool {
+    dates(rrule, starts_on, until, day, day).is_ok_and(|d| d.contains(&day))
+}
+
 /// The local dates from `from` to `to` (inclusive) on which `rrule` (starting `starts_on`,
 /// ending `until` if given) falls; at most [`MAX_OCCURRENCES`].
 pub fn dates(
@@ -353,6 +416,45 @@ mod tests {
             london,
         );
         assert_eq!(fold, Utc.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap()); // ok: test fixture
+    }
+
+    #[test]
+    fn a_series_reads_as_a_sentence_and_its_first_date_is_on_the_rule() {
+        let thursdays = Repeat::Weekly {
+            interval: 1,
+            weekday: Weekday::Thu,
+        };
+        assert_eq!(thursdays.sentence(), "Weekly on Thursdays");
+        // 15 March 2027 is a Monday: the first meeting is that Thursday.
+        let rule = thursdays.rrule();
+        assert_eq!(
+            first_date(&rule, d(2027, 3, 15), None),
+            Some(d(2027, 3, 18))
+        );
+        assert!(falls_on(&rule, d(2027, 3, 15), None, d(2027, 3, 25)));
+        assert!(!falls_on(&rule, d(2027, 3, 15), None, d(2027, 3, 26)));
+        assert!(!falls_on(
+            &rule,
+            d(2027, 3, 15),
+            Some(d(2027, 3, 20)),
+            d(2027, 3, 25)
+        ));
+        assert_eq!(
+            first_date(&rule, d(2027, 3, 15), Some(d(2027, 3, 16))),
+            None
+        );
+        assert_eq!(
+            next_dates(&rule, d(2027, 3, 15), None, d(2026, 12, 1), 3),
+            vec![d(2027, 3, 18), d(2027, 3, 25), d(2027, 4, 1)]
+        );
+        assert_eq!(
+            Repeat::MonthlyNth {
+                nth: 2,
+                weekday: Weekday::Tue
+            }
+            .sentence(),
+            "Monthly on the second Tuesday"
+        );
     }
 
     #[test]

@@ -159,6 +159,13 @@ const PAGES: &[Budget] = &[
         Who::Organiser,
         10,
     ),
+    page("public feed", "/c/seed-1/public.ics", Who::CalendarApp, 10),
+    page(
+        "series page",
+        "/c/seed-1/meetings/series/{series}",
+        Who::Organiser,
+        10,
+    ),
 ];
 
 /// The link of the fixture's guest of the upcoming meeting (only its hash is stored).

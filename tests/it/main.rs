@@ -8,6 +8,7 @@ mod budget;
 mod cans;
 mod embedded;
 mod faults;
+mod feeds;
 mod fuzz;
 mod helpers;
 #[path = "../common/install.rs"]

@@ -177,7 +177,7 @@ async fn a_monthly_series_meets_on_the_second_tuesday() {
         );
     }
     let page = olu.get(&format!("/c/{slug}/meetings")).await;
-    page.assert_contains("the second Tuesday of each month, 18:30");
+    page.assert_contains("Monthly on the second Tuesday at 18:30");
 }
 
 #[tokio::test]
@@ -653,33 +653,46 @@ async fn calendar_feeds_parse_and_carry_what_the_pages_show() {
         .iter()
         .filter_map(|c| c.as_event())
         .collect();
-    assert_eq!(events.len(), all.len());
-    let first = events
-        .iter()
-        .find(|e| e.get_uid() == Some(&format!("meeting-{}@canopy", all[0].0)))
+    // The series is one event with its rule in the CAN's zone (issue 14); the cancelled
+    // occurrence is an EXDATE on it.
+    assert_eq!(events.len(), 1);
+    let series: Uuid = sqlx::query_scalar("SELECT id FROM meeting_series")
+        .fetch_one(&app.db)
+        .await
         .unwrap();
+    let first = events[0];
+    assert_eq!(
+        first.get_uid(),
+        Some(format!("series-{series}@canopy").as_str())
+    );
     assert_eq!(
         first.get_summary(),
         Some("Weekly circle — Riverside Neighbours")
     );
     assert_eq!(first.get_location(), Some("The community hall"));
     let start = match first.get_start().unwrap() {
-        icalendar::DatePerhapsTime::DateTime(icalendar::CalendarDateTime::Utc(t)) => t,
-        other => panic!("UTC start expected, got {other:?}"),
+        icalendar::DatePerhapsTime::DateTime(icalendar::CalendarDateTime::WithTimezone {
+            date_time,
+            tzid,
+        }) => date_time
+            .and_local_timezone(tzid.parse::<chrono_tz::Tz>().unwrap())
+            .unwrap()
+            .with_timezone(&Utc),
+        other => panic!("a start in the CAN's zone expected, got {other:?}"),
     };
     assert_eq!(start, all[0].1);
     assert!(
         first
             .property_value("URL")
             .unwrap()
-            .ends_with(&format!("/c/{slug}/meetings/{}", all[0].0))
+            .ends_with(&format!("/c/{slug}/meetings/series/{series}"))
     );
-    let cancelled = events
-        .iter()
-        .find(|e| e.get_uid() == Some(&format!("meeting-{}@canopy", all[1].0)))
-        .unwrap();
-    assert_eq!(cancelled.property_value("STATUS"), Some("CANCELLED"));
-    assert_eq!(cancelled.property_value("SEQUENCE"), Some("1"));
+    let cancelled_at = all[1].1.with_timezone(&chrono_tz::Europe::London);
+    let exdates = first.multi_properties().get("EXDATE").unwrap();
+    assert_eq!(
+        exdates[0].value(),
+        cancelled_at.format("%Y%m%dT%H%M%S").to_string()
+    );
     let page = mia.get(&format!("/c/{slug}/meetings/{}", all[0].0)).await;
     page.assert_contains("19:00–20:30")
         .assert_contains("The community hall");
@@ -717,7 +730,7 @@ async fn calendar_feeds_parse_and_carry_what_the_pages_show() {
             .iter()
             .filter_map(|c| c.as_event())
             .count(),
-        all.len()
+        1
     );
     let sessions = app.count("sessions").await;
     calendar_app.cookie = None;

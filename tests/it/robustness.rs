@@ -54,6 +54,7 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("GET", "/c/{slug}/meetings/{id}"),
     ("GET", "/c/{slug}/meetings/{id}/pack"),
     ("GET", "/c/{slug}/meetings/{id}/event.ics"),
+    ("GET", "/c/{slug}/public.ics"),
     ("POST", "/c/{slug}/meetings/{id}/move"),
     ("POST", "/c/{slug}/meetings/{id}/rsvp"),
     ("POST", "/c/{slug}/meetings/{id}/roles"),

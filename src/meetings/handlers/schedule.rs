@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::Response;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use uuid::Uuid;
 
@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::cans::access::{CanAccess, Facilitator, Member, Requirement};
 use crate::cans::nav::{CanNav, Section};
 use crate::error::{OrNotFound, Result};
+use crate::meetings::ahead::{self, AheadDate};
 use crate::meetings::forms::{self, KindQuery, RepeatChoice, Schedule, ScheduleForm};
 use crate::meetings::queries::polls::{self, PollLine};
 use crate::meetings::queries::{self, Meeting};
@@ -34,6 +35,8 @@ pub struct ListPage {
     polls: Vec<PollLine>,
     can_schedule: bool,
     tz: Tz,
+    /// The group's today: each series says where it stands from its rule.
+    today: NaiveDate,
 }
 
 impl ListPage {
@@ -64,6 +67,7 @@ pub async fn list(
         polls: polls::recent(db, can.id, 10).await?,
         can_schedule: Facilitator::accepts(&access.membership),
         tz: can.time_zone,
+        today: time::today_in(can.time_zone),
     })
 }
 
@@ -162,8 +166,12 @@ pub struct SeriesPage {
     ctx: Layout,
     nav: CanNav,
     series: SeriesRow,
-    /// The next twelve.
-    upcoming: Vec<Meeting>,
+    /// "Weekly on Thursdays at 19:00 from 18 March 2027".
+    summary: String,
+    /// Its next dates from the rule, however far ahead, each with what became of it.
+    ahead: Vec<AheadDate>,
+    /// Occurrences ahead that the rule no longer gives (kept when the series changed).
+    off_rule: Vec<Meeting>,
     /// Those that have begun, latest first.
     served: Vec<Meeting>,
     can_schedule: bool,
@@ -178,6 +186,10 @@ impl SeriesPage {
     fn date(&self, at: &DateTime<Utc>) -> String {
         time::date_in(*at, self.tz)
     }
+
+    fn horizon_weeks(&self) -> i64 {
+        series::HORIZON_DAYS / 7
+    }
 }
 
 pub async fn series_page(
@@ -190,25 +202,45 @@ pub async fn series_page(
     let series = series::find(&state.db, can.id, id).await?.or_not_found()?;
     let all = queries::of_series(&state.db, can.id, id).await?;
     let now = Utc::now();
+    let today = time::today_in(can.time_zone);
+    let existing = ahead::occurrences(&state.db, can.id, id, today).await?;
+    let facilitator = |meeting: Uuid| {
+        all.iter()
+            .find(|m| m.id == meeting)
+            .and_then(|m| m.facilitator.clone())
+    };
+    let ahead = ahead::ahead(&series, today, 16, &existing, facilitator);
+    let off_rule = all
+        .iter()
+        .filter(|m| m.ends_at > now && !m.status.is_cancelled())
+        .filter(|m| !ahead.iter().any(|a| a.meeting_id == Some(m.id)))
+        .filter(|m| {
+            !existing
+                .iter()
+                .any(|o| o.id == m.id && series_falls_on(&series, o.occurrence_on))
+        })
+        .cloned()
+        .collect();
     Ok(SeriesPage {
         ctx,
         nav: CanNav::new(can, &access.membership, Section::Meetings),
-        series,
-        upcoming: all
-            .iter()
-            .filter(|m| m.ends_at > now)
-            .take(12)
-            .cloned()
-            .collect(),
+        summary: series.summary(today),
+        ahead,
+        off_rule,
         served: all
             .iter()
             .rev()
             .filter(|m| m.starts_at <= now)
             .cloned()
             .collect(),
+        series,
         can_schedule: Facilitator::accepts(&access.membership),
         tz: can.time_zone,
     })
+}
+
+fn series_falls_on(s: &SeriesRow, day: NaiveDate) -> bool {
+    recurrence::falls_on(&s.rrule, s.starts_on, s.until_on, day)
 }
 
 /// Changing a series opens at its own kind; `?repeat=` switches to another (or, with
