@@ -84,6 +84,8 @@ pub fn app(state: AppState) -> Router {
         .merge(pages)
         .route("/healthz", get(healthz))
         .route("/static/canopy.css", get(stylesheet))
+        .route("/static/htmx-2.0.11.min.js", get(htmx_script))
+        .route("/static/run.js", get(run_script))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(
@@ -130,6 +132,34 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../static/canopy.css"),
+    )
+        .into_response()
+}
+
+/// htmx, from npm (`htmx.org`, pinned in tests/browser/package.json), compiled in as the
+/// stylesheet is; its version is in its name, so browsers may keep it for good. Loaded only by the
+/// meeting and run pages.
+async fn htmx_script() -> Response {
+    script(
+        include_str!("../static/htmx-2.0.11.min.js"),
+        "public, max-age=31536000, immutable",
+    )
+}
+
+/// htmx's settings (no eval, no injected style, 409/422 answers swapped) and the run view's clock.
+async fn run_script() -> Response {
+    script(include_str!("../static/run.js"), "public, max-age=3600")
+}
+
+fn script(body: &'static str, cache: &'static str) -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, cache),
+        ],
+        body,
     )
         .into_response()
 }

@@ -101,8 +101,6 @@ pub fn router() -> Router<AppState> {
         .route("/c/{slug}/meetings/{id}/run", get(run_pages::page))
         .route("/c/{slug}/meetings/{id}/run/next", post(run_pages::next))
         .route("/c/{slug}/meetings/{id}/run/note", post(run_pages::note))
-        .route("/static/htmx-2.0.11.min.js", get(run_pages::htmx_script))
-        .route("/static/run.js", get(run_pages::run_script))
         .route("/c/{slug}/calendar.ics", get(feed_pages::can_feed))
         .route("/calendar/{token}/canopy.ics", get(feed_pages::member_feed))
         .route("/c/{slug}/public.ics", get(feed_pages::public_feed))

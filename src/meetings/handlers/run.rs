@@ -294,37 +294,6 @@ pub async fn note(
         .await
 }
 
-/// htmx, from npm (`htmx.org`, pinned in tests/browser/package.json), compiled in as the
-/// stylesheet is; its version is in its name (`/static/htmx-2.0.11.min.js`), so browsers may
-/// keep it for good.
-pub async fn htmx_script() -> Response {
-    script(
-        include_str!("../../../static/htmx-2.0.11.min.js"),
-        "public, max-age=31536000, immutable",
-    )
-}
-
-/// htmx's settings (no eval, no injected style, 409/422 answers swapped) and the run view's clock.
-pub async fn run_script() -> Response {
-    script(
-        include_str!("../../../static/run.js"),
-        "public, max-age=3600",
-    )
-}
-
-fn script(body: &'static str, cache: &'static str) -> Response {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, cache),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 #[cfg(test)]
 mod tests {
     use super::Clock;
