@@ -447,7 +447,7 @@ mod tests {
         let ok = parse(" 2027-11-21 ").unwrap(); // ok: test fixture
         assert_eq!(
             ok.term_ends_on,
-            NaiveDate::from_ymd_opt(2027, 11, 21).unwrap()
+            NaiveDate::from_ymd_opt(2027, 11, 21).unwrap() // ok: test fixture
         ); // ok: test fixture
     }
 }

@@ -22,7 +22,7 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 use crate::scheduler::{Job, JobContext};
-use handlers::{can, members};
+use handlers::{can, members, own};
 use handlers::{invitations as invitation_pages, join_requests as join_request_pages};
 
 pub use handlers::public::public_page;
@@ -50,10 +50,10 @@ pub fn router() -> Router<AppState> {
             "/c/{slug}/members/{member_id}/roles/{role}/renew",
             post(members::renew_role),
         )
-        .route("/c/{slug}/membership/pause", post(members::pause))
-        .route("/c/{slug}/membership/resume", post(members::resume))
-        .route("/c/{slug}/membership/leave", post(members::leave))
-        .route("/c/{slug}/membership/willing", post(members::willing))
+        .route("/c/{slug}/membership/pause", post(own::pause))
+        .route("/c/{slug}/membership/resume", post(own::resume))
+        .route("/c/{slug}/membership/leave", post(own::leave))
+        .route("/c/{slug}/membership/willing", post(own::willing))
         .route(
             "/c/{slug}/invitations",
             get(invitation_pages::list).post(invitation_pages::create),

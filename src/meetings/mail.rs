@@ -330,7 +330,7 @@ mod tests {
         assert!(
             mail(false)
                 .render()
-                .unwrap()
+                .unwrap() // ok: test fixture
                 .contains("You will get a reminder the day before.")
         ); // ok: test
         let cancelled = MeetingCancelled {
@@ -371,7 +371,7 @@ mod tests {
     }
 
     #[test]
-    fn the_reminder_names_place_time_and_what_to_expect() {
+    fn the_guest_reminder_names_place_time_and_what_newcomers_find() {
         let tz = chrono_tz::Europe::London;
         let mail = GuestReminder {
             name: "Sam",

@@ -94,6 +94,27 @@ async fn say_ill_come(b: &mut Browser, slug: &str, meeting: Uuid, name: &str, em
     b.post(&path, &[("name", name), ("email", email)]).await
 }
 
+/// A visitor who said "I'll come" and confirmed through the mailed link; returns them and the link.
+async fn confirmed_guest(
+    app: &TestApp,
+    slug: &str,
+    meeting: Uuid,
+    name: &str,
+    email: &str,
+) -> (Browser, String) {
+    let mut b = visitor(app);
+    say_ill_come(&mut b, slug, meeting, name, email)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let (_, confirmation) = last_mail(app, email).await;
+    let link = link_in(&confirmation, "/guests/");
+    b.get(&link).await;
+    b.post(&format!("{link}/confirm"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    (b, link)
+}
+
 /// The newest mail to `to`: (subject, body).
 async fn last_mail(app: &TestApp, to: &str) -> (String, String) {
     sqlx::query_as(
@@ -606,16 +627,7 @@ async fn a_confirmed_guest_is_reminded_once_can_cancel_and_is_forgotten_weeks_la
             .any(|j| j.name == "meeting guests"),
         "the job is on the clock"
     );
-    let mut sam = visitor(&app);
-    say_ill_come(&mut sam, &slug, meeting, "Sam", "sam@example.org")
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
-    let (_, confirmation) = last_mail(&app, "sam@example.org").await;
-    let link = link_in(&confirmation, "/guests/");
-    sam.get(&link).await;
-    sam.post(&format!("{link}/confirm"), &[])
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    let (mut sam, link) = confirmed_guest(&app, &slug, meeting, "Sam", "sam@example.org").await;
     // Ray never confirms, so is never reminded.
     let mut ray = visitor(&app);
     say_ill_come(&mut ray, &slug, meeting, "Ray", "ray@example.org")
@@ -751,16 +763,7 @@ async fn a_pending_guest_can_say_they_cannot_come_from_the_confirmation_mail() {
 #[tokio::test]
 async fn confirmed_guests_hear_when_the_meeting_moves_or_is_cancelled() {
     let (app, mut olu, _mia, slug, _series, meeting) = open_circle().await;
-    let mut sam = visitor(&app);
-    say_ill_come(&mut sam, &slug, meeting, "Sam", "sam@example.org")
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
-    let (_, confirmation) = last_mail(&app, "sam@example.org").await;
-    let link = link_in(&confirmation, "/guests/");
-    sam.get(&link).await;
-    sam.post(&format!("{link}/confirm"), &[])
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    let (mut sam, _) = confirmed_guest(&app, &slug, meeting, "Sam", "sam@example.org").await;
     // Ray never confirmed: he hears nothing more.
     let mut ray = visitor(&app);
     say_ill_come(&mut ray, &slug, meeting, "Ray", "ray@example.org")

@@ -301,7 +301,7 @@ mod tests {
 
     #[test]
     fn the_clock_says_minutes_used_against_the_budget_in_the_groups_zone() {
-        let start = Utc.with_ymd_and_hms(2026, 7, 2, 18, 12, 0).unwrap();
+        let start = Utc.with_ymd_and_hms(2026, 7, 2, 18, 12, 0).unwrap(); // ok: test fixture
         let london = chrono_tz::Europe::London;
         let at = |mins| start + Duration::minutes(mins) + Duration::seconds(30);
         let clock = Clock::new(start, Some(10), at(8), london);

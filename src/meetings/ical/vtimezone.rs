@@ -180,11 +180,11 @@ mod tests {
     fn agrees_with_the_tz_database(tz: Tz, from: i32, to: i32) {
         let onsets = read_back(&vtimezone(tz, from, to));
         let start = NaiveDate::from_ymd_opt(from, 1, 1)
-            .unwrap()
+            .unwrap() // ok: test fixture
             .and_hms_opt(0, 0, 0)
             .unwrap(); // ok: test fixture
         let end = NaiveDate::from_ymd_opt(to, 12, 31)
-            .unwrap()
+            .unwrap() // ok: test fixture
             .and_hms_opt(0, 0, 0)
             .unwrap(); // ok: test fixture
         let mut t = start.and_utc().timestamp();

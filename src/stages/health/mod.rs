@@ -339,7 +339,7 @@ mod tests {
             assert!(pair[0].x + BAR_WIDTH < pair[1].x);
             assert_eq!(pair[1].centre - pair[0].centre, PITCH);
         }
-        let last = bars.last().unwrap();
+        let last = bars.last().unwrap(); // ok: test fixture
         assert!(last.x + BAR_WIDTH <= CHART_WIDTH);
         for b in &bars {
             assert!(
