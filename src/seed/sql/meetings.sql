@@ -6,12 +6,17 @@
 -- step: meeting_series
 INSERT INTO meeting_series (id, can_id, title, rrule, starts_on, start_time, duration_minutes, time_zone,
                             location, agenda_template, rotate_roles, materialised_until, created_by,
-                            created_at, updated_at)
+                            created_at, updated_at, open_to_public, what_to_expect)
 SELECT c.series_id, c.id, c.series_title,
        'FREQ=WEEKLY;INTERVAL=1;BYDAY=' || (ARRAY['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'])[c.weekday],
        c.s0, c.start_time, c.duration, c.tz, c.location,
        E'Welcome and check-in round\nUpdates from those carrying responsibilities\nDecisions, and who does what',
-       true, c.today + 84, r.member_id, c.series_at, c.series_at
+       true, c.today + 84, r.member_id, c.series_at, c.series_at,
+       -- Half the listed CANs open their weekly meeting to the neighbourhood (public page and feed).
+       c.visibility = 'listed' AND c.n % 2 = 1,
+       CASE WHEN c.visibility = 'listed' AND c.n % 2 = 1
+            THEN 'Tea, a round of names, and an hour on what the street needs. Come as you are.'
+            ELSE '' END
 FROM seed_can c JOIN seed_roster r ON r.n = c.n AND r.slot = 3;
 
 -- step: -
