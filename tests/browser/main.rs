@@ -408,12 +408,72 @@ async fn journeys_in_a_real_browser() {
     olu.type_into("#location", "The community hall");
     submit(&olu, &mut c, js, "Save the series");
     let mut conn = db(&server).await;
+    // The meetings list and the series page speak from the rule; scheduling asks how often first.
+    open(&olu, &mut c, js, &format!("{base}/c/{slug}/meetings"));
+    assert!(
+        olu.text().contains("Weekly on Saturdays at 10:00"),
+        "{}",
+        olu.text()
+    );
+    let series: uuid::Uuid = sqlx::query_scalar("SELECT id FROM meeting_series")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    open(
+        &olu,
+        &mut c,
+        js,
+        &format!("{base}/c/{slug}/meetings/series/{series}"),
+    );
+    assert!(olu.text().contains("Who served when"), "{}", olu.text());
+    // Opened to the neighbourhood: the settings, then the visitor's page for its first meeting.
+    open(
+        &olu,
+        &mut c,
+        js,
+        &format!("{base}/c/{slug}/meetings/series/{series}/public"),
+    );
+    let open_box = olu.find("#open_to_public");
+    olu.click(&open_box);
+    olu.type_into("#what_to_expect", "Tea and a round of names.");
+    submit(&olu, &mut c, js, "Save");
+    // This CAN is invite-only: refused beside the box, the words kept. Once listed, it opens.
+    assert!(olu.text().contains("invite-only"), "{}", olu.text());
+    sqlx::query("UPDATE cans SET visibility = 'listed' WHERE slug = $1")
+        .bind(&slug)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    submit(&olu, &mut c, js, "Save");
+    assert!(
+        olu.text().contains("to the neighbourhood"),
+        "{}",
+        olu.text()
+    );
+    open(&olu, &mut c, js, &format!("{base}/c/{slug}/meetings/new"));
+    open(
+        &olu,
+        &mut c,
+        js,
+        &format!("{base}/c/{slug}/meetings/new?repeat=monthly_nth"),
+    );
     let meeting: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM meetings ORDER BY starts_at LIMIT 1")
             .fetch_one(&mut conn)
             .await
             .unwrap();
     let meeting_url = format!("{base}/c/{slug}/meetings/{meeting}");
+    open(
+        &olu,
+        &mut c,
+        js,
+        &format!("{base}/c/{slug}/visit/{meeting}"),
+    );
+    assert!(
+        olu.text().contains("Tea and a round of names."),
+        "{}",
+        olu.text()
+    );
     open(&mia, &mut c, js, &meeting_url);
     submit(&mia, &mut c, js, "Yes");
     // The meeting happens now.
