@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::access::MeetingAccess;
 use super::forms::{NewGuest, PublicSettings};
 use super::mail::{GuestCancelled, GuestConfirm, GuestMoved, GuestReminder};
+use super::queries::Meeting;
 use super::queries::guests as q;
 use super::when;
 use crate::cans::access::{CanAccess, Facilitator};
@@ -370,18 +371,18 @@ impl GuestBlock {
     }
 }
 
-/// One statement: whether the meeting is open, and its guests who have not cancelled.
-pub async fn block(
-    db: &PgPool,
-    can_id: Uuid,
-    meeting_id: Uuid,
-    with_emails: bool,
-) -> Result<GuestBlock> {
-    let lines = q::guest_lines(db, can_id, meeting_id, with_emails).await?;
-    let mut block = GuestBlock::default();
-    for line in lines {
-        block.open = line.open_to_public;
-        block.series_open = line.series_open;
+/// The meeting page's guests block: whether the meeting is open, and its guests (with their
+/// addresses for those who run meetings). Reads the guests only when there are any.
+pub async fn block(db: &PgPool, g: &Meeting, with_emails: bool) -> Result<GuestBlock> {
+    let mut block = GuestBlock {
+        open: g.open_to_public,
+        series_open: g.series_open,
+        guests: Vec::new(),
+    };
+    if !g.has_guests {
+        return Ok(block);
+    }
+    for line in q::guest_lines(db, g.can_id, g.id, with_emails).await? {
         if let (Some(_), Some(name)) = (line.guest_id, line.name) {
             block.guests.push(GuestRow {
                 name,

@@ -227,7 +227,7 @@ pub async fn render<R: MeetingRequirement>(
         meeting: g.clone(),
         kept,
         ctx,
-        guests: crate::meetings::guests::block(&state.db, can.id, g.id, access.schedules()).await?,
+        guests: crate::meetings::guests::block(&state.db, g, access.schedules()).await?,
     })
 }
 

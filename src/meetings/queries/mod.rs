@@ -36,6 +36,12 @@ pub struct Meeting {
     pub minutes_version: i32,
     pub updated_at: DateTime<Utc>,
     pub rotate_roles: Option<bool>,
+    /// Opened to the neighbourhood on its own, or with its series.
+    pub open_to_public: bool,
+    pub series_open: bool,
+    /// Whether any visitor said they'd come (and has not cancelled): the page reads the guests
+    /// only then.
+    pub has_guests: bool,
 }
 
 impl Meeting {
@@ -52,7 +58,10 @@ impl Meeting {
 const MEETING: &str = "
     SELECT g.id, g.can_id, g.series_id, g.title, g.starts_at, g.ends_at, g.location, g.status, g.moved,
            g.sequence, g.facilitator_id, f.display_name AS facilitator, g.note_taker_id,
-           n.display_name AS note_taker, g.minutes, g.minutes_version, g.updated_at, s.rotate_roles
+           n.display_name AS note_taker, g.minutes, g.minutes_version, g.updated_at, s.rotate_roles,
+           g.open_to_public, coalesce(s.open_to_public, false) AS series_open,
+           EXISTS (SELECT 1 FROM meeting_guests x
+                   WHERE x.meeting_id = g.id AND x.can_id = g.can_id AND x.cancelled_at IS NULL) AS has_guests
     FROM meetings g
     LEFT JOIN members f ON f.id = g.facilitator_id
     LEFT JOIN members n ON n.id = g.note_taker_id
