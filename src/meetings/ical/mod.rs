@@ -79,6 +79,12 @@ impl Lines {
         self
     }
 
+    /// Text already written as content lines (a cached VTIMEZONE), as it is.
+    pub fn lines(&mut self, written: &str) -> &mut Self {
+        self.out.push_str(written);
+        self
+    }
+
     pub fn finish(self) -> String {
         self.out
     }

@@ -4,6 +4,9 @@
 //! DTSTART and the later ones as RDATEs — plus an observance for the offset in force when the
 //! span begins. A zone without clock changes gets that one STANDARD observance.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use chrono::{DateTime, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, OffsetName, Tz};
 
@@ -98,8 +101,33 @@ fn local_value(at: i64, offset_before: i32) -> String {
         .to_string()
 }
 
+/// The VTIMEZONEs written so far, by zone and years: the text depends on nothing else (the tz
+/// database is compiled in), and finding the clock changes of ten years costs more than the rest
+/// of a feed. Bounded: emptied when it grows past [`CACHED`] entries.
+static WRITTEN: LazyLock<Mutex<HashMap<(Tz, i32, i32), Arc<str>>>> =
+    LazyLock::new(Default::default);
+const CACHED: usize = 512;
+
 /// Writes the VTIMEZONE of `tz` covering the years `from_year` to `to_year`.
 pub fn write(out: &mut Lines, tz: Tz, from_year: i32, to_year: i32) {
+    let key = (tz, from_year, to_year);
+    let cached = WRITTEN.lock().ok().and_then(|m| m.get(&key).cloned());
+    let text = cached.unwrap_or_else(|| {
+        let mut l = Lines::new();
+        compute(&mut l, tz, from_year, to_year);
+        let text: Arc<str> = l.finish().into();
+        if let Ok(mut m) = WRITTEN.lock() {
+            if m.len() >= CACHED {
+                m.clear();
+            }
+            m.insert(key, text.clone());
+        }
+        text
+    });
+    out.lines(&text);
+}
+
+fn compute(out: &mut Lines, tz: Tz, from_year: i32, to_year: i32) {
     let (first, changes) = onsets(tz, from_year, to_year.max(from_year));
     let start = NaiveDate::from_ymd_opt(from_year, 1, 1)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
