@@ -104,8 +104,9 @@ fn local_value(at: i64, offset_before: i32) -> String {
 /// The VTIMEZONEs written so far, by zone and years: the text depends on nothing else (the tz
 /// database is compiled in), and finding the clock changes of ten years costs more than the rest
 /// of a feed. Bounded: emptied when it grows past [`CACHED`] entries.
-static WRITTEN: LazyLock<Mutex<HashMap<(Tz, i32, i32), Arc<str>>>> =
-    LazyLock::new(Default::default);
+/// A zone and the first and last year its VTIMEZONE covers.
+type Span = (Tz, i32, i32);
+static WRITTEN: LazyLock<Mutex<HashMap<Span, Arc<str>>>> = LazyLock::new(Default::default);
 const CACHED: usize = 512;
 
 /// Writes the VTIMEZONE of `tz` covering the years `from_year` to `to_year`.
