@@ -16,13 +16,11 @@
       { code: "[45]..", swap: false, error: true },
       { code: "...", swap: false }
     ];
-    // An answer htmx cannot show (403, 404, a 500, no network): send the form the ordinary way,
-    // so the person sees the server's own page rather than nothing.
-    var fallBack = function (event) {
-      var form = event.detail && event.detail.elt;
-      if (form && form.tagName === "FORM") {
-        HTMLFormElement.prototype.submit.call(form);
-      }
+    // An answer htmx cannot show (403, 404, a 500, no network): load the page afresh by GET, so
+    // the person sees where things stand (or the server's own error page). Never send the form
+    // again: the change may already be made, and a second POST would make it twice.
+    var fallBack = function () {
+      window.location.assign(window.location.pathname);
     };
     document.addEventListener("htmx:responseError", fallBack);
     document.addEventListener("htmx:sendError", fallBack);

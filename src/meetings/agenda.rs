@@ -83,18 +83,30 @@ pub enum NextOutcome {
     Finished,
     /// A cancelled meeting is not run.
     Cancelled,
+    /// Someone else moved on since the page was shown (or the press came twice): nothing changes.
+    AlreadyMoved,
 }
 
 /// "Next item": marks the item under way done and starts the clock of the next open one (the
 /// first one, when none is under way yet).
-pub async fn next(db: &PgPool, access: &MeetingAccess<Runner>) -> Result<NextOutcome> {
+/// `from` is the item the person saw under way (`None`: none was), so two presses — or two
+/// people running the meeting — move on once, not twice.
+pub async fn next(
+    db: &PgPool,
+    access: &MeetingAccess<Runner>,
+    from: Option<Uuid>,
+) -> Result<NextOutcome> {
     let (can_id, id) = (access.can.id, access.id());
     let mut tx = db.begin().await?;
     let locked = queries::lock(&mut tx, can_id, id).await?.or_not_found()?;
     if locked.status.is_cancelled() {
         return Ok(NextOutcome::Cancelled);
     }
-    if let Some(current) = agenda::lock_current(&mut tx, id).await? {
+    let current = agenda::lock_current(&mut tx, id).await?;
+    if current != from {
+        return Ok(NextOutcome::AlreadyMoved);
+    }
+    if let Some(current) = current {
         agenda::finish(&mut tx, current).await?;
     }
     let outcome = match agenda::next_untouched(&mut tx, id).await? {

@@ -41,6 +41,8 @@ pub struct FeedSeries {
     what_to_expect: String,
     slug: String,
     can_name: String,
+    /// The date of its first meeting in Canopy: the rule's dates before it never happened.
+    first_made: Option<NaiveDate>,
 }
 
 /// A meeting as a feed writes it: a one-off, or an occurrence of a series.
@@ -92,7 +94,8 @@ pub struct CalendarInfo<'a> {
 const SERIES: &str = "
     SELECT s.id, s.title, s.rrule, s.starts_on, s.until_on, s.start_time, s.duration_minutes,
            s.time_zone, s.location, s.sequence, s.updated_at, s.what_to_expect,
-           c.slug, c.name AS can_name
+           c.slug, c.name AS can_name,
+           (SELECT min(g.occurrence_on) FROM meetings g WHERE g.series_id = s.id) AS first_made
     FROM meeting_series s JOIN cans c ON c.id = s.can_id";
 
 const MEETINGS: &str = "
@@ -284,9 +287,16 @@ fn write_series<'m>(
     s: &FeedSeries,
     meetings: &[&'m FeedMeeting],
 ) -> Vec<&'m FeedMeeting> {
-    let Some(first) = recurrence::first_date(&s.rrule, s.starts_on, s.until_on) else {
+    let Some(rule_first) = recurrence::first_date(&s.rrule, s.starts_on, s.until_on) else {
         return meetings.to_vec();
     };
+    // The event begins at the rule's first date on or after the series' first meeting: a series
+    // made with a start in the past had no meetings on the dates before it was made.
+    let first = s
+        .first_made
+        .and_then(|made| recurrence::next_dates(&s.rrule, s.starts_on, s.until_on, made, 1).pop())
+        .filter(|f| *f > rule_first)
+        .unwrap_or(rule_first);
     let tz = s.time_zone;
     zones.note(tz, first, s.until_on.unwrap_or(first));
     zones.open_ended |= s.until_on.is_none();
@@ -306,15 +316,31 @@ fn write_series<'m>(
             None => alone.push(*m),
             Some(day) if m.status.is_cancelled() => cancelled.push(day),
             Some(day) => {
+                // A meeting's own "what to expect" is its own description, in the public feed as
+                // on the public page.
                 if m.starts_at != rule_start(day)
                     || m.ends_at != rule_end(day)
                     || m.title != s.title
                     || m.location != s.location
+                    || m.what_to_expect != s.what_to_expect
                 {
                     changed.push((day, *m));
                 }
             }
         }
+    }
+
+    // Past dates of the rule (as far back as the meetings read, FEED_PAST_DAYS) with no meeting:
+    // the rule changed after them (the meetings of the old rule are written on their own), so
+    // the calendar must not show a meeting that never was.
+    let made: BTreeSet<NaiveDate> = meetings.iter().filter_map(|m| m.occurrence_on).collect();
+    // (Two days inside the window the meetings were read for, so none at its edge is missed.)
+    let window = (info.today - chrono::Duration::days(i64::from(FEED_PAST_DAYS - 2))).max(first);
+    if let Some(yesterday) = info.today.pred_opt()
+        && let Ok(past) = recurrence::dates(&s.rrule, s.starts_on, s.until_on, window, yesterday)
+    {
+        cancelled.extend(past.into_iter().filter(|d| !made.contains(d)));
+        cancelled.sort();
     }
 
     let series_url = format!("{}/c/{}/meetings/series/{}", info.base_url, s.slug, s.id);
@@ -346,7 +372,8 @@ fn write_series<'m>(
         out.begin("VEVENT")
             .raw("UID", &format!("series-{}@canopy", s.id))
             .utc("DTSTAMP", m.updated_at)
-            .raw("SEQUENCE", &m.sequence.max(0).to_string())
+            // Never below the series' own: readers that compare SEQUENCE keep the newest.
+            .raw("SEQUENCE", &m.sequence.max(s.sequence).max(0).to_string())
             .local("RECURRENCE-ID", day.and_time(s.start_time), tz)
             .at("DTSTART", m.starts_at, tz)
             .at("DTEND", m.ends_at, tz);

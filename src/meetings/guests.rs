@@ -352,7 +352,6 @@ pub struct GuestRow {
     pub name: String,
     /// Only for those who schedule meetings (facilitators and organisers).
     pub email: Option<String>,
-    pub confirmed: bool,
 }
 
 /// The meeting page's "open to the neighbourhood" line and its guests.
@@ -362,7 +361,10 @@ pub struct GuestBlock {
     pub open: bool,
     /// Its series is open (and so the meeting with it).
     pub series_open: bool,
+    /// Confirmed guests.
     pub guests: Vec<GuestRow>,
+    /// How many asked and have not confirmed yet.
+    pub pending: usize,
 }
 
 impl GuestBlock {
@@ -377,17 +379,21 @@ pub async fn block(db: &PgPool, g: &Meeting, with_emails: bool) -> Result<GuestB
     let mut block = GuestBlock {
         open: g.open_to_public,
         series_open: g.series_open,
-        guests: Vec::new(),
+        ..GuestBlock::default()
     };
     if !g.has_guests {
         return Ok(block);
     }
     for line in q::guest_lines(db, g.can_id, g.id, with_emails).await? {
+        // Someone who has not confirmed has not shown the address is theirs: counted, not named.
+        if line.guest_id.is_some() && !line.confirmed {
+            block.pending += 1;
+            continue;
+        }
         if let (Some(_), Some(name)) = (line.guest_id, line.name) {
             block.guests.push(GuestRow {
                 name,
                 email: line.email,
-                confirmed: line.confirmed,
             });
         }
     }
@@ -433,6 +439,10 @@ pub struct News<'a> {
 /// fresh "I can't come" link, which replaces the earlier one) or was cancelled. Members are told
 /// by the meeting's own mails; guests have no account, so theirs speak to a visitor.
 pub async fn tell(conn: &mut PgConnection, news: &News<'_>, base_url: &str) -> Result<usize> {
+    // An invite-only CAN mails nothing to outsiders (their links would not open either).
+    if !news.can.is_listed() {
+        return Ok(0);
+    }
     let guests = q::confirmed_guests(&mut *conn, news.can.id, news.meeting_id).await?;
     let tz = news.can.time_zone;
     let now = when(news.at.0, news.at.1, tz);
@@ -518,9 +528,12 @@ pub async fn remind(db: &PgPool, base_url: &str) -> Result<usize> {
                 what_to_expect: &g.what_to_expect,
                 cancel_link: &cancel_link,
             };
-            let key = format!("meeting-guest:{}:reminder", g.id);
-            outbox::enqueue(&mut *tx, &mail.to(&g.email, Some(g.can_id), Some(key))?).await?;
-            q::mark_reminded(&mut tx, g.id, &token::hash(&secret)).await?;
+            // Keyed by the meeting's sequence: moved after a reminder, it is reminded of again.
+            let key = format!("meeting-guest:{}:reminder:{}", g.id, g.sequence);
+            let mail = mail.to(&g.email, Some(g.can_id), Some(key))?;
+            let written = outbox::enqueue(&mut *tx, &mail).await?;
+            let hash = token::hash(&secret);
+            q::mark_reminded(&mut tx, g.id, written.then_some(hash.as_slice())).await?;
             reminded += 1;
         }
         tx.commit().await?;

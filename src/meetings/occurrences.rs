@@ -18,6 +18,9 @@ use crate::web::time;
 
 pub enum MoveOutcome {
     Moved,
+    /// The new time is the time it already had (the form sent as it came, or twice): nobody is
+    /// mailed, calendars see no change.
+    Unchanged,
     /// Held or cancelled meetings stay where they were.
     NotScheduled,
 }
@@ -37,8 +40,17 @@ pub async fn move_to(
     let Some(moved) =
         queries::move_to(&mut tx, access.can.id, access.id(), span, REMINDER_WINDOW).await?
     else {
-        return Ok(MoveOutcome::NotScheduled);
+        let g = &access.meeting;
+        let same = g.status.is_scheduled() && (g.starts_at, g.ends_at) == span;
+        return Ok(if same {
+            MoveOutcome::Unchanged
+        } else {
+            MoveOutcome::NotScheduled
+        });
     };
+    // Who could not come at the old time may at the new one: their "no" no longer holds, so
+    // they hear of the move (and are reminded) like those who have not answered.
+    queries::forget_declines(&mut tx, access.can.id, access.id()).await?;
     let summary = format!(
         "{} moved “{}” to {}",
         access.me.display_name,

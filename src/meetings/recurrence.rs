@@ -275,8 +275,10 @@ pub fn instant(date: NaiveDate, time: NaiveTime, tz: Tz) -> DateTime<Utc> {
         chrono::LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
         chrono::LocalResult::None => {
             // In the gap: the same instant as that wall time measured with the offset before the
-            // jump, i.e. later by the gap's length.
-            let before = tz.offset_from_utc_datetime(&(local - chrono::Duration::hours(3)));
+            // jump, i.e. later by the gap's length (as RFC 5545 reads such a DTSTART). A day
+            // earlier, read as UTC, is before the jump in every zone (offsets are under a day;
+            // three hours was not enough east of UTC+3, e.g. in Sydney).
+            let before = tz.offset_from_utc_datetime(&(local - chrono::Duration::days(1)));
             let offset = chrono::Offset::fix(&before);
             (local - chrono::Duration::seconds(i64::from(offset.local_minus_utc()))).and_utc()
         }
@@ -416,6 +418,18 @@ mod tests {
             london,
         );
         assert_eq!(fold, Utc.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap()); // ok: test fixture
+        // East of UTC+3 too: Sydney jumps from 02:00 to 03:00 on 3 October 2027.
+        let sydney = chrono_tz::Australia::Sydney;
+        let gap = instant(
+            d(2027, 10, 3),
+            NaiveTime::from_hms_opt(2, 30, 0).unwrap(), // ok: test fixture
+            sydney,
+        );
+        assert_eq!(
+            gap.with_timezone(&sydney).format("%H:%M").to_string(),
+            "03:30"
+        );
+        assert_eq!(gap, Utc.with_ymd_and_hms(2027, 10, 2, 16, 30, 0).unwrap()); // ok: test fixture
     }
 
     #[test]

@@ -73,9 +73,11 @@ pub async fn edit(
     schedule: &Schedule,
 ) -> Result<Edited> {
     let can = &access.can;
-    let today = time::today_in(can.time_zone);
     let mut tx = db.begin().await?;
-    series::series(&mut tx, can.id, id).await?.or_not_found()?;
+    let before = series::series(&mut tx, can.id, id).await?.or_not_found()?;
+    // The series keeps the zone it was made in (the CAN's may have changed since): its dates
+    // and "today" are in that zone, as the clock that extends it reads them.
+    let today = time::today_in(before.time_zone);
     series::update(&mut tx, id, can.id, schedule).await?;
     let changed = series::series(&mut tx, can.id, id).await?.or_not_found()?;
     series::reschedule(&mut tx, &changed, today).await?;

@@ -213,7 +213,9 @@ async fn insert_template(
     let done = sqlx::query(
         "INSERT INTO agenda_items (id, can_id, meeting_id, position, title, proposed_by)
          SELECT i.id, $5, i.meeting_id, i.position, i.title, $6
-         FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[]) AS i (id, meeting_id, position, title)",
+         FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[]) AS i (id, meeting_id, position, title)
+         -- Read afresh after the meetings' locks: an item added meanwhile keeps its agenda.
+         WHERE NOT EXISTS (SELECT 1 FROM agenda_items a WHERE a.meeting_id = i.meeting_id)",
     )
     .bind(&ids)
     .bind(&of)
@@ -223,7 +225,8 @@ async fn insert_template(
     .bind(by)
     .execute(&mut *conn)
     .await?;
-    Ok(done.rows_affected())
+    // How many meetings got it (each gets every line or none).
+    Ok(done.rows_affected() / lines.len() as u64)
 }
 
 /// Gives the series' agenda template to its meetings still to come that have no agenda yet, so
@@ -233,7 +236,7 @@ pub async fn apply_template(conn: &mut PgConnection, s: &SeriesRow, by: Uuid) ->
     if s.agenda_template.trim().is_empty() {
         return Ok(0);
     }
-    // Locked like any agenda change, so an item added meanwhile waits and follows the template.
+    // Locked like any agenda change; the insert then skips a meeting that got an item meanwhile.
     let empty: Vec<Uuid> = sqlx::query_scalar(
         "SELECT g.id FROM meetings g
          WHERE g.series_id = $1 AND g.can_id = $2 AND g.status = 'scheduled' AND g.starts_at > now()
@@ -245,8 +248,8 @@ pub async fn apply_template(conn: &mut PgConnection, s: &SeriesRow, by: Uuid) ->
     .bind(s.can_id)
     .fetch_all(&mut *conn)
     .await?;
-    insert_template(conn, s.can_id, &empty, &s.agenda_template, by).await?;
-    Ok(empty.len())
+    let filled = insert_template(conn, s.can_id, &empty, &s.agenda_template, by).await?;
+    Ok(usize::try_from(filled).unwrap_or(0))
 }
 
 /// Creates the occurrences between today and the horizon that do not exist yet.

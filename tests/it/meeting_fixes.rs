@@ -325,8 +325,24 @@ async fn two_moves_send_two_moved_mails_and_no_extra_reminder() {
             .unwrap();
     move_to(&mut olu, &slug, meeting, Utc::now() + Duration::hours(23)).await;
     let moved = mails(&app, "moved").await;
-    assert_eq!(moved.len(), 6, "two each: {moved:?}");
-    assert_eq!(addresses(&moved), concerned, "not Noor, who said no");
+    // Noor too: her "no" was to the old time (it is forgotten by the move), so she may come now.
+    assert_eq!(moved.len(), 8, "two each: {moved:?}");
+    assert_eq!(
+        addresses(&moved),
+        vec![
+            "kai@example.org",
+            "mia@example.org",
+            "noor@example.org",
+            "olu@example.org"
+        ]
+    );
+    let noors_answer: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM rsvps WHERE meeting_id = $1 AND answer = 'no'")
+            .bind(meeting)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(noors_answer, 0, "the no to the old time is forgotten");
     for (_, subject, body) in &moved {
         assert!(
             subject.starts_with("Riverside Neighbours: Weekly circle has moved: now "),
@@ -341,7 +357,7 @@ async fn two_moves_send_two_moved_mails_and_no_extra_reminder() {
         .iter()
         .filter(|m| m.2.contains(&format!("has moved from {first_move} to ")))
         .collect();
-    assert_eq!(second.len(), 3, "{moved:?}");
+    assert_eq!(second.len(), 4, "{moved:?}");
     assert_eq!(tick(&app).await, 0, "the moved mails were the reminders");
     assert_eq!(mails(&app, "reminder").await.len(), 3);
 }
@@ -657,4 +673,25 @@ async fn the_schedule_form_asks_how_often_first_and_then_only_what_that_needs() 
         page.input_value("title").as_deref(),
         Some("Last Thursday circle")
     );
+}
+
+#[tokio::test]
+async fn a_move_to_the_time_it_already_has_mails_nobody() {
+    let (app, mut olu, _others, slug, _series, all) = circle("").await;
+    let meeting = all[1];
+    let (start, sequence): (DateTime<Utc>, i32) =
+        sqlx::query_as("SELECT starts_at, sequence FROM meetings WHERE id = $1")
+            .bind(meeting)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    // The move form as it came (pre-filled with the meeting's own time), sent unchanged.
+    move_to(&mut olu, &slug, meeting, start).await;
+    assert!(mails(&app, "moved").await.is_empty());
+    let after: i32 = sqlx::query_scalar("SELECT sequence FROM meetings WHERE id = $1")
+        .bind(meeting)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(after, sequence, "calendars see no change");
 }

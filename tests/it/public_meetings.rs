@@ -402,13 +402,15 @@ async fn a_visitor_says_ill_come_confirms_by_mail_and_the_facilitator_sees_them(
         .await
         .assert_status(StatusCode::SEE_OTHER);
 
-    // The facilitator sees both, with their addresses; a plain member sees names only.
+    // The facilitator sees Sam with the address; Ray, who has not shown the address is his, is
+    // counted but not named. A plain member sees names only.
     let page = olu.get(&format!("/c/{slug}/meetings/{meeting}")).await;
     page.assert_contains("Guests (not members)")
         .assert_contains("Sam Visitor")
         .assert_contains("sam@example.org")
-        .assert_contains("Ray")
-        .assert_contains("not confirmed yet");
+        .assert_contains("1 more has asked to come and not confirmed yet")
+        .assert_lacks("Ray")
+        .assert_lacks("ray@example.org");
     mia.get(&format!("/c/{slug}/meetings/{meeting}"))
         .await
         .assert_contains("Sam Visitor")
@@ -687,7 +689,9 @@ async fn a_confirmed_guest_is_reminded_once_can_cancel_and_is_forgotten_weeks_la
     olu.get(&format!("/c/{slug}/meetings/{meeting}"))
         .await
         .assert_lacks("sam@example.org")
-        .assert_contains("ray@example.org");
+        // Ray never confirmed: counted, not named.
+        .assert_contains("1 more has asked to come and not confirmed yet")
+        .assert_lacks("ray@example.org");
     let pack = olu.get(&format!("/c/{slug}/meetings/{meeting}/pack")).await;
     pack.assert_lacks("(guest)");
     olu.get(&format!("/c/{slug}/activity"))
@@ -712,8 +716,85 @@ async fn a_confirmed_guest_is_reminded_once_can_cancel_and_is_forgotten_weeks_la
     .execute(&app.db)
     .await
     .unwrap();
+    // The mails to them, once sent, go with them.
+    sqlx::query(
+        "UPDATE outbox SET status = 'sent', sent_at = now()
+         WHERE to_address IN ('sam@example.org', 'ray@example.org')",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        app.count("outbox WHERE to_address IN ('sam@example.org', 'ray@example.org')")
+            .await
+            >= 3
+    );
     assert_eq!(tick().await.unwrap().forgotten, 2);
     assert_eq!(app.count("meeting_guests").await, 0);
+    assert_eq!(
+        app.count("outbox WHERE to_address IN ('sam@example.org', 'ray@example.org')")
+            .await,
+        0,
+        "nor the mails to them"
+    );
+}
+
+#[tokio::test]
+async fn a_guest_reminded_before_a_move_is_reminded_again_before_the_new_time() {
+    let (app, mut olu, _mia, slug, _series, meeting) = open_circle().await;
+    let (_sam, _) = confirmed_guest(&app, &slug, meeting, "Sam", "sam@example.org").await;
+    let tick = || canopy::meetings::guests::tick(&app.db, "http://localhost");
+    sqlx::query(
+        "UPDATE meetings SET starts_at = now() + interval '20 hours', ends_at = now() + interval '21 hours'
+         WHERE id = $1",
+    )
+    .bind(meeting)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(tick().await.unwrap().reminded, 1);
+
+    // Moved a week on: the moved mail, and its "can't come" link is the one that works.
+    let later = Utc::now() + chrono::Duration::days(7);
+    let local = later.with_timezone(&chrono_tz::Europe::London);
+    olu.get(&format!("/c/{slug}/meetings/{meeting}")).await;
+    olu.post(
+        &format!("/c/{slug}/meetings/{meeting}/move"),
+        &[
+            ("date", local.format("%Y-%m-%d").to_string().as_str()),
+            ("time", "19:00"),
+            ("duration_minutes", "90"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let (subject, moved) = last_mail(&app, "sam@example.org").await;
+    assert!(subject.ends_with("has moved"), "{subject}");
+    assert_eq!(tick().await.unwrap().reminded, 0, "a week ahead: not yet");
+
+    // The day before the new time, reminded again (a new mail), with a link that works.
+    sqlx::query(
+        "UPDATE meetings SET starts_at = now() + interval '20 hours', ends_at = now() + interval '21 hours'
+         WHERE id = $1",
+    )
+    .bind(meeting)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(tick().await.unwrap().reminded, 1);
+    let (subject, reminder) = last_mail(&app, "sam@example.org").await;
+    assert!(
+        subject.ends_with("is today") || subject.ends_with("is tomorrow"),
+        "{subject}"
+    );
+    let mut sam = visitor(&app);
+    sam.get(&link_in(&reminder, "/cancel"))
+        .await
+        .assert_status(StatusCode::OK);
+    // The moved mail's link was replaced by the reminder's.
+    sam.get(&link_in(&moved, "/cancel"))
+        .await
+        .assert_lacks("I can't come after all</button>");
 }
 
 #[tokio::test]

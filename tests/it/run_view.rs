@@ -61,6 +61,20 @@ async fn items(app: &TestApp, meeting: Uuid) -> Vec<(Uuid, String, String, bool,
     .unwrap()
 }
 
+/// "Next item" as the run view sends it: with the item it shows under way.
+async fn press_next(b: &mut Browser, run: &str) -> Page {
+    let page = b.get(run).await;
+    let from = page
+        .body
+        .split("name=\"from\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    b.post(&format!("{run}/next"), &[("from", from.as_str())])
+        .await
+}
+
 fn is_fragment(page: &Page) {
     assert!(
         !page.body.contains("<html") && !page.body.contains("<body"),
@@ -136,7 +150,7 @@ async fn next_item_runs_the_clock_and_records_go_against_the_item_under_way() {
     let run = format!("{page}/run");
     olu.get(&run).await;
 
-    let next = olu.post(&format!("{run}/next"), &[]).await;
+    let next = press_next(&mut olu, &run).await;
     next.assert_status(StatusCode::SEE_OTHER);
     assert_eq!(next.location(), Some(run.as_str()));
     let agenda = items(&app, id).await;
@@ -211,7 +225,7 @@ async fn next_item_runs_the_clock_and_records_go_against_the_item_under_way() {
         .assert_contains("Bring the timer");
 
     // Next: the first is done, its clock stopped; the second starts.
-    olu.post(&format!("{run}/next"), &[]).await;
+    press_next(&mut olu, &run).await;
     let agenda = items(&app, id).await;
     assert_eq!(
         (agenda[0].2.as_str(), agenda[0].3, agenda[0].4),
@@ -237,7 +251,7 @@ async fn next_item_runs_the_clock_and_records_go_against_the_item_under_way() {
     assert_eq!(news, Some(agenda[1].0));
 
     // After the last item, nothing is under way.
-    olu.post(&format!("{run}/next"), &[]).await;
+    press_next(&mut olu, &run).await;
     assert!(items(&app, id).await.iter().all(|i| i.2 == "done" && i.4));
     olu.get(&run)
         .await
@@ -467,7 +481,7 @@ async fn an_item_ticked_done_or_opened_again_keeps_one_clock_at_a_time() {
     let (page, id) = circle(&app, &mut olu, &slug).await;
     let run = format!("{page}/run");
     olu.get(&run).await;
-    olu.post(&format!("{run}/next"), &[]).await;
+    press_next(&mut olu, &run).await;
     let first = items(&app, id).await[0].0;
     // Ticked done from the meeting's page: its clock stops, and "Next item" takes up the next.
     olu.post(
@@ -479,7 +493,7 @@ async fn an_item_ticked_done_or_opened_again_keeps_one_clock_at_a_time() {
     let agenda = items(&app, id).await;
     assert_eq!((agenda[0].2.as_str(), agenda[0].4), ("done", true));
     olu.get(&run).await.assert_contains("No item is under way.");
-    olu.post(&format!("{run}/next"), &[]).await;
+    press_next(&mut olu, &run).await;
     let agenda = items(&app, id).await;
     assert!(agenda[1].3 && agenda[1].2 == "open", "News is under way");
     // Opened again, the first waits its turn afresh: never two clocks running.
@@ -491,7 +505,7 @@ async fn an_item_ticked_done_or_opened_again_keeps_one_clock_at_a_time() {
         (agenda[0].2.as_str(), agenda[0].3, agenda[0].4),
         ("open", false, false)
     );
-    olu.post(&format!("{run}/next"), &[]).await;
+    press_next(&mut olu, &run).await;
     let agenda = items(&app, id).await;
     assert_eq!(
         (agenda[0].2.as_str(), agenda[0].3),
@@ -507,4 +521,45 @@ async fn an_item_ticked_done_or_opened_again_keeps_one_clock_at_a_time() {
     .await
     .unwrap();
     assert_eq!(running, 1);
+}
+
+#[tokio::test]
+async fn next_item_pressed_twice_or_by_two_people_moves_on_once() {
+    let (app, mut olu, _mia, slug) = can_with_member("invite_only").await;
+    let (page, id) = circle(&app, &mut olu, &slug).await;
+    let run = format!("{page}/run");
+    press_next(&mut olu, &run)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    // The run view as it stood: "Check-in round" under way. Two presses from it (a double tap,
+    // or the facilitator and the note-taker at once): the first moves on, the second is told.
+    let shown = olu.get(&run).await;
+    let from = shown
+        .body
+        .split("name=\"from\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    olu.post(&format!("{run}/next"), &[("from", from.as_str())])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    olu.post(&format!("{run}/next"), &[("from", from.as_str())])
+        .await
+        .assert_status(StatusCode::CONFLICT)
+        .assert_contains("The meeting had already moved on");
+    let agenda = items(&app, id).await;
+    assert_eq!(
+        agenda
+            .iter()
+            .map(|i| (i.2.as_str(), i.3))
+            .collect::<Vec<_>>(),
+        vec![("done", true), ("open", true)],
+        "the first done, the second under way, none skipped"
+    );
+    // Not an item id at all: nothing moves.
+    olu.post(&format!("{run}/next"), &[("from", "not-an-id")])
+        .await
+        .assert_status(StatusCode::CONFLICT);
+    assert_eq!(items(&app, id).await[1].2, "open");
 }

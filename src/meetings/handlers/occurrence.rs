@@ -30,6 +30,10 @@ pub async fn move_one(
                     .back(&state.db, FlashKind::Success, text, "top")
                     .await;
             }
+            MoveOutcome::Unchanged => {
+                let text = "Nothing to change: the meeting is already at that time.";
+                return access.back(&state.db, FlashKind::Info, text, "top").await;
+            }
             MoveOutcome::NotScheduled => refusal("date", "Only a scheduled meeting can be moved."),
         },
         Err(errors) => errors,

@@ -99,8 +99,9 @@ pub struct RunPage {
     meeting: Meeting,
     tz: Tz,
     items: Vec<RunItem>,
-    /// The item under way: its title.
+    /// The item under way: its title, and its id (sent with "Next item").
     current: Option<String>,
+    current_id: Option<Uuid>,
     /// Decisions and actions recorded while no item was under way.
     other_decisions: Vec<Decision>,
     other_actions: Vec<ActionView>,
@@ -171,6 +172,7 @@ pub async fn render<R: MeetingRequirement>(
         None => current.map(|a| a.notes.clone()).unwrap_or_default(),
     };
     let current_title = current.map(|a| a.title.clone());
+    let current_id = current.map(|a| a.id);
     let items = agenda
         .into_iter()
         .map(|item| {
@@ -199,6 +201,7 @@ pub async fn render<R: MeetingRequirement>(
         tz,
         items,
         current: current_title,
+        current_id,
         other_decisions: decisions,
         other_actions: actions,
         earlier_actions,
@@ -230,12 +233,33 @@ pub async fn next(
     access: MeetingAccess<Runner>,
     reply: Reply,
     ctx: Layout,
+    Form(form): Form<NextForm>,
 ) -> Result<Response> {
     let reply = Reply { run: true, ..reply };
-    let text = match agenda_service::next(&state.db, &access).await? {
+    let outcome = match form.from() {
+        Some(from) => agenda_service::next(&state.db, &access, from).await?,
+        None => NextOutcome::AlreadyMoved,
+    };
+    let text = match outcome {
         NextOutcome::Started(title) => format!("Now: {title}."),
         NextOutcome::Finished => {
             "That was the last item. Close the meeting when you are ready.".to_string()
+        }
+        NextOutcome::AlreadyMoved => {
+            let kept = Kept::notice(
+                "The meeting had already moved on (someone else pressed Next item, or the press \
+                 came twice): here is where it stands now.",
+            );
+            return reply
+                .refused(
+                    &state,
+                    &access,
+                    ctx,
+                    Part::Agenda,
+                    kept,
+                    StatusCode::CONFLICT,
+                )
+                .await;
         }
         NextOutcome::Cancelled => {
             let kept = Kept::notice("This meeting is cancelled: there is nothing to run.");
@@ -253,6 +277,24 @@ pub async fn next(
     };
     let done = (FlashKind::Success, text.as_str());
     reply.done(&state, &access, ctx, Part::Agenda, done).await
+}
+
+/// "Next item", sent with the item the person saw under way (empty: none was).
+#[derive(Debug, Default, Deserialize)]
+pub struct NextForm {
+    #[serde(default)]
+    from: String,
+}
+
+impl NextForm {
+    /// The item seen under way: `Some(None)` when none was, `None` when the value is not an
+    /// item id at all (treated as "the meeting has moved on": nothing changes).
+    fn from(&self) -> Option<Option<Uuid>> {
+        match self.from.trim() {
+            "" => Some(None),
+            id => id.parse().ok().map(Some),
+        }
+    }
 }
 
 /// A note against the item under way.

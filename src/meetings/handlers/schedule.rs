@@ -255,7 +255,7 @@ pub async fn edit_page(
     let s = series::find(&state.db, access.can.id, id)
         .await?
         .or_not_found()?;
-    let mut form = ScheduleForm::from_series(&s, time::today_in(access.can.time_zone));
+    let mut form = ScheduleForm::from_series(&s, time::today_in(s.time_zone));
     if let Some(repeat) = query.repeat {
         form.repeat = repeat;
     }
@@ -275,10 +275,10 @@ pub async fn update(
     Path((_slug, id)): Path<(String, Uuid)>,
     Form(form): Form<ScheduleForm>,
 ) -> Result<Response> {
-    series::find(&state.db, access.can.id, id)
+    let s = series::find(&state.db, access.can.id, id)
         .await?
         .or_not_found()?;
-    let schedule = match Schedule::parse_series(&form, time::today_in(access.can.time_zone)) {
+    let schedule = match Schedule::parse_series(&form, time::today_in(s.time_zone)) {
         Ok(s) => s,
         Err(errors) => {
             return unprocessable(SchedulePage::new(&access, ctx, form, errors, Some(id)));

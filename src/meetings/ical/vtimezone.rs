@@ -42,13 +42,17 @@ struct Onset {
 }
 
 /// The changes of offset in `tz` from 1 January `from_year` to the end of `to_year` (UTC).
+const DAY: i64 = 24 * 3600;
+
 fn onsets(tz: Tz, from_year: i32, to_year: i32) -> (State, Vec<Onset>) {
     let year_start = |y: i32| {
         NaiveDate::from_ymd_opt(y, 1, 1)
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map_or(0, |t| t.and_utc().timestamp())
     };
-    let (start, end) = (year_start(from_year), year_start(to_year + 1));
+    // From a day before 1 January (UTC): an event early on 1 January local time east of UTC
+    // (Tokyo, Auckland) falls before midnight UTC, and must already be covered.
+    let (start, end) = (year_start(from_year) - DAY, year_start(to_year + 1));
     const WEEK: i64 = 7 * 24 * 3600;
     let first = state(tz, start);
     let (mut at, mut now) = (start, first.clone());
@@ -132,7 +136,8 @@ fn compute(out: &mut Lines, tz: Tz, from_year: i32, to_year: i32) {
     let (first, changes) = onsets(tz, from_year, to_year.max(from_year));
     let start = NaiveDate::from_ymd_opt(from_year, 1, 1)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map_or(0, |t| t.and_utc().timestamp());
+        .map_or(0, |t| t.and_utc().timestamp())
+        - DAY;
     // The offset in force when the span begins, then one observance per kind of change.
     let mut groups: Vec<(i32, State, Vec<i64>)> = vec![(first.offset, first.clone(), vec![start])];
     for c in &changes {
@@ -264,7 +269,7 @@ mod tests {
         let text = vtimezone(chrono_tz::Asia::Kolkata, 2026, 2030);
         assert_eq!(
             text,
-            "BEGIN:VTIMEZONE\r\nTZID:Asia/Kolkata\r\nBEGIN:STANDARD\r\nDTSTART:20260101T053000\r\n\
+            "BEGIN:VTIMEZONE\r\nTZID:Asia/Kolkata\r\nBEGIN:STANDARD\r\nDTSTART:20251231T053000\r\n\
              TZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530\r\nTZNAME:IST\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
         );
     }
@@ -272,8 +277,9 @@ mod tests {
     #[test]
     fn sydney_has_summer_time_across_the_new_year() {
         let text = vtimezone(chrono_tz::Australia::Sydney, 2027, 2027);
-        // The year begins in summer time; it ends in April and comes back in October.
-        assert!(text.contains("BEGIN:DAYLIGHT\r\nDTSTART:20270101T110000\r\nTZOFFSETFROM:+1100\r\nTZOFFSETTO:+1100\r\nTZNAME:AEDT"), "{text}");
+        // The span begins (a day before the year, so an early 1 January is covered) in summer time;
+        // it ends in April and comes back in October.
+        assert!(text.contains("BEGIN:DAYLIGHT\r\nDTSTART:20261231T110000\r\nTZOFFSETFROM:+1100\r\nTZOFFSETTO:+1100\r\nTZNAME:AEDT"), "{text}");
         assert!(
             text.contains(
                 "DTSTART:20270404T030000\r\nTZOFFSETFROM:+1100\r\nTZOFFSETTO:+1000\r\nTZNAME:AEST"

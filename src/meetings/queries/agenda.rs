@@ -124,7 +124,7 @@ pub async fn set_position(conn: &mut PgConnection, item: Uuid, position: i32) ->
 pub async fn set_status(conn: &mut PgConnection, item: Uuid, status: AgendaStatus) -> Result<()> {
     sqlx::query(
         "UPDATE agenda_items SET status = $2,
-                done_at = CASE WHEN $2 = 'open' THEN NULL WHEN started_at IS NOT NULL THEN coalesce(done_at, now()) END,
+                done_at = CASE WHEN $2 = 'open' THEN NULL WHEN started_at IS NOT NULL THEN coalesce(done_at, greatest(statement_timestamp(), started_at)) END,
                 started_at = CASE WHEN $2 = 'open' THEN NULL ELSE started_at END
          WHERE id = $1",
     )
@@ -187,16 +187,19 @@ pub async fn next_untouched(
 
 /// Starts an item's clock.
 pub async fn start(conn: &mut PgConnection, item: Uuid) -> Result<()> {
-    sqlx::query("UPDATE agenda_items SET started_at = now(), done_at = NULL WHERE id = $1")
-        .bind(item)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE agenda_items SET started_at = statement_timestamp(), done_at = NULL WHERE id = $1",
+    )
+    .bind(item)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// Marks an item under way done and stops its clock.
 pub async fn finish(conn: &mut PgConnection, item: Uuid) -> Result<()> {
-    sqlx::query("UPDATE agenda_items SET status = 'done', done_at = now() WHERE id = $1")
+    sqlx::query("UPDATE agenda_items SET status = 'done', done_at = greatest(statement_timestamp(), started_at)
+         WHERE id = $1")
         .bind(item)
         .execute(conn)
         .await?;

@@ -156,8 +156,9 @@ pub async fn set_meeting(
 }
 
 /// Writes a guest down, or — the same address for the same meeting — gives the one guest a new
-/// link and name. A guest who had cancelled must confirm again; one who had confirmed stays
-/// confirmed. Returns the guest's id.
+/// link (and, until they confirm, the new name: a confirmed name is not changed by whoever knows
+/// the address). A guest who had cancelled must confirm again and is reminded again; one who had
+/// confirmed stays confirmed. Returns the guest's id.
 pub async fn upsert_guest(
     conn: &mut PgConnection,
     can_id: Uuid,
@@ -169,9 +170,13 @@ pub async fn upsert_guest(
         "INSERT INTO meeting_guests (id, can_id, meeting_id, name, email, token_hash)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (meeting_id, lower(email)) DO UPDATE
-         SET name = EXCLUDED.name, email = EXCLUDED.email, token_hash = EXCLUDED.token_hash,
+         SET name = CASE WHEN meeting_guests.confirmed_at IS NULL OR meeting_guests.cancelled_at IS NOT NULL
+                         THEN EXCLUDED.name ELSE meeting_guests.name END,
+             email = EXCLUDED.email, token_hash = EXCLUDED.token_hash,
              confirmed_at = CASE WHEN meeting_guests.cancelled_at IS NULL
                                  THEN meeting_guests.confirmed_at END,
+             reminder_sent_at = CASE WHEN meeting_guests.cancelled_at IS NULL
+                                     THEN meeting_guests.reminder_sent_at END,
              cancelled_at = NULL
          RETURNING id",
     )
@@ -318,6 +323,8 @@ pub struct DueReminder {
     pub can_name: String,
     #[sqlx(try_from = "crate::db::ZoneName")]
     pub tz: chrono_tz::Tz,
+    /// The meeting's sequence: a meeting moved after a reminder is reminded of again.
+    pub sequence: i32,
 }
 
 /// Claims up to `batch` confirmed guests of open meetings of listed CANs starting within a day
@@ -326,7 +333,8 @@ pub struct DueReminder {
 pub async fn claim_due_reminders(conn: &mut PgConnection, batch: i64) -> Result<Vec<DueReminder>> {
     Ok(sqlx::query_as(&format!(
         "SELECT x.id, x.can_id, x.name, x.email, g.title, g.starts_at, g.ends_at, g.location,
-                {WHAT_TO_EXPECT} AS what_to_expect, c.slug, c.name AS can_name, c.time_zone AS tz
+                {WHAT_TO_EXPECT} AS what_to_expect, c.slug, c.name AS can_name, c.time_zone AS tz,
+                g.sequence
          FROM meeting_guests x
          JOIN meetings g ON g.id = x.meeting_id AND g.can_id = x.can_id
          JOIN cans c ON c.id = x.can_id
@@ -343,10 +351,16 @@ pub async fn claim_due_reminders(conn: &mut PgConnection, batch: i64) -> Result<
     .await?)
 }
 
-/// Marks a guest reminded, with the new link the reminder carries.
-pub async fn mark_reminded(conn: &mut PgConnection, id: Uuid, token_hash: &[u8]) -> Result<()> {
+/// Marks a guest reminded, with the new link the reminder carries (`None`: the reminder was
+/// already written, and the link they hold stays).
+pub async fn mark_reminded(
+    conn: &mut PgConnection,
+    id: Uuid,
+    token_hash: Option<&[u8]>,
+) -> Result<()> {
     sqlx::query(
-        "UPDATE meeting_guests SET reminder_sent_at = now(), token_hash = $2 WHERE id = $1",
+        "UPDATE meeting_guests SET reminder_sent_at = now(), token_hash = coalesce($2, token_hash)
+         WHERE id = $1",
     )
     .bind(id)
     .bind(token_hash)
@@ -378,13 +392,23 @@ pub async fn moved(
 
 /// Deletes the guests of meetings that ended more than `days` ago; returns how many.
 pub async fn forget_past(db: impl PgExecutor<'_>, days: i32) -> Result<u64> {
-    let done = sqlx::query(
-        "DELETE FROM meeting_guests x USING meetings g
-         WHERE g.id = x.meeting_id AND g.can_id = x.can_id
-           AND g.ends_at < now() - make_interval(days => $1)",
+    // The mails written to them go with them (their keys begin `meeting-guest:{id}:`), once
+    // sent or given up: a guest's name and address are kept nowhere after this.
+    let done: i64 = sqlx::query_scalar(
+        "WITH gone AS (
+             DELETE FROM meeting_guests x USING meetings g
+             WHERE g.id = x.meeting_id AND g.can_id = x.can_id
+               AND g.ends_at < now() - make_interval(days => $1)
+             RETURNING x.id, x.can_id
+         ), mails AS (
+             DELETE FROM outbox o USING gone
+             WHERE o.can_id = gone.can_id AND o.status IN ('sent', 'failed')
+               AND left(o.dedupe_key, 51) = 'meeting-guest:' || gone.id || ':'
+         )
+         SELECT count(*) FROM gone",
     )
     .bind(days)
-    .execute(db)
+    .fetch_one(db)
     .await?;
-    Ok(done.rows_affected())
+    Ok(u64::try_from(done).unwrap_or(0))
 }

@@ -162,9 +162,10 @@ pub struct Moved {
     pub reminds: bool,
 }
 
-/// Moves a scheduled meeting; `None` when it is not scheduled. Calendars see a new sequence. The
-/// reminder is marked sent when the new time lies within `window` (the mail about the move
-/// carries it), else cleared so the clock reminds at the new time.
+/// Moves a scheduled meeting; `None` when it is not scheduled or already at that time.
+/// Calendars see a new sequence. The reminder is marked sent when the new time lies within
+/// `window` (the mail about the move carries it), else cleared so the clock reminds at the new
+/// time.
 pub async fn move_to(
     conn: &mut PgConnection,
     can_id: Uuid,
@@ -177,6 +178,7 @@ pub async fn move_to(
                 reminder_sent_at = CASE WHEN $3 <= now() + make_interval(secs => $5) THEN now() END
          FROM (SELECT id, starts_at, ends_at FROM meetings WHERE can_id = $1 AND id = $2 FOR UPDATE) was
          WHERE g.id = was.id AND g.status = 'scheduled'
+           AND (was.starts_at, was.ends_at) IS DISTINCT FROM ($3, $4)
          RETURNING was.starts_at AS was_start, was.ends_at AS was_end, g.sequence,
                    g.reminder_sent_at IS NOT NULL AS reminds",
     )
@@ -197,12 +199,34 @@ pub struct Cancelled {
     pub sequence: i32,
 }
 
+/// After a move: the "no" answers to the old time are forgotten.
+pub async fn forget_declines(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    meeting_id: Uuid,
+) -> Result<()> {
+    sqlx::query("DELETE FROM rsvps WHERE can_id = $1 AND meeting_id = $2 AND answer = 'no'")
+        .bind(can_id)
+        .bind(meeting_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Cancels a scheduled meeting; `None` when it was not scheduled.
 pub async fn cancel(conn: &mut PgConnection, can_id: Uuid, id: Uuid) -> Result<Option<Cancelled>> {
     Ok(sqlx::query_as(
-        "UPDATE meetings SET status = 'cancelled', moved = true, sequence = sequence + 1
-         WHERE can_id = $1 AND id = $2 AND status = 'scheduled'
-         RETURNING starts_at, ends_at, sequence",
+        // Its series' SEQUENCE grows too: the series' event gains an EXDATE, and calendar
+        // programs take a changed recurrence set only with a higher SEQUENCE (RFC 5545 3.8.7.4).
+        "WITH gone AS (
+             UPDATE meetings SET status = 'cancelled', moved = true, sequence = sequence + 1
+             WHERE can_id = $1 AND id = $2 AND status = 'scheduled'
+             RETURNING starts_at, ends_at, sequence, series_id
+         ), series AS (
+             UPDATE meeting_series SET sequence = sequence + 1
+             WHERE can_id = $1 AND id = (SELECT series_id FROM gone)
+         )
+         SELECT starts_at, ends_at, sequence FROM gone",
     )
     .bind(can_id)
     .bind(id)
