@@ -103,6 +103,32 @@ impl MailText for MeetingMoved<'_> {
     }
 }
 
+/// When a series changes what its members would notice (dates, time, place, name): one mail to
+/// each active member, instead of one per meeting moved.
+#[derive(Template)]
+#[template(path = "mail/meetings/series_changed.txt")]
+pub struct SeriesChanged<'a> {
+    pub can_name: &'a str,
+    pub who: &'a str,
+    pub title: &'a str,
+    pub was_title: &'a str,
+    /// "every Tuesday, 19:00 to 20:30 (Europe/London)", now and before.
+    pub now: String,
+    pub was: String,
+    pub location: &'a str,
+    /// The next meeting, in words, if the series has one.
+    pub next: Option<String>,
+    /// Planned meetings cancelled because the new rule no longer falls on their dates.
+    pub cancelled: usize,
+    pub link: &'a str,
+}
+
+impl MailText for SeriesChanged<'_> {
+    fn subject(&self) -> String {
+        format!("{}: {} has changed", self.can_name, self.title)
+    }
+}
+
 /// When a meeting is cancelled, to those it concerned.
 #[derive(Template)]
 #[template(path = "mail/meetings/meeting_cancelled.txt")]

@@ -2,13 +2,17 @@
 //! individually moved occurrences follow; see `series`). Each runs in one transaction with its
 //! activity line.
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::forms::Schedule;
-use super::series;
+use super::mail::SeriesChanged;
+use super::series::{self, SeriesRow};
+use super::{guests, when};
 use crate::cans::access::{CanAccess, Facilitator};
+use crate::cans::queries::active_members;
 use crate::error::{AppError, OrNotFound, Result};
+use crate::outbox::{self, MailText};
 use crate::web::time;
 
 /// What scheduling made.
@@ -71,6 +75,7 @@ pub async fn edit(
     access: &CanAccess<Facilitator>,
     id: Uuid,
     schedule: &Schedule,
+    base_url: &str,
 ) -> Result<Edited> {
     let can = &access.can;
     let mut tx = db.begin().await?;
@@ -80,8 +85,39 @@ pub async fn edit(
     let today = time::today_in(before.time_zone);
     series::update(&mut tx, id, can.id, schedule).await?;
     let changed = series::series(&mut tx, can.id, id).await?.or_not_found()?;
-    series::reschedule(&mut tx, &changed, today).await?;
+    let moved = series::reschedule(&mut tx, &changed, today).await?;
     let agendas_filled = series::apply_template(&mut tx, &changed, access.me.id).await?;
+    if !before.meets_as(&changed) {
+        tell_members(
+            &mut tx,
+            access,
+            (&before, &changed),
+            &moved,
+            base_url,
+            today,
+        )
+        .await?;
+    }
+    for m in &moved {
+        let news = guests::News {
+            can,
+            meeting_id: m.id,
+            title: &changed.title,
+            location: &changed.location,
+            at: m.now.unwrap_or(m.was),
+            change: match m.now {
+                Some(_) => guests::Change::Moved {
+                    was: m.was,
+                    reminds: false,
+                    sequence: m.sequence,
+                },
+                None => guests::Change::Cancelled {
+                    sequence: m.sequence,
+                },
+            },
+        };
+        guests::tell(&mut tx, &news, base_url).await?;
+    }
     let summary = format!(
         "{} changed the series “{}”",
         access.me.display_name, schedule.title
@@ -96,4 +132,51 @@ pub async fn edit(
         .await?;
     tx.commit().await?;
     Ok(Edited { agendas_filled })
+}
+
+/// One mail to each active member (but the one who changed it) when a series changes what they
+/// would notice: its dates, time, place or name. Keyed by the series' SEQUENCE, which the change
+/// grew, so a retried transaction writes it once and the next change writes anew.
+async fn tell_members(
+    conn: &mut PgConnection,
+    access: &CanAccess<Facilitator>,
+    (before, after): (&SeriesRow, &SeriesRow),
+    moved: &[series::Rescheduled],
+    base_url: &str,
+    today: chrono::NaiveDate,
+) -> Result<()> {
+    let can = &access.can;
+    let sequence: i32 = series::sequence(&mut *conn, can.id, after.id).await?;
+    let link = format!(
+        "{base_url}{}",
+        access.path(&format!("/meetings/series/{}", after.id))
+    );
+    let next = after.next_dates(today, 1).first().map(|day| {
+        let (start, end) = after.times_on(*day);
+        when(start, end, after.time_zone)
+    });
+    let mail = SeriesChanged {
+        can_name: &can.name,
+        who: &access.me.display_name,
+        title: &after.title,
+        was_title: &before.title,
+        now: after.rule_with_times(),
+        was: before.rule_with_times(),
+        location: &after.location,
+        next,
+        cancelled: moved.iter().filter(|m| m.now.is_none()).count(),
+        link: &link,
+    };
+    for person in active_members(&mut *conn, can.id).await? {
+        if person.id == access.me.id {
+            continue;
+        }
+        let key = format!("series:{}:changed:{sequence}:{}", after.id, person.id);
+        outbox::enqueue(
+            &mut *conn,
+            &mail.to(&person.email, Some(can.id), Some(key))?,
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -60,6 +60,28 @@ impl SeriesRow {
         )
     }
 
+    /// Whether `other` meets on the same dates, at the same time and place, under the same name:
+    /// what its members would want to hear of when it changes.
+    pub fn meets_as(&self, other: &SeriesRow) -> bool {
+        (
+            &self.rrule,
+            self.starts_on,
+            self.until_on,
+            self.start_time,
+            self.duration_minutes,
+            &self.location,
+            &self.title,
+        ) == (
+            &other.rrule,
+            other.starts_on,
+            other.until_on,
+            other.start_time,
+            other.duration_minutes,
+            &other.location,
+            &other.title,
+        )
+    }
+
     pub fn times_on(&self, date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
         let start = recurrence::instant(date, self.start_time, self.tz());
         (
@@ -85,6 +107,17 @@ pub async fn find(db: impl PgExecutor<'_>, can_id: Uuid, id: Uuid) -> Result<Opt
             .bind(can_id)
             .bind(id)
             .fetch_optional(db)
+            .await?,
+    )
+}
+
+/// The series' calendar SEQUENCE (grown by a trigger whenever what calendars show changes).
+pub async fn sequence(db: impl PgExecutor<'_>, can_id: Uuid, id: Uuid) -> Result<i32> {
+    Ok(
+        sqlx::query_scalar("SELECT sequence FROM meeting_series WHERE can_id = $1 AND id = $2")
+            .bind(can_id)
+            .bind(id)
+            .fetch_one(db)
             .await?,
     )
 }
@@ -295,9 +328,22 @@ pub async fn materialise(
     Ok(created)
 }
 
+/// A future meeting of a series that a change of the series moved or cancelled.
+pub struct Rescheduled {
+    pub id: Uuid,
+    pub was: (DateTime<Utc>, DateTime<Utc>),
+    /// Its new times, or `None`: the new rule no longer falls on its date, so it is cancelled.
+    pub now: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    pub sequence: i32,
+}
+
 /// Applies a changed schedule to the series' future. Past meetings and occurrences moved one by
-/// one stay as they are.
-pub async fn reschedule(conn: &mut PgConnection, s: &SeriesRow, today: NaiveDate) -> Result<()> {
+/// one stay as they are. Returns the meetings whose time changed or that were cancelled.
+pub async fn reschedule(
+    conn: &mut PgConnection,
+    s: &SeriesRow,
+    today: NaiveDate,
+) -> Result<Vec<Rescheduled>> {
     let until = today + chrono::Duration::days(HORIZON_DAYS);
     let keep: Vec<NaiveDate> = recurrence::dates(
         &s.rrule,
@@ -307,8 +353,8 @@ pub async fn reschedule(conn: &mut PgConnection, s: &SeriesRow, today: NaiveDate
         until,
     )
     .map_err(AppError::Internal)?;
-    let future: Vec<(Uuid, NaiveDate)> = sqlx::query_as(
-        "SELECT id, occurrence_on FROM meetings
+    let future: Vec<(Uuid, NaiveDate, DateTime<Utc>, DateTime<Utc>, bool)> = sqlx::query_as(
+        "SELECT id, occurrence_on, starts_at, ends_at, status = 'cancelled' FROM meetings
          WHERE series_id = $1 AND can_id = $2 AND starts_at > now() AND NOT moved
            AND status <> 'held' AND occurrence_on IS NOT NULL",
     )
@@ -316,34 +362,51 @@ pub async fn reschedule(conn: &mut PgConnection, s: &SeriesRow, today: NaiveDate
     .bind(s.can_id)
     .fetch_all(&mut *conn)
     .await?;
-    for (id, day) in &future {
-        if keep.contains(day) {
-            let (start, end) = s.times_on(*day);
-            sqlx::query(
+    let mut changed = Vec::new();
+    for (id, day, was_start, was_end, was_cancelled) in future {
+        if keep.contains(&day) {
+            let (start, end) = s.times_on(day);
+            let sequence: i32 = sqlx::query_scalar(
                 "UPDATE meetings SET title = $2, starts_at = $3, ends_at = $4, location = $5,
                         status = 'scheduled', sequence = sequence + 1,
                         reminder_sent_at = CASE WHEN starts_at = $3 THEN reminder_sent_at END
-                 WHERE id = $1",
+                 WHERE id = $1
+                 RETURNING sequence",
             )
             .bind(id)
             .bind(&s.title)
             .bind(start)
             .bind(end)
             .bind(&s.location)
-            .execute(&mut *conn)
+            .fetch_one(&mut *conn)
             .await?;
-        } else {
-            sqlx::query(
+            if !was_cancelled && (was_start, was_end) != (start, end) {
+                changed.push(Rescheduled {
+                    id,
+                    was: (was_start, was_end),
+                    now: Some((start, end)),
+                    sequence,
+                });
+            }
+        } else if !was_cancelled {
+            let sequence: i32 = sqlx::query_scalar(
                 "UPDATE meetings SET status = 'cancelled', sequence = sequence + 1
-                 WHERE id = $1 AND status <> 'cancelled'",
+                 WHERE id = $1
+                 RETURNING sequence",
             )
             .bind(id)
-            .execute(&mut *conn)
+            .fetch_one(&mut *conn)
             .await?;
+            changed.push(Rescheduled {
+                id,
+                was: (was_start, was_end),
+                now: None,
+                sequence,
+            });
         }
     }
     materialise(conn, s, today).await?;
-    Ok(())
+    Ok(changed)
 }
 
 pub async fn update(conn: &mut PgConnection, id: Uuid, can_id: Uuid, s: &Schedule) -> Result<()> {

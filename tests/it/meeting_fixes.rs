@@ -695,3 +695,62 @@ async fn a_move_to_the_time_it_already_has_mails_nobody() {
         .unwrap();
     assert_eq!(after, sequence, "calendars see no change");
 }
+
+#[tokio::test]
+async fn changing_a_series_tells_each_member_once_and_saving_it_unchanged_tells_nobody() {
+    let (app, mut olu, _others, slug, series, _all) = circle("").await;
+    let edit = format!("/c/{slug}/meetings/series/{series}/edit");
+    let wednesday = ymd(next_tuesday() + Duration::days(1));
+    let changed = with(
+        with(
+            fields("Weekly circle", "weekly", &wednesday),
+            "weekday",
+            "WE",
+        ),
+        "start_time",
+        "18:30",
+    );
+    olu.get(&edit).await.assert_status(StatusCode::OK);
+    olu.post(&edit, &changed)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let told: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT to_address, subject, body_text FROM outbox WHERE dedupe_key LIKE 'series:%:changed:%'
+         ORDER BY to_address",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        addresses(&told),
+        vec!["kai@example.org", "mia@example.org", "noor@example.org"],
+        "each member once, not Olu who changed it"
+    );
+    assert_eq!(told.len(), 3);
+    for (_, subject, body) in &told {
+        assert_eq!(subject, "Riverside Neighbours: Weekly circle has changed");
+        assert!(
+            body.contains("It now meets every Wednesday, 18:30 to 20:00 (Europe/London)"),
+            "{body}"
+        );
+        assert!(
+            body.contains("It used to meet every Tuesday, 19:00 to 20:30 (Europe/London)"),
+            "{body}"
+        );
+        assert!(body.contains("The next meeting: Wednesday"), "{body}");
+        assert!(body.contains("are cancelled"), "the Tuesdays: {body}");
+    }
+    assert!(
+        mails(&app, "moved").await.is_empty(),
+        "one mail for the change, not one per meeting"
+    );
+    // Saved again as it is now: nothing new to tell.
+    olu.post(&edit, &changed)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("outbox WHERE dedupe_key LIKE 'series:%:changed:%'")
+            .await,
+        3
+    );
+}

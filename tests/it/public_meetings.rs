@@ -906,3 +906,36 @@ async fn confirmed_guests_hear_when_the_meeting_moves_or_is_cancelled() {
     // The link from the moved mail still lets Sam say so (it replaced the first one).
     sam.get(&new_link).await.assert_status(StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_series_change_tells_the_guests_of_the_meetings_it_moves() {
+    let (app, mut olu, _mia, slug, series, meeting) = open_circle().await;
+    let _sam = confirmed_guest(&app, &slug, meeting, "Sam", "sam@example.org").await;
+    let edit = format!("/c/{slug}/meetings/series/{series}/edit");
+    olu.get(&edit).await.assert_status(StatusCode::OK);
+    let starts = next_tuesday();
+    olu.post(
+        &edit,
+        &[
+            ("title", "Weekly circle"),
+            ("repeat", "weekly"),
+            ("interval", "1"),
+            ("weekday", "TU"),
+            ("nth", "2"),
+            ("month_day", "1"),
+            ("starts_on", starts.as_str()),
+            ("start_time", "18:00"),
+            ("duration_minutes", "90"),
+            ("until_on", ""),
+            ("location", "The community hall"),
+            ("agenda_template", "Check-in round"),
+            ("rotate_roles", "yes"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let (subject, body) = last_mail(&app, "sam@example.org").await;
+    assert_eq!(subject, "Weekly circle with Riverside Neighbours has moved");
+    assert!(body.contains("19:00") && body.contains("18:00"), "{body}");
+    link_in(&body, "/cancel");
+}

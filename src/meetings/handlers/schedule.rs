@@ -284,7 +284,8 @@ pub async fn update(
             return unprocessable(SchedulePage::new(&access, ctx, form, errors, Some(id)));
         }
     };
-    let edited = schedule::edit(&state.db, &access, id, &schedule).await?;
+    let base_url = &state.config.public_url;
+    let edited = schedule::edit(&state.db, &access, id, &schedule, base_url).await?;
     let text = match edited.agendas_filled {
         0 => "The series is changed; future meetings follow (past ones and ones moved by hand stay as they were).".to_string(),
         1 => "The series is changed; future meetings follow (past ones and ones moved by hand stay as they were). One future meeting without an agenda now has the template's items.".to_string(),
