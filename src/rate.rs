@@ -30,6 +30,8 @@ pub enum Scope {
     GuestAddress,
     /// A visitor's "I'll come", for one email address (in lower case).
     GuestEmail,
+    /// A visitor's "I'll come" to any of one CAN's meetings (keyed by the CAN's id), from anywhere.
+    GuestCan,
 }
 
 /// No limit looks further back than this; older events are purged.
@@ -179,6 +181,7 @@ impl Scope {
             Self::SignUp => "sign_up",
             Self::GuestAddress => "guest_address",
             Self::GuestEmail => "guest_email",
+            Self::GuestCan => "guest_can",
         }
     }
 }

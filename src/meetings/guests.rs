@@ -35,6 +35,9 @@ pub const GUEST_DATA_KEPT_DAYS: i32 = 28;
 pub const SIGN_UPS_PER_ADDRESS_PER_HOUR: i64 = 10;
 /// Confirmation mails to one email address in an hour (asking again re-sends one).
 pub const MAILS_PER_EMAIL_PER_HOUR: i64 = 3;
+/// "I'll come" sign-ups for one CAN's meetings in an hour, from anywhere: many networks together
+/// cannot turn a group's open meetings into a way of mailing any number of addresses.
+pub const SIGN_UPS_PER_CAN_PER_HOUR: i64 = 60;
 /// Reminders claimed per round of the job.
 const BATCH: i64 = 50;
 
@@ -170,8 +173,16 @@ pub async fn set_meeting(
 pub enum SignUp {
     /// A confirmation link is on its way to the address.
     Mailed,
-    /// Too many sign-ups lately from this client (`from_here`) or for this address.
-    TooMany { wait: Duration, from_here: bool },
+    /// Too many sign-ups lately: from this network, for this address, or for this group.
+    TooMany { wait: Duration, crowded: Crowded },
+}
+
+/// Which limit a refused sign-up met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Crowded {
+    Network,
+    Address,
+    Group,
 }
 
 /// Writes the visitor down as a pending guest (one per address per meeting: asking again gives
@@ -186,12 +197,20 @@ pub async fn sign_up(
     public_url: &str,
 ) -> Result<SignUp> {
     let email_key = guest.email.throttle_key();
+    let network = network_of(address);
+    let can_key = can.id.to_string();
     let hour = Duration::from_secs(3600);
     let limits = [
         Limit {
             scope: Scope::GuestAddress,
-            key: address,
+            key: &network,
             max: SIGN_UPS_PER_ADDRESS_PER_HOUR,
+            window: hour,
+        },
+        Limit {
+            scope: Scope::GuestCan,
+            key: &can_key,
+            max: SIGN_UPS_PER_CAN_PER_HOUR,
             window: hour,
         },
         Limit {
@@ -202,11 +221,15 @@ pub async fn sign_up(
         },
     ];
     if let Err(exceeded) = rate::admit(db, &limits).await? {
-        let from_here = exceeded.scope == Scope::GuestAddress;
-        tracing::warn!(address, from_here, "guest sign-up refused: too many lately");
+        let crowded = match exceeded.scope {
+            Scope::GuestAddress => Crowded::Network,
+            Scope::GuestCan => Crowded::Group,
+            _ => Crowded::Address,
+        };
+        tracing::warn!(address, ?crowded, "guest sign-up refused: too many lately");
         return Ok(SignUp::TooMany {
             wait: exceeded.wait,
-            from_here,
+            crowded,
         });
     }
     let secret = token::random();
@@ -487,6 +510,19 @@ pub async fn tell(conn: &mut PgConnection, news: &News<'_>, base_url: &str) -> R
     Ok(guests.len())
 }
 
+/// The network a client address stands for: an IPv4 address itself, an IPv6 address its /64
+/// (one household or phone is usually given a whole /64, so counting single addresses would
+/// not limit it at all).
+fn network_of(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => address.to_string(),
+    }
+}
+
 /// What a round of the guests' clock did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct GuestTick {
@@ -557,4 +593,16 @@ fn day_words(at: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
 /// Deletes guests' names and addresses [`GUEST_DATA_KEPT_DAYS`] days after their meeting.
 pub async fn forget_past(db: &PgPool) -> Result<u64> {
     q::forget_past(db, GUEST_DATA_KEPT_DAYS).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::network_of;
+
+    #[test]
+    fn an_ipv6_client_counts_as_its_64_and_an_ipv4_one_as_itself() {
+        assert_eq!(network_of("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(network_of("2001:db8:1:2:ffff:1:2:3"), "2001:db8:1:2::/64");
+        assert_eq!(network_of("192.0.2.7"), "192.0.2.7");
+    }
 }

@@ -939,3 +939,35 @@ async fn a_series_change_tells_the_guests_of_the_meetings_it_moves() {
     assert!(body.contains("19:00") && body.contains("18:00"), "{body}");
     link_in(&body, "/cancel");
 }
+
+#[tokio::test]
+async fn many_networks_together_meet_the_groups_own_limit() {
+    let (app, _olu, _mia, slug, _series, meeting) = open_circle().await;
+    let per_network = canopy::meetings::guests::SIGN_UPS_PER_ADDRESS_PER_HOUR;
+    let per_group = canopy::meetings::guests::SIGN_UPS_PER_CAN_PER_HOUR;
+    let mut n = 0;
+    while n < per_group {
+        let mut b = visitor(&app);
+        for _ in 0..per_network.min(per_group - n) {
+            say_ill_come(
+                &mut b,
+                &slug,
+                meeting,
+                "Someone",
+                &format!("g{n}@example.org"),
+            )
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+            n += 1;
+        }
+    }
+    let mut fresh = visitor(&app);
+    let page = say_ill_come(&mut fresh, &slug, meeting, "Someone", "late@example.org").await;
+    page.assert_status(StatusCode::TOO_MANY_REQUESTS)
+        .assert_contains("for this group&#39;s meetings");
+    assert_eq!(
+        app.count("meeting_guests WHERE email = 'late@example.org'")
+            .await,
+        0
+    );
+}

@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::cans::access::CanViewer;
 use crate::error::{AppError, Result};
 use crate::meetings::forms::{GuestForm, NewGuest};
-use crate::meetings::guests::{self, Answer, GuestByLink, OpenMeetingLine, SignUp};
+use crate::meetings::guests::{self, Answer, Crowded, GuestByLink, OpenMeetingLine, SignUp};
 use crate::web::forms::FieldErrors;
 use crate::web::{
     ClientAddress, FlashKind, Form, Layout, Path, Session, page_with_status, redirect_with_flash,
@@ -105,18 +105,21 @@ pub async fn sign_up(
             let to = format!("/c/{}/visit/{id}", viewer.can.slug);
             redirect_with_flash(&state.db, session.id, FlashKind::Success, &text, &to).await
         }
-        SignUp::TooMany { wait, from_here } => {
+        SignUp::TooMany { wait, crowded } => {
             let wait_words = time::wait_words(wait);
-            let text = if from_here {
-                format!(
+            let text = match crowded {
+                Crowded::Network => format!(
                     "Many people have signed up from your network in the last hour, the most we \
                      allow. Try again in {wait_words}; nothing was saved."
-                )
-            } else {
-                format!(
+                ),
+                Crowded::Address => format!(
                     "We have sent several links to this address in the last hour. Look for them \
                      in your mail (and its spam folder), or try again in {wait_words}."
-                )
+                ),
+                Crowded::Group => format!(
+                    "Many people have signed up for this group's meetings in the last hour, the \
+                     most we allow. Try again in {wait_words}; nothing was saved."
+                ),
             };
             let mut errors = FieldErrors::new();
             errors.add("email", text);

@@ -105,6 +105,11 @@ impl SchedulePage {
         }
     }
 
+    /// A series' own zone (kept from when it was made; the CAN's may have changed since).
+    fn in_zone(self, tz: chrono_tz::Tz) -> Self {
+        Self { tz, ..self }
+    }
+
     /// Where the first step's choice of `kind` leads.
     fn choose_path(&self, kind: &str) -> String {
         format!("{}?repeat={kind}", self.step_path())
@@ -259,13 +264,7 @@ pub async fn edit_page(
     if let Some(repeat) = query.repeat {
         form.repeat = repeat;
     }
-    Ok(SchedulePage::new(
-        &access,
-        ctx,
-        form,
-        FieldErrors::new(),
-        Some(id),
-    ))
+    Ok(SchedulePage::new(&access, ctx, form, FieldErrors::new(), Some(id)).in_zone(s.time_zone))
 }
 
 pub async fn update(
@@ -281,7 +280,8 @@ pub async fn update(
     let schedule = match Schedule::parse_series(&form, time::today_in(s.time_zone)) {
         Ok(s) => s,
         Err(errors) => {
-            return unprocessable(SchedulePage::new(&access, ctx, form, errors, Some(id)));
+            let page = SchedulePage::new(&access, ctx, form, errors, Some(id));
+            return unprocessable(page.in_zone(s.time_zone));
         }
     };
     let base_url = &state.config.public_url;
