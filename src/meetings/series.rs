@@ -337,6 +337,16 @@ pub struct Rescheduled {
     pub sequence: i32,
 }
 
+/// A future occurrence of a series, as a change of the series finds it.
+#[derive(sqlx::FromRow)]
+struct Planned {
+    id: Uuid,
+    occurrence_on: NaiveDate,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    cancelled: bool,
+}
+
 /// Applies a changed schedule to the series' future. Past meetings and occurrences moved one by
 /// one stay as they are. Returns the meetings whose time changed or that were cancelled.
 pub async fn reschedule(
@@ -353,8 +363,8 @@ pub async fn reschedule(
         until,
     )
     .map_err(AppError::Internal)?;
-    let future: Vec<(Uuid, NaiveDate, DateTime<Utc>, DateTime<Utc>, bool)> = sqlx::query_as(
-        "SELECT id, occurrence_on, starts_at, ends_at, status = 'cancelled' FROM meetings
+    let future: Vec<Planned> = sqlx::query_as(
+        "SELECT id, occurrence_on, starts_at, ends_at, status = 'cancelled' AS cancelled FROM meetings
          WHERE series_id = $1 AND can_id = $2 AND starts_at > now() AND NOT moved
            AND status <> 'held' AND occurrence_on IS NOT NULL",
     )
@@ -363,7 +373,14 @@ pub async fn reschedule(
     .fetch_all(&mut *conn)
     .await?;
     let mut changed = Vec::new();
-    for (id, day, was_start, was_end, was_cancelled) in future {
+    for Planned {
+        id,
+        occurrence_on: day,
+        starts_at: was_start,
+        ends_at: was_end,
+        cancelled: was_cancelled,
+    } in future
+    {
         if keep.contains(&day) {
             let (start, end) = s.times_on(day);
             let sequence: i32 = sqlx::query_scalar(

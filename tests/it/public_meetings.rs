@@ -115,6 +115,18 @@ async fn confirmed_guest(
     (b, link)
 }
 
+/// Puts the meeting 20 hours from now, inside the reminder's day, as the clock would find it.
+async fn due_in_20_hours(app: &TestApp, meeting: Uuid) {
+    sqlx::query(
+        "UPDATE meetings SET starts_at = now() + interval '20 hours', ends_at = now() + interval '21 hours'
+         WHERE id = $1",
+    )
+    .bind(meeting)
+    .execute(&app.db)
+    .await
+    .unwrap();
+}
+
 /// The newest mail to `to`: (subject, body).
 async fn last_mail(app: &TestApp, to: &str) -> (String, String) {
     sqlx::query_as(
@@ -639,14 +651,7 @@ async fn a_confirmed_guest_is_reminded_once_can_cancel_and_is_forgotten_weeks_la
     let base = "http://localhost";
     let tick = || canopy::meetings::guests::tick(&app.db, base);
     assert_eq!(tick().await.unwrap().reminded, 0, "not yet: days ahead");
-    sqlx::query(
-        "UPDATE meetings SET starts_at = now() + interval '20 hours', ends_at = now() + interval '21 hours'
-         WHERE id = $1",
-    )
-    .bind(meeting)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    due_in_20_hours(&app, meeting).await;
     let (a, b) = tokio::join!(tick(), tick());
     assert_eq!(a.unwrap().reminded + b.unwrap().reminded, 1);
     assert_eq!(tick().await.unwrap().reminded, 0, "once");
@@ -744,14 +749,7 @@ async fn a_guest_reminded_before_a_move_is_reminded_again_before_the_new_time() 
     let (app, mut olu, _mia, slug, _series, meeting) = open_circle().await;
     let (_sam, _) = confirmed_guest(&app, &slug, meeting, "Sam", "sam@example.org").await;
     let tick = || canopy::meetings::guests::tick(&app.db, "http://localhost");
-    sqlx::query(
-        "UPDATE meetings SET starts_at = now() + interval '20 hours', ends_at = now() + interval '21 hours'
-         WHERE id = $1",
-    )
-    .bind(meeting)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    due_in_20_hours(&app, meeting).await;
     assert_eq!(tick().await.unwrap().reminded, 1);
 
     // Moved a week on: the moved mail, and its "can't come" link is the one that works.
@@ -773,14 +771,7 @@ async fn a_guest_reminded_before_a_move_is_reminded_again_before_the_new_time() 
     assert_eq!(tick().await.unwrap().reminded, 0, "a week ahead: not yet");
 
     // The day before the new time, reminded again (a new mail), with a link that works.
-    sqlx::query(
-        "UPDATE meetings SET starts_at = now() + interval '20 hours', ends_at = now() + interval '21 hours'
-         WHERE id = $1",
-    )
-    .bind(meeting)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    due_in_20_hours(&app, meeting).await;
     assert_eq!(tick().await.unwrap().reminded, 1);
     let (subject, reminder) = last_mail(&app, "sam@example.org").await;
     assert!(
