@@ -523,6 +523,15 @@ fn network_of(address: &str) -> String {
     }
 }
 
+/// Of the meetings a series change moved or cancelled, those whose confirmed guests must hear of
+/// it (none in an invite-only CAN, which mails no outsiders).
+pub async fn to_tell(conn: &mut PgConnection, can: &Can, meetings: &[Uuid]) -> Result<Vec<Uuid>> {
+    if meetings.is_empty() || !can.is_listed() {
+        return Ok(Vec::new());
+    }
+    q::with_confirmed_guests(conn, can.id, meetings).await
+}
+
 /// What a round of the guests' clock did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct GuestTick {

@@ -98,7 +98,9 @@ pub async fn edit(
         )
         .await?;
     }
-    for m in &moved {
+    let ids: Vec<Uuid> = moved.iter().map(|m| m.id).collect();
+    let with_guests = guests::to_tell(&mut tx, can, &ids).await?;
+    for m in moved.iter().filter(|m| with_guests.contains(&m.id)) {
         let news = guests::News {
             can,
             meeting_id: m.id,

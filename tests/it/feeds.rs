@@ -61,6 +61,20 @@ fn next(weekday: Weekday) -> NaiveDate {
     canopy::meetings::recurrence::next_weekday(today() + chrono::Duration::days(1), weekday)
 }
 
+/// Moves one meeting alone to `day` at 18:00 for an hour, through its page's form.
+async fn move_to_six_pm(olu: &mut Browser, slug: &str, meeting: Uuid, day: NaiveDate) {
+    olu.post(
+        &format!("/c/{slug}/meetings/{meeting}/move"),
+        &[
+            ("date", &ymd(day)),
+            ("time", "18:00"),
+            ("duration_minutes", "60"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+}
+
 /// A series' occurrences (id, date the rule gave it), soonest first.
 async fn occurrences(app: &TestApp, series: Uuid) -> Vec<(Uuid, NaiveDate)> {
     sqlx::query_as(
@@ -191,16 +205,7 @@ async fn a_series_is_one_event_with_its_rule_zone_cancellations_and_moved_occurr
         .await
         .assert_status(StatusCode::SEE_OTHER);
     let moved_to = moved_on + chrono::Duration::days(1);
-    olu.post(
-        &format!("/c/{slug}/meetings/{moved}/move"),
-        &[
-            ("date", &ymd(moved_to)),
-            ("time", "18:00"),
-            ("duration_minutes", "60"),
-        ],
-    )
-    .await
-    .assert_status(StatusCode::SEE_OTHER);
+    move_to_six_pm(&mut olu, &slug, moved, moved_to).await;
 
     let feed = mia.get(&format!("/c/{slug}/calendar.ics")).await;
     feed.assert_status(StatusCode::OK);
@@ -428,16 +433,7 @@ async fn calendar_programs_expand_the_feed_at_the_right_local_times() {
     let (moved, moved_on) = occ[1];
     let (cancelled, cancelled_on) = occ[2];
     let moved_to = moved_on + chrono::Duration::days(1);
-    olu.post(
-        &format!("/c/riverside/meetings/{moved}/move"),
-        &[
-            ("date", &ymd(moved_to)),
-            ("time", "18:00"),
-            ("duration_minutes", "60"),
-        ],
-    )
-    .await
-    .assert_status(StatusCode::SEE_OTHER);
+    move_to_six_pm(&mut olu, "riverside", moved, moved_to).await;
     olu.post(&format!("/c/riverside/meetings/{cancelled}/cancel"), &[])
         .await
         .assert_status(StatusCode::SEE_OTHER);
@@ -725,16 +721,13 @@ async fn a_series_beyond_the_horizon_shows_on_the_meetings_and_series_pages_and_
     olu.post(&format!("/c/{slug}/meetings/{}/cancel", occ[1].0), &[])
         .await
         .assert_status(StatusCode::SEE_OTHER);
-    olu.post(
-        &format!("/c/{slug}/meetings/{}/move", occ[2].0),
-        &[
-            ("date", &ymd(occ[2].1 + chrono::Duration::days(1))),
-            ("time", "18:00"),
-            ("duration_minutes", "60"),
-        ],
+    move_to_six_pm(
+        &mut olu,
+        &slug,
+        occ[2].0,
+        occ[2].1 + chrono::Duration::days(1),
     )
-    .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .await;
     let page = mia
         .get(&format!("/c/{slug}/meetings/series/{circle}"))
         .await;

@@ -283,6 +283,23 @@ pub async fn guest_lines(
     .await?)
 }
 
+/// Which of these meetings have confirmed guests (one statement for a whole series change).
+pub async fn with_confirmed_guests(
+    db: impl PgExecutor<'_>,
+    can_id: Uuid,
+    meetings: &[Uuid],
+) -> Result<Vec<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT meeting_id FROM meeting_guests
+         WHERE can_id = $1 AND meeting_id = ANY($2)
+           AND confirmed_at IS NOT NULL AND cancelled_at IS NULL",
+    )
+    .bind(can_id)
+    .bind(meetings)
+    .fetch_all(db)
+    .await?)
+}
+
 /// A guest who confirmed and has not cancelled.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ConfirmedGuest {
