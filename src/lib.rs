@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 mod home;
 pub mod meetings;
+pub mod notifications;
 pub mod outbox;
 pub mod rate;
 pub mod responsibilities;

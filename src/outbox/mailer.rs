@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
-use lettre::message::{Mailbox, Message};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, Message, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use uuid::Uuid;
 
@@ -116,26 +116,11 @@ impl Mailer {
         })
     }
 
-    /// Sends one mail. `id` (the outbox row) becomes the Message-ID, so that a receiving server
-    /// can recognise the rare mail that reaches it twice.
-    pub async fn send(
-        &self,
-        id: Uuid,
-        to: &str,
-        subject: &str,
-        body: &str,
-    ) -> Result<(), SendError> {
-        let to_mailbox: Mailbox = to
-            .parse()
-            .map_err(|e| SendError::Invalid(format!("recipient {to:?}: {e}")))?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to_mailbox)
-            .subject(subject)
-            .message_id(Some(format!("<{id}@{}>", self.from.email.domain())))
-            .header(ContentType::TEXT_PLAIN)
-            .body(body.to_string())
-            .map_err(|e| SendError::Invalid(e.to_string()))?;
+    /// Sends one mail. Its `id` (the outbox row) becomes the Message-ID, so that a receiving
+    /// server can recognise the rare mail that reaches it twice.
+    pub async fn send(&self, mail: &Outgoing<'_>) -> Result<(), SendError> {
+        let (id, to, subject) = (mail.id, mail.to, mail.subject);
+        let message = self.message(mail)?;
         match &self.transport {
             Transport::Smtp(smtp) => {
                 smtp.send(message)
@@ -157,6 +142,57 @@ impl Mailer {
             }
         }
         Ok(())
+    }
+}
+
+/// One mail as the outbox hands it to the [`Mailer`].
+#[derive(Debug, Clone, Copy)]
+pub struct Outgoing<'a> {
+    pub id: Uuid,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    /// When present, the mail is multipart/alternative: this HTML beside the text.
+    pub html: Option<&'a str>,
+    /// One-click unsubscribe (RFC 8058): a POST to this https (or, locally, http) address turns
+    /// the mail off without signing in.
+    pub unsubscribe: Option<&'a str>,
+}
+
+impl Mailer {
+    /// The message itself: plain text, or text and HTML as alternatives; with the list headers
+    /// when the mail can be unsubscribed from.
+    fn message(&self, mail: &Outgoing<'_>) -> Result<Message, SendError> {
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .map_err(|e| SendError::Invalid(format!("recipient {:?}: {e}", mail.to)))?;
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(mail.subject)
+            .message_id(Some(format!("<{}@{}>", mail.id, self.from.email.domain())));
+        if let Some(url) = mail.unsubscribe {
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_string(),
+                ));
+        }
+        let built = match mail.html {
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+                mail.text.to_string(),
+                html.to_string(),
+            )),
+            None => builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(mail.text.to_string()),
+        };
+        built.map_err(|e| SendError::Invalid(e.to_string()))
     }
 }
 

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::error::Result;
 
-pub use mailer::{Mailer, SMTP_TIMEOUT, SendError};
+pub use mailer::{Mailer, Outgoing, SMTP_TIMEOUT, SendError};
 
 /// How long a claimed mail belongs to the worker that claimed it. Must exceed one SMTP
 /// conversation ([`SMTP_TIMEOUT`]) by a wide margin: the lease is renewed before each mail.
@@ -36,13 +36,18 @@ pub const BATCH: i64 = 20;
 const ERROR_TEXT_MAX: usize = 1000;
 
 /// A mail to write into the outbox.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewMail {
     /// The CAN the mail is about, if any (kept for the record; no foreign key).
     pub can_id: Option<Uuid>,
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// An HTML alternative to `body`: the mail goes out as multipart/alternative when present.
+    pub html: Option<String>,
+    /// The one-click unsubscribe address (RFC 8058): sent as `List-Unsubscribe` with
+    /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click`.
+    pub unsubscribe: Option<String>,
     /// Makes the mail unique: a second [`enqueue`] with the same key writes nothing.
     pub dedupe_key: Option<String>,
 }
@@ -60,6 +65,8 @@ pub trait MailText: askama::Template {
             to: to.to_string(),
             subject: self.subject(),
             body: self.render().map_err(crate::error::AppError::internal)?,
+            html: None,
+            unsubscribe: None,
             dedupe_key,
         })
     }
@@ -70,8 +77,8 @@ pub trait MailText: askama::Template {
 /// The address is checked when the mail is sent: one that does not parse marks the mail `failed`.
 pub async fn enqueue(db: impl PgExecutor<'_>, mail: &NewMail) -> Result<bool> {
     let done = sqlx::query(
-        "INSERT INTO outbox (id, can_id, to_address, subject, body_text, dedupe_key)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        "INSERT INTO outbox (id, can_id, to_address, subject, body_text, dedupe_key, body_html, unsubscribe_url)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT ON CONSTRAINT outbox_dedupe_key_key DO NOTHING",
     )
     .bind(Uuid::now_v7())
@@ -80,6 +87,8 @@ pub async fn enqueue(db: impl PgExecutor<'_>, mail: &NewMail) -> Result<bool> {
     .bind(&mail.subject)
     .bind(&mail.body)
     .bind(&mail.dedupe_key)
+    .bind(&mail.html)
+    .bind(&mail.unsubscribe)
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -93,6 +102,8 @@ struct Claimed {
     to_address: String,
     subject: String,
     body_text: String,
+    body_html: Option<String>,
+    unsubscribe_url: Option<String>,
     attempts: i32,
 }
 
@@ -113,8 +124,9 @@ pub async fn run_once(db: &PgPool, mailer: &Mailer, batch: i64) -> Result<usize>
                  ORDER BY created_at, id
                  LIMIT $1
                  FOR UPDATE SKIP LOCKED)
-             RETURNING id, to_address, subject, body_text, attempts, created_at)
-         SELECT id, to_address, subject, body_text, attempts FROM claimed ORDER BY created_at, id",
+             RETURNING id, to_address, subject, body_text, body_html, unsubscribe_url, attempts, created_at)
+         SELECT id, to_address, subject, body_text, body_html, unsubscribe_url, attempts
+         FROM claimed ORDER BY created_at, id",
     )
     .bind(batch)
     .bind(LEASE.as_secs_f64())
@@ -136,10 +148,15 @@ pub async fn run_once(db: &PgPool, mailer: &Mailer, batch: i64) -> Result<usize>
             tracing::warn!(id = %mail.id, "outbox: another worker took this mail over; skipping it");
             continue;
         }
-        match mailer
-            .send(mail.id, &mail.to_address, &mail.subject, &mail.body_text)
-            .await
-        {
+        let outgoing = Outgoing {
+            id: mail.id,
+            to: &mail.to_address,
+            subject: &mail.subject,
+            text: &mail.body_text,
+            html: mail.body_html.as_deref(),
+            unsubscribe: mail.unsubscribe_url.as_deref(),
+        };
+        match mailer.send(&outgoing).await {
             Ok(()) => {
                 // The mail is out: a brief database hiccup here must not make us send it again
                 // after the lease, so try a few times before giving up.

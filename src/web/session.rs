@@ -27,6 +27,8 @@ use crate::web::token;
 pub const COOKIE: &str = "canopy_session";
 pub const CSRF_FIELD: &str = "csrf_token";
 pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Paths under this prefix take one-click unsubscribe POSTs without a session (see [`middleware`]).
+pub const UNSUBSCRIBE_PREFIX: &str = "/unsubscribe/";
 
 /// How long a signed-in session lasts.
 pub const MEMBER_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -49,6 +51,22 @@ pub struct SignedIn {
     pub display_name: String,
     /// The member's own IANA zone: times are shown in it beside the group's.
     pub time_zone: chrono_tz::Tz,
+    /// Unread notifications (counted up to [`UNREAD_SHOWN`]), for the header's link to the inbox.
+    pub unread: i64,
+}
+
+/// The header counts unread notifications up to this many ("99+" beyond).
+pub const UNREAD_SHOWN: i64 = 100;
+
+impl SignedIn {
+    /// The header's count: nothing when all is read, "99+" when there are many.
+    pub fn unread_label(&self) -> Option<String> {
+        match self.unread {
+            0 => None,
+            n if n >= UNREAD_SHOWN => Some(format!("{}+", UNREAD_SHOWN - 1)),
+            n => Some(n.to_string()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,13 +242,18 @@ struct SessionRow {
     member_id: Option<Uuid>,
     display_name: Option<String>,
     time_zone: Option<String>,
+    unread: i64,
 }
 
 /// The session behind a cookie: a signed-in one (or an anonymous one that has a row) by the
 /// token's hash, or an anonymous one's row by the id derived from the token. `None`: no row.
 async fn load(db: impl PgExecutor<'_>, token: &str) -> Result<Option<Session>> {
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT s.id, s.csrf_token, s.flash_kind, s.flash_text, m.id AS member_id, m.display_name, m.time_zone
+        // The unread count rides along in the same statement, so the header costs no query.
+        "SELECT s.id, s.csrf_token, s.flash_kind, s.flash_text, m.id AS member_id, m.display_name, m.time_zone,
+                (SELECT count(*) FROM (SELECT 1 FROM notifications n
+                                       WHERE n.member_id = m.id AND n.read_at IS NULL
+                                       LIMIT $3) u) AS unread
          FROM sessions s LEFT JOIN members m ON m.id = s.member_id
          WHERE (s.token_hash = $1 OR (s.id = $2 AND s.member_id IS NULL)) AND s.expires_at > now()
          ORDER BY s.member_id IS NULL
@@ -238,6 +261,7 @@ async fn load(db: impl PgExecutor<'_>, token: &str) -> Result<Option<Session>> {
     )
     .bind(token::hash(token))
     .bind(anonymous_id(token))
+    .bind(UNREAD_SHOWN)
     .fetch_optional(db)
     .await?;
     Ok(row.map(|r| Session {
@@ -256,6 +280,7 @@ async fn load(db: impl PgExecutor<'_>, token: &str) -> Result<Option<Session>> {
                     .as_deref()
                     .and_then(|z| z.parse().ok())
                     .unwrap_or(chrono_tz::UTC),
+                unread: r.unread,
             }),
         flash: r.flash_kind.zip(r.flash_text).map(|(kind, text)| Flash {
             kind: FlashKind::parse(&kind),
@@ -321,7 +346,12 @@ pub async fn middleware(
         }
     }
 
-    let body = if is_safe(&parts.method) {
+    // A one-click unsubscribe (RFC 8058) is POSTed by the recipient's mail provider, with no
+    // cookie, token or origin: the signed link itself is the authority, and it can only turn
+    // mails off.
+    let one_click =
+        parts.method == Method::POST && parts.uri.path().starts_with(UNSUBSCRIBE_PREFIX);
+    let body = if is_safe(&parts.method) || one_click {
         body
     } else {
         check_origin(&parts.headers, &state.config.public_url)?;

@@ -18,7 +18,7 @@ fn mail(to: &str, subject: &str) -> NewMail {
         to: to.into(),
         subject: subject.into(),
         body: format!("Hello {to},\n\nThis is about: {subject}.\n"),
-        dedupe_key: None,
+        ..NewMail::default()
     }
 }
 

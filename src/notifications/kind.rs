@@ -1,0 +1,205 @@
+//! What a notification is about, and how each kind reaches people unless they choose otherwise.
+
+use std::fmt;
+
+/// The events that concern someone. Stored as text (`notifications.kind`, with a CHECK listing
+/// the same words); a new kind needs a migration that widens that check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum Kind {
+    /// Someone asked to join a CAN you organise.
+    JoinRequested,
+    /// Your request to join was approved or declined.
+    JoinAnswered,
+    /// You are asked to carry or back up a responsibility, or offered a hand-off.
+    OfferMade,
+    /// Someone accepted or declined what you asked of them.
+    OfferAnswered,
+    /// What you asked of someone expired unanswered.
+    OfferExpired,
+    /// A poll for a meeting time opened.
+    PollOpened,
+    /// A poll closed (and its meeting was scheduled).
+    PollClosed,
+    /// A meeting you are part of moved.
+    MeetingMoved,
+    /// A meeting you are part of was cancelled.
+    MeetingCancelled,
+    /// A meeting series changed its rhythm.
+    SeriesChanged,
+    /// A consent round opened.
+    RoundOpened,
+    /// A consent round you have not answered closes soon.
+    RoundClosing,
+    /// A consent round closed with its outcome.
+    RoundClosed,
+    /// You were given a role (facilitator, coordinator, organiser).
+    RoleGranted,
+    /// Your role's term is ending, was kept or ended.
+    RoleTerm,
+    /// A member reached out to you.
+    ReachOut,
+}
+
+/// How a notification reaches someone by mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum Delivery {
+    /// A mail at once (within the hourly limit; beyond it, folded into one "meanwhile" mail).
+    Now,
+    /// Listed in the weekly digest.
+    Digest,
+    /// Only in the inbox.
+    Off,
+}
+
+impl Delivery {
+    pub const ALL: [Self; 3] = [Self::Now, Self::Digest, Self::Off];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Now => "now",
+            Self::Digest => "digest",
+            Self::Off => "off",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == raw)
+    }
+
+    /// As the settings page offers it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Now => "Mail at once",
+            Self::Digest => "In the weekly digest",
+            Self::Off => "Not by mail",
+        }
+    }
+}
+
+impl Kind {
+    pub const ALL: [Self; 16] = [
+        Self::JoinRequested,
+        Self::JoinAnswered,
+        Self::OfferMade,
+        Self::OfferAnswered,
+        Self::OfferExpired,
+        Self::PollOpened,
+        Self::PollClosed,
+        Self::MeetingMoved,
+        Self::MeetingCancelled,
+        Self::SeriesChanged,
+        Self::RoundOpened,
+        Self::RoundClosing,
+        Self::RoundClosed,
+        Self::RoleGranted,
+        Self::RoleTerm,
+        Self::ReachOut,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::JoinRequested => "join_requested",
+            Self::JoinAnswered => "join_answered",
+            Self::OfferMade => "offer_made",
+            Self::OfferAnswered => "offer_answered",
+            Self::OfferExpired => "offer_expired",
+            Self::PollOpened => "poll_opened",
+            Self::PollClosed => "poll_closed",
+            Self::MeetingMoved => "meeting_moved",
+            Self::MeetingCancelled => "meeting_cancelled",
+            Self::SeriesChanged => "series_changed",
+            Self::RoundOpened => "round_opened",
+            Self::RoundClosing => "round_closing",
+            Self::RoundClosed => "round_closed",
+            Self::RoleGranted => "role_granted",
+            Self::RoleTerm => "role_term",
+            Self::ReachOut => "reach_out",
+        }
+    }
+
+    /// The stored word back (an unsubscribe link's kind, a settings form's field).
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+
+    /// Asks (something you are asked to answer) and changes to your meetings come at once; the
+    /// rest waits for the weekly digest.
+    pub fn default_delivery(self) -> Delivery {
+        match self {
+            Self::RoundClosed | Self::RoleGranted | Self::PollClosed => Delivery::Digest,
+            _ => Delivery::Now,
+        }
+    }
+
+    /// How the settings page and the mail footer name the kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::JoinRequested => "Someone asks to join a CAN you organise",
+            Self::JoinAnswered => "Your request to join is answered",
+            Self::OfferMade => "You are asked to carry something, or offered a hand-off",
+            Self::OfferAnswered => "Someone accepts or declines what you asked",
+            Self::OfferExpired => "What you asked expires unanswered",
+            Self::PollOpened => "A poll for a meeting time opens",
+            Self::PollClosed => "A poll for a meeting time closes",
+            Self::MeetingMoved => "A meeting of yours moves",
+            Self::MeetingCancelled => "A meeting of yours is cancelled",
+            Self::SeriesChanged => "A meeting series changes its rhythm",
+            Self::RoundOpened => "A consent round opens",
+            Self::RoundClosing => "A consent round you have not answered closes soon",
+            Self::RoundClosed => "A consent round closes",
+            Self::RoleGranted => "You are given a role",
+            Self::RoleTerm => "Your role's term ends or is kept",
+            Self::ReachOut => "A member reaches out to you",
+        }
+    }
+
+    /// Settings are shown in these groups, in this order.
+    pub fn group(self) -> &'static str {
+        match self {
+            Self::OfferMade | Self::OfferAnswered | Self::OfferExpired => "Asks and answers",
+            Self::PollOpened
+            | Self::PollClosed
+            | Self::MeetingMoved
+            | Self::MeetingCancelled
+            | Self::SeriesChanged => "Meetings",
+            Self::RoundOpened | Self::RoundClosing | Self::RoundClosed => "Consent rounds",
+            Self::JoinRequested
+            | Self::JoinAnswered
+            | Self::RoleGranted
+            | Self::RoleTerm
+            | Self::ReachOut => "Membership and roles",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_reads_back() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(Kind::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn the_migration_allows_every_kind() {
+        let sql = include_str!("../../migrations/20261201000200_reaching_people.sql");
+        for kind in Kind::ALL {
+            assert!(
+                sql.contains(&format!("'{}'", kind.as_str())),
+                "{kind} missing from the notifications_kind check"
+            );
+        }
+    }
+}
