@@ -76,6 +76,7 @@ pub fn app(state: AppState) -> Router {
         .merge(meetings::router())
         .merge(responsibilities::router())
         .merge(stages::router())
+        .merge(notifications::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::session::middleware,
@@ -209,5 +210,6 @@ pub fn jobs() -> Vec<scheduler::Job> {
     jobs.extend(meetings::jobs());
     jobs.extend(responsibilities::jobs());
     jobs.extend(stages::jobs());
+    jobs.extend(notifications::jobs());
     jobs
 }

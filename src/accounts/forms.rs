@@ -168,8 +168,6 @@ impl TryFrom<&SignInForm> for Credentials {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ProfileForm {
-    /// "yes" when the weekly digest is wanted (an unticked box sends nothing).
-    pub weekly_digest: String,
     pub display_name: String,
     pub pronouns: String,
     pub neighbourhood: String,
@@ -177,16 +175,8 @@ pub struct ProfileForm {
     pub time_zone: String,
 }
 
-impl ProfileForm {
-    /// The digest checkbox is ticked (an unticked box sends nothing).
-    pub fn wants_digest(&self) -> bool {
-        self.weekly_digest == "yes"
-    }
-}
-
 #[derive(Debug)]
 pub struct ProfileUpdate {
-    pub weekly_digest: bool,
     pub display_name: String,
     pub pronouns: String,
     pub neighbourhood: String,
@@ -218,7 +208,6 @@ impl TryFrom<&ProfileForm> for ProfileUpdate {
                 Some(skills),
                 Some(time_zone),
             ) => Ok(Self {
-                weekly_digest: form.wants_digest(),
                 display_name,
                 pronouns,
                 neighbourhood,

@@ -92,8 +92,7 @@ pub async fn profile(db: &PgPool, id: Uuid) -> Result<Profile> {
 pub async fn update_profile(db: &PgPool, id: Uuid, update: &ProfileUpdate) -> Result<()> {
     sqlx::query(
         "UPDATE members
-         SET display_name = $2, pronouns = $3, neighbourhood = $4, skills = $5, time_zone = $6,
-             weekly_digest = $7
+         SET display_name = $2, pronouns = $3, neighbourhood = $4, skills = $5, time_zone = $6
          WHERE id = $1",
     )
     .bind(id)
@@ -102,7 +101,6 @@ pub async fn update_profile(db: &PgPool, id: Uuid, update: &ProfileUpdate) -> Re
     .bind(&update.neighbourhood)
     .bind(&update.skills)
     .bind(update.time_zone.name())
-    .bind(update.weekly_digest)
     .execute(db)
     .await?;
     Ok(())

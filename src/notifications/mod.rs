@@ -8,19 +8,49 @@
 //! hour allows. Every notification mail is multipart (text + HTML) and carries a one-click
 //! unsubscribe link (RFC 8058) signed for that person and kind, which works without signing in.
 
+pub mod forms;
+mod handlers;
+pub mod jobs;
 pub mod kind;
 mod mail;
+pub mod prefs;
+pub mod queries;
 
 use std::collections::HashSet;
 
+use axum::Router;
+use axum::routing::{get, post};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::AppState;
 use crate::error::{AppError, Result};
 use crate::outbox::{self, NewMail};
+use crate::scheduler::Job;
 use crate::web::token;
 
 pub use kind::{Delivery, Kind};
+
+/// The inbox, the mail settings, and the unsubscribe links (which work without signing in).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/notifications", get(handlers::inbox))
+        .route("/notifications/read-all", post(handlers::read_all))
+        .route("/notifications/{id}/open", post(handlers::open))
+        .route(
+            "/notifications/settings",
+            get(handlers::settings).post(handlers::save_settings),
+        )
+        .route(
+            "/unsubscribe/{member}/{scope}/{sig}",
+            get(handlers::unsubscribe_page).post(handlers::unsubscribe),
+        )
+}
+
+/// The clock's work for notifications: the "meanwhile" fold, every minute.
+pub fn jobs() -> Vec<Job> {
+    jobs::jobs()
+}
 
 /// At most this many notification mails (alone or folded) reach one person in any hour.
 pub const MAILS_PER_HOUR: i64 = 3;

@@ -665,6 +665,63 @@ async fn journeys_in_a_real_browser() {
     olu.screenshot(&artifacts().join("journey-4-responsibilities.png"));
     open(&olu, &mut c, js, &format!("{base}/c/{slug}/health"));
 
+    // Issue 15: the inbox and the mail settings, with JavaScript and without. Olu has one
+    // notification (written as a service would); opening it marks it read and goes to its page.
+    sqlx::query(
+        "INSERT INTO notifications (id, member_id, can_id, kind, line, link, delivery, dedupe_key)
+         SELECT $1, m.id, c.id, 'poll_opened', 'A poll for the summer party opened', '/c/' || c.slug,
+                'off', 'browser:1'
+         FROM members m, cans c WHERE m.email = 'olua@example.org' AND c.slug = $2",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .bind(&slug)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    open(&olu, &mut c, js, &format!("{base}/notifications"));
+    assert!(
+        olu.text().contains("A poll for the summer party opened"),
+        "{}",
+        olu.text()
+    );
+    open(&olu, &mut c, js, &format!("{base}/notifications/settings"));
+    let off = olu.find("#offer_made-off");
+    olu.click(&off);
+    submit(&olu, &mut c, js, "Save mail settings");
+    assert!(
+        olu.text().contains("Your mail settings are saved."),
+        "{}",
+        olu.text()
+    );
+    {
+        let plain = Driver::new(&driver, false).unwrap();
+        plain.goto(&format!("{base}/sign-in"));
+        plain.type_into("#email", "olua@example.org");
+        plain.type_into("#password", PASSWORD);
+        let b = plain.button("Sign in");
+        plain.click_and_wait(&b);
+        open(
+            &plain,
+            &mut c,
+            false,
+            &format!("{base}/notifications/settings"),
+        );
+        let digest_off = plain.find("#weekly_digest-no");
+        plain.click(&digest_off);
+        submit(&plain, &mut c, false, "Save mail settings");
+        assert!(plain.text().contains("Your mail settings are saved."));
+        open(&plain, &mut c, false, &format!("{base}/notifications"));
+        let open_it = plain.find("form[action$=\"/open\"] button");
+        plain.click_and_wait(&open_it);
+        assert!(
+            plain.url().ends_with(&format!("/c/{slug}")),
+            "opened: {}",
+            plain.url()
+        );
+        plain.goto(&format!("{base}/notifications"));
+        assert!(!plain.text().contains("Mark all read"), "{}", plain.text());
+    }
+
     // Keyboard only: sign in with Tab and Enter; focus is visible; errors are announced.
     let kb = Driver::new(&driver, js).unwrap();
     open(&kb, &mut c, js, &format!("{base}/sign-in"));

@@ -166,6 +166,16 @@ const PAGES: &[Budget] = &[
         Who::Organiser,
         10,
     ),
+    // Issue 15: the inbox (the organiser has notifications, more on the big group), the mail
+    // settings, and an unsubscribe link opened from a mail (no session).
+    page("inbox", "/notifications", Who::Organiser, 10),
+    page(
+        "mail settings",
+        "/notifications/settings",
+        Who::Organiser,
+        10,
+    ),
+    page("unsubscribe link", "{unsubscribe}", Who::CalendarApp, 10),
 ];
 
 /// The link of the fixture's guest of the upcoming meeting (only its hash is stored).
@@ -304,6 +314,10 @@ const LISTS: &[(&str, &str)] = &[
         "member: role history",
         "SELECT count(*) FROM role_grants WHERE can_id = $1 AND member_id = $5",
     ),
+    (
+        "organiser's notifications",
+        "SELECT count(*) FROM notifications WHERE member_id = $6",
+    ),
 ];
 
 /// More of what the generator keeps at a fixed size, around the rows the pages show. Plain
@@ -392,6 +406,8 @@ struct Fixture {
     feed: String,
     /// The series of the upcoming meeting (open to the neighbourhood).
     series: Uuid,
+    /// The organiser's one-click unsubscribe path for one kind.
+    unsubscribe: String,
 }
 
 impl Fixture {
@@ -506,8 +522,31 @@ impl Fixture {
             .trim_start_matches("http://localhost")
             .to_string();
 
+        // Issue 15: the organiser's notifications, from every CAN, half of them read; a page
+        // and more on the big group.
+        sqlx::query(
+            "INSERT INTO notifications (id, member_id, can_id, kind, line, link, delivery, dedupe_key,
+                                        created_at, read_at)
+             SELECT gen_random_uuid(), $1, c.id, 'poll_opened', 'A poll opened, number ' || i,
+                    '/c/' || c.slug, 'off', 'budget:' || c.id || ':' || i, now() - make_interval(mins => i),
+                    CASE WHEN i % 2 = 0 THEN now() END
+             FROM cans c CROSS JOIN generate_series(1, $2) AS i",
+        )
+        .bind(ids.organiser)
+        .bind(if size.grown { 60 } else { 3 })
+        .execute(&app.db)
+        .await
+        .unwrap();
+        let key = canopy::notifications::link_key(&app.db).await.unwrap();
+        let unsubscribe = canopy::notifications::unsubscribe_path(
+            &key,
+            ids.organiser,
+            canopy::notifications::Scope::Kind(canopy::notifications::Kind::PollOpened),
+        );
+
         let calendar_app = app.browser();
         Fixture {
+            unsubscribe,
             label,
             app,
             organiser,
@@ -543,6 +582,7 @@ impl Fixture {
             .replace("{feed}", &self.feed)
             .replace("{series}", &self.series.to_string())
             .replace("{guest}", GUEST_LINK)
+            .replace("{unsubscribe}", &self.unsubscribe)
     }
 
     /// The statements `page` takes here.
@@ -660,6 +700,12 @@ async fn statements_for(app: &TestApp, client: &mut Browser, path: &str) -> Vec<
     rows.into_iter()
         .filter(|(query, _)| !is_sqlx_introspection(query))
         .collect()
+}
+
+/// How many statements one GET of `path` by `client` takes (for a test of its own that fills a
+/// database in a way the seeded fixtures do not).
+pub(crate) async fn statements_on(app: &TestApp, client: &mut Browser, path: &str) -> usize {
+    total(&statements_for(app, client, path).await)
 }
 
 /// Waits until every connection of the app's pool has finished what it was sent: a query read only

@@ -109,6 +109,13 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/c/{slug}/guests/{x}/confirm"),
     ("GET", "/c/{slug}/guests/{x}/cancel"),
     ("POST", "/c/{slug}/guests/{x}/cancel"),
+    ("GET", "/notifications?before={x}"),
+    ("POST", "/notifications/read-all"),
+    ("POST", "/notifications/{id}/open"),
+    ("GET", "/notifications/settings"),
+    ("POST", "/notifications/settings"),
+    ("GET", "/unsubscribe/{id}/{x}/{x}"),
+    ("POST", "/unsubscribe/{id}/{x}/{x}"),
 ];
 
 /// Routes the hostile-input run leaves out, and why: they take no id and hold no CAN's data, or they
@@ -299,6 +306,9 @@ pub(crate) const FIELDS: &[&str] = &[
     "confirm_password",
     "open_to_public",
     "what_to_expect",
+    "weekly_digest",
+    "offer_made",
+    "upto",
 ];
 
 /// One of every kind of record in the CAN, so real ids of each kind are tried on every route.

@@ -565,19 +565,11 @@ async fn the_weekly_digest_goes_once_per_week_to_organisers_and_coordinators_who
         .unwrap();
     assert!(body.contains("is in the visioning stage"), "{body}");
     assert!(body.contains("Quinn: missed the last 3 meetings"), "{body}");
-    // Next week again, but Mia has opted out on her profile.
-    others[0].get("/account/profile").await;
+    // Next week again, but Mia has opted out in her mail settings (issue 15 moved the choice
+    // there from the profile).
+    others[0].get("/notifications/settings").await;
     others[0]
-        .post(
-            "/account/profile",
-            &[
-                ("display_name", "Mia"),
-                ("pronouns", ""),
-                ("neighbourhood", ""),
-                ("skills", ""),
-                ("time_zone", "Europe/London"),
-            ],
-        )
+        .post("/notifications/settings", &[("weekly_digest", "no")])
         .await
         .assert_status(StatusCode::SEE_OTHER);
     let next_week = today + Duration::days(7);

@@ -35,6 +35,8 @@ pub struct ProfilePage {
     form: ProfileForm,
     errors: FieldErrors,
     time_zones: &'static [&'static str],
+    /// Shown with a link to the mail settings, where it is changed.
+    weekly_digest: bool,
     /// Just after a password change, for a member with a private calendar link.
     offer_new_calendar_link: bool,
 }
@@ -52,12 +54,8 @@ pub async fn profile_page(
         ctx,
         offer_new_calendar_link,
         email: p.email,
+        weekly_digest: p.weekly_digest,
         form: ProfileForm {
-            weekly_digest: if p.weekly_digest {
-                "yes".into()
-            } else {
-                String::new()
-            },
             display_name: p.display_name,
             pronouns: p.pronouns,
             neighbourhood: p.neighbourhood,
@@ -79,10 +77,11 @@ pub async fn update_profile(
     let update = match ProfileUpdate::try_from(&form) {
         Ok(u) => u,
         Err(errors) => {
-            let email = queries::profile(&state.db, me.id).await?.email;
+            let p = queries::profile(&state.db, me.id).await?;
             return unprocessable(ProfilePage {
                 ctx,
-                email,
+                email: p.email,
+                weekly_digest: p.weekly_digest,
                 form,
                 errors,
                 time_zones: time_zone_names(),
