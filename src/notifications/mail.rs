@@ -143,3 +143,64 @@ struct MeanwhileHtml<'a> {
     m: &'a Meanwhile<'a>,
     unsubscribe: &'a str,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fold_reads_as_a_short_list_with_its_cans_and_links() {
+        let m = Meanwhile {
+            lines: vec![
+                MeanwhileLine {
+                    can_name: Some("Elm Street"),
+                    line: "Ana asked you to carry “Flyers”",
+                    link: "https://canopy.example/c/elm/offers/1".into(),
+                },
+                MeanwhileLine {
+                    can_name: None,
+                    line: "A member reached out to you",
+                    link: "https://canopy.example/x".into(),
+                },
+            ],
+            more: 3,
+            inbox: "https://canopy.example/notifications".into(),
+            settings: "https://canopy.example/notifications/settings".into(),
+        };
+        assert_eq!(m.headline(), "5 more things in Canopy");
+        assert_eq!(m.single_can(), None);
+        let text = m
+            .text("https://canopy.example/unsubscribe/u/all/s")
+            .unwrap();
+        assert_eq!(
+            text,
+            "While you were away…
+
+5 more things in Canopy:
+
+- [Elm Street] Ana asked you to carry “Flyers”
+  https://canopy.example/c/elm/offers/1
+
+- A member reached out to you
+  https://canopy.example/x
+
+…and 3 more in your notifications: https://canopy.example/notifications
+
+All your notifications: https://canopy.example/notifications
+
+--
+These waited because you had already had several mails from Canopy this hour: we fold the rest into one.
+Choose which mails you get: https://canopy.example/notifications/settings
+Stop all these mails: https://canopy.example/unsubscribe/u/all/s
+"
+        );
+        let html = m
+            .html("https://canopy.example/unsubscribe/u/all/s")
+            .unwrap();
+        assert!(
+            html.contains("Ana asked you to carry “Flyers”</a>"),
+            "{html}"
+        );
+        assert!(html.contains("<span style=\"color: #4a5a4a;\">Elm Street:</span>"));
+    }
+}
