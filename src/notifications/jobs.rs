@@ -45,7 +45,8 @@ pub struct Folded {
 pub async fn tick(db: &PgPool, base_url: &str) -> Result<Folded> {
     let mut done = Folded::default();
     let mut tried = std::collections::HashSet::new();
-    let key = link_key(db).await?;
+    // Read once, and only when someone has mail waiting (an idle tick is one statement).
+    let mut key: Option<Vec<u8>> = None;
     loop {
         let members = queries::members_to_fold(db, MAILS_PER_HOUR, BATCH).await?;
         // Someone skipped (folded by another instance just now) comes back in the next pass:
@@ -54,6 +55,10 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<Folded> {
         if fresh.is_empty() {
             return Ok(done);
         }
+        let key = match &key {
+            Some(k) => k.clone(),
+            None => key.insert(link_key(db).await?).clone(),
+        };
         for member in fresh {
             if let Some(carried) = fold_one(db, base_url, &key, member).await? {
                 done.mails += 1;
