@@ -14,7 +14,10 @@ use crate::web::time;
 /// A notification's detail: the rendered text without the trailing newline (the notification
 /// mail places it between its own lines).
 fn detail(t: &(impl Template + ?Sized)) -> Result<String> {
-    Ok(t.render().map_err(AppError::internal)?.trim_end().to_string())
+    Ok(t.render()
+        .map_err(AppError::internal)?
+        .trim_end()
+        .to_string())
 }
 
 /// To each organiser when someone asks to join: who, and what they wrote.
@@ -44,7 +47,10 @@ pub struct JoinAnswered<'a> {
 impl JoinAnswered<'_> {
     pub fn line(&self) -> String {
         match self.approved {
-            true => format!("Welcome to {}: your request to join was approved", self.can_name),
+            true => format!(
+                "Welcome to {}: your request to join was approved",
+                self.can_name
+            ),
             false => format!("Your request to join {} was declined", self.can_name),
         }
     }
@@ -169,12 +175,7 @@ pub struct TermEnding<'a>(pub Term<'a>);
 impl TermText for TermEnding<'_> {
     fn line(&self) -> String {
         let t = &self.0;
-        format!(
-            "{} term as {} ends {}",
-            t.whose(),
-            t.role.as_str(),
-            t.day()
-        )
+        format!("{} term as {} ends {}", t.whose(), t.role.as_str(), t.day())
     }
 }
 
@@ -186,11 +187,7 @@ pub struct TermEnded<'a>(pub Term<'a>);
 impl TermText for TermEnded<'_> {
     fn line(&self) -> String {
         let t = &self.0;
-        format!(
-            "{} term as {} has ended",
-            t.whose(),
-            t.role.as_str()
-        )
+        format!("{} term as {} has ended", t.whose(), t.role.as_str())
     }
 }
 
@@ -272,7 +269,10 @@ mod tests {
              organiser can give on your page:\nhttps://canopy.example/c/riverside/members/1"
         );
         let mail = TermEnding(term(false));
-        assert_eq!(mail.line(), "Mia's term as facilitator ends 1 December 2026");
+        assert_eq!(
+            mail.line(),
+            "Mia's term as facilitator ends 1 December 2026"
+        );
         let text = mail.text().unwrap(); // ok: test fixture
         assert!(
             text.starts_with("Mia's term as facilitator in Riverside ends on 1 December 2026.\n"),
@@ -339,12 +339,20 @@ mod tests {
             welcome.line(),
             "Welcome to Riverside: your request to join was approved"
         );
-        assert!(welcome.text().unwrap().starts_with("The organisers of Riverside welcomed you")); // ok: test fixture
+        assert!(
+            welcome
+                .text()
+                .unwrap()
+                .starts_with("The organisers of Riverside welcomed you")
+        ); // ok: test fixture
         let declined = JoinAnswered {
             approved: false,
             ..welcome
         };
-        assert_eq!(declined.line(), "Your request to join Riverside was declined");
+        assert_eq!(
+            declined.line(),
+            "Your request to join Riverside was declined"
+        );
         assert!(declined.text().unwrap().contains("ask again after 30 days")); // ok: test fixture
 
         let granted = RoleGranted {

@@ -113,8 +113,13 @@ pub async fn renew(
             link: access.path(&format!("/members/{}", target.member_id)),
             key: format!("role-term:{}:renewed", current.id),
         };
-        notifications::notify(&mut tx, base_url, &notice, &[Recipient::plain(target.member_id)])
-            .await?;
+        notifications::notify(
+            &mut tx,
+            base_url,
+            &notice,
+            &[Recipient::plain(target.member_id)],
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(Renewed::Now)
@@ -295,8 +300,13 @@ async fn tell(
             link: path.clone(),
             key: format!("role-term:{}:{}:{id}", t.grant_id, occasion.key()),
         };
-        notifications::notify(&mut *conn, base_url, &notice, &[Recipient::with_detail(id, detail)])
-            .await?;
+        notifications::notify(
+            &mut *conn,
+            base_url,
+            &notice,
+            &[Recipient::with_detail(id, detail)],
+        )
+        .await?;
     }
     Ok(())
 }

@@ -136,7 +136,10 @@ impl ReachOut {
             .collect();
         let mut errors = FieldErrors::new();
         Ok(
-            match errors.check("word", forms::text(&f.word, "your word to them", 0, WORD_MAX)) {
+            match errors.check(
+                "word",
+                forms::text(&f.word, "your word to them", 0, WORD_MAX),
+            ) {
                 Some(word) => Ok(Self {
                     member_id,
                     note,

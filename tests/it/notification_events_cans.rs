@@ -411,7 +411,11 @@ async fn a_renewed_term_tells_its_holder_unless_they_renewed_their_own() {
     give(&mut olu, &slug, mia, "coordinator", "2099-06-30").await;
     give(&mut olu, &slug, olu_id, "facilitator", "2099-06-30").await;
     for who in [mia, olu_id] {
-        let role = if who == mia { "coordinator" } else { "facilitator" };
+        let role = if who == mia {
+            "coordinator"
+        } else {
+            "facilitator"
+        };
         olu.get(&format!("/c/{slug}/members/{who}")).await;
         olu.post(
             &format!("/c/{slug}/members/{who}/roles/{role}/renew"),
@@ -435,11 +439,8 @@ async fn a_renewed_term_tells_its_holder_unless_they_renewed_their_own() {
 
 /// Olu's CAN with Mia, who comes, and Quinn, who stopped coming: Quinn is drifting away.
 async fn quinn_drifting() -> (TestApp, Browser, Browser, String, Uuid) {
-    let (app, olu, mut others, slug) = team(&[
-        ("mia@example.org", "Mia"),
-        ("quinn@example.org", "Quinn"),
-    ])
-    .await;
+    let (app, olu, mut others, slug) =
+        team(&[("mia@example.org", "Mia"), ("quinn@example.org", "Quinn")]).await;
     sqlx::query("UPDATE memberships SET joined_at = now() - interval '1 year', status_changed_at = now() - interval '1 year'")
         .execute(&app.db)
         .await
@@ -486,13 +487,18 @@ async fn a_word_sent_with_a_reach_out_reaches_that_member_alone_and_the_note_sta
     let (app, mut olu, mut mia, slug, quinn) = quinn_drifting().await;
     let page = mia.get(&format!("/c/{slug}/health")).await;
     page.assert_status(StatusCode::OK)
-        .assert_contains(&format!("<label for=\"word-{quinn}\">A word to Quinn (optional)</label>"))
+        .assert_contains(&format!(
+            "<label for=\"word-{quinn}\">A word to Quinn (optional)</label>"
+        ))
         .assert_contains("Without a word nothing is sent");
 
     // Without a word: recorded, nobody told.
     mia.post(
         &format!("/c/{slug}/health/reach-out"),
-        &[("member_id", &quinn.to_string()), ("note", "Left a message")],
+        &[
+            ("member_id", &quinn.to_string()),
+            ("note", "Left a message"),
+        ],
     )
     .await
     .assert_status(StatusCode::SEE_OTHER);
@@ -545,7 +551,8 @@ async fn a_word_sent_with_a_reach_out_reaches_that_member_alone_and_the_note_sta
         0
     );
     assert_eq!(
-        app.count("notifications WHERE line LIKE '%Seems low%'").await,
+        app.count("notifications WHERE line LIKE '%Seems low%'")
+            .await,
         0
     );
 
@@ -602,7 +609,10 @@ async fn a_word_too_long_is_refused_beside_its_field_with_the_input_kept_and_not
 
     mia.post(
         &format!("/c/{slug}/health/reach-out"),
-        &[("member_id", &quinn.to_string()), ("word", &"w".repeat(500))],
+        &[
+            ("member_id", &quinn.to_string()),
+            ("word", &"w".repeat(500)),
+        ],
     )
     .await
     .assert_status(StatusCode::SEE_OTHER);

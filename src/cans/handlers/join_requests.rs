@@ -103,16 +103,19 @@ async fn decide(
     id: Uuid,
     decision: JoinRequestStatus,
 ) -> Result<Response> {
-    let (kind, text) = match join_requests::decide(&state.db, access, id, decision, &state.config.public_url).await? {
-        Decided::Already => (FlashKind::Info, "That request was already answered.".into()),
-        Decided::Now { name } if decision == JoinRequestStatus::Approved => {
-            (FlashKind::Success, format!("{name} is now a member."))
-        }
-        Decided::Now { name } => (
-            FlashKind::Success,
-            format!("You declined {name}'s request."),
-        ),
-    };
+    let (kind, text) =
+        match join_requests::decide(&state.db, access, id, decision, &state.config.public_url)
+            .await?
+        {
+            Decided::Already => (FlashKind::Info, "That request was already answered.".into()),
+            Decided::Now { name } if decision == JoinRequestStatus::Approved => {
+                (FlashKind::Success, format!("{name} is now a member."))
+            }
+            Decided::Now { name } => (
+                FlashKind::Success,
+                format!("You declined {name}'s request."),
+            ),
+        };
     access
         .redirect(&state.db, kind, &text, "/join-requests")
         .await

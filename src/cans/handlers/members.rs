@@ -387,7 +387,15 @@ pub async fn renew_role(
         }
     };
     let name = &target.display_name;
-    let (kind, text) = match terms::renew(&state.db, &access, &target, &renewal, &state.config.public_url).await? {
+    let (kind, text) = match terms::renew(
+        &state.db,
+        &access,
+        &target,
+        &renewal,
+        &state.config.public_url,
+    )
+    .await?
+    {
         Renewed::Now => (
             FlashKind::Success,
             format!(
