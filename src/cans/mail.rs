@@ -339,12 +339,11 @@ mod tests {
             welcome.line(),
             "Welcome to Riverside: your request to join was approved"
         );
+        let text = welcome.text().unwrap(); // ok: test fixture
         assert!(
-            welcome
-                .text()
-                .unwrap()
-                .starts_with("The organisers of Riverside welcomed you")
-        ); // ok: test fixture
+            text.starts_with("The organisers of Riverside welcomed you"),
+            "{text}"
+        );
         let declined = JoinAnswered {
             approved: false,
             ..welcome
