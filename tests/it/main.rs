@@ -29,3 +29,4 @@ mod stages;
 mod terms;
 mod visioning;
 mod web;
+mod notification_events_meetings;
