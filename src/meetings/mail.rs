@@ -143,7 +143,6 @@ pub struct SeriesChanged<'a> {
     pub link: &'a str,
 }
 
-
 /// When a meeting is cancelled, to the members it concerned: the detail of their "meeting
 /// cancelled" notification.
 #[derive(Template)]
@@ -186,7 +185,6 @@ pub fn poll_closed_line(title: &str, rule: &str, zone: Tz, first: chrono::NaiveD
         first.format("%A %-d %B %Y")
     )
 }
-
 
 /// To the note-taker, the day after a held meeting whose minutes are still empty.
 #[derive(Template)]
@@ -416,6 +414,36 @@ mod tests {
         assert_eq!(
             cancelled.render().unwrap(), // ok: test
             "Weekly circle on Tuesday 24 November 2026, 19:00–20:30 (Europe/London) is cancelled.\nThe other meetings of the series are unchanged.\n\nThe meeting's page:\nhttp://localhost/c/riverside/meetings/1\n"
+        );
+    }
+
+    #[test]
+    fn a_poll_tells_its_times_and_its_outcome() {
+        let opened = PollOpened {
+            who: "Olu",
+            title: "Planning",
+            slots: vec![
+                "Tuesdays 19:00 (Europe/London)".into(),
+                "Saturdays 10:00 (Europe/London), Saturdays 19:00 your time (Asia/Tokyo)".into(),
+            ],
+        };
+        assert_eq!(
+            opened.render().unwrap(), // ok: test
+            "Olu would like to find a time for “Planning”. The times offered, each week:\n- Tuesdays 19:00 (Europe/London)\n- Saturdays 10:00 (Europe/London), Saturdays 19:00 your time (Asia/Tokyo)\n\nAnswer yes, if need be, or no for each time; a facilitator then chooses the time that suits most.\n"
+        );
+        assert_eq!(
+            poll_opened_line("Olu", "Planning"),
+            "Olu asks when “Planning” should meet"
+        );
+        let first = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(); // ok: test fixture
+        assert_eq!(
+            poll_closed_line(
+                "Planning",
+                "every Saturday, 10:00",
+                chrono_tz::Europe::London,
+                first
+            ),
+            "“Planning” will meet every Saturday, 10:00 (Europe/London), from Saturday 5 December 2026"
         );
     }
 

@@ -3,7 +3,6 @@
 
 use askama::Template;
 
-
 /// The detail of the "round opened" notification.
 #[derive(Template)]
 #[template(path = "mail/visioning/round_opened.txt")]
@@ -62,7 +61,9 @@ pub struct ClosingSoon<'a> {
 
 /// The notification line of a round closing soon, to those who have not answered.
 pub fn closing_line(number: i32) -> String {
-    format!("The consent round on vision version {number} closes within a day: you have not answered yet")
+    format!(
+        "The consent round on vision version {number} closes within a day: you have not answered yet"
+    )
 }
 
 #[cfg(test)]

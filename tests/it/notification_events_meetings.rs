@@ -452,7 +452,10 @@ async fn an_opened_poll_notifies_every_active_member_but_its_author() {
     assert_eq!(mails.len(), 1);
     let (to, subject, body) = &mails[0];
     assert_eq!(to, "mia@example.org");
-    assert_eq!(subject, &format!("[{CAN}] Olu asks when “Planning” should meet"));
+    assert_eq!(
+        subject,
+        &format!("[{CAN}] Olu asks when “Planning” should meet")
+    );
     assert!(
         body.contains("- Tuesdays 19:00 (Europe/London)\n- Saturdays 10:00 (Europe/London)\n"),
         "{body}"
@@ -511,9 +514,9 @@ async fn a_closed_poll_notifies_every_active_member_but_the_chooser_once() {
         .await
         .unwrap();
     assert!(
-        mails[0]
-            .2
-            .contains(&format!("http://localhost/c/{slug}/meetings/series/{series}")),
+        mails[0].2.contains(&format!(
+            "http://localhost/c/{slug}/meetings/series/{series}"
+        )),
         "{}",
         mails[0].2
     );
@@ -594,9 +597,9 @@ async fn an_opened_round_notifies_every_active_member_but_the_one_who_opened_it(
         format!("[{CAN}] Do you consent to vision version 1?")
     );
     assert!(
-        mails[0]
-            .2
-            .contains("Olu opened a consent round on version 1 of Riverside Neighbours's shared vision."),
+        mails[0].2.contains(
+            "Olu opened a consent round on version 1 of Riverside Neighbours's shared vision."
+        ),
         "{}",
         mails[0].2
     );
@@ -773,7 +776,8 @@ async fn guests_of_a_moved_or_cancelled_meeting_are_mailed_as_before_and_not_not
     move_to(&mut olu, &slug, meetings[0], Utc::now() + Duration::days(9)).await;
     let (subject, _) = last_mail(&app, "sam@example.org").await;
     assert_eq!(subject, format!("Weekly circle with {CAN} has moved"));
-    olu.get(&format!("/c/{slug}/meetings/{}", meetings[1])).await;
+    olu.get(&format!("/c/{slug}/meetings/{}", meetings[1]))
+        .await;
     olu.post(&format!("/c/{slug}/meetings/{}/cancel", meetings[1]), &[])
         .await
         .assert_status(StatusCode::SEE_OTHER);
