@@ -17,6 +17,7 @@ mod limits;
 mod meeting_fixes;
 mod meetings;
 mod notification_events_cans;
+mod notification_events_meetings;
 mod outbox;
 mod public_meetings;
 mod responsibilities;
