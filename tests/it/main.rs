@@ -16,6 +16,7 @@ mod install;
 mod limits;
 mod meeting_fixes;
 mod meetings;
+mod offers;
 mod outbox;
 mod public_meetings;
 mod responsibilities;
