@@ -114,7 +114,10 @@ pub async fn assign(
     let r = queries::one(&mut *tx, can.id, id).await?.or_not_found()?;
     let person = queries::person(&mut tx, target).await?;
     let kind = asked.kind;
-    if holdings::holds(&mut tx, can.id, id, target).await?.is_some() {
+    if holdings::holds(&mut tx, can.id, id, target)
+        .await?
+        .is_some()
+    {
         return Ok(Assigned::AlreadyHolds { name: person.name });
     }
     if target == me.id {
@@ -141,7 +144,10 @@ pub async fn assign(
         note: &asked.note,
         overlap_days: 0,
     };
-    if offers::make(&mut tx, access, &ask, base_url).await?.is_none() {
+    if offers::make(&mut tx, access, &ask, base_url)
+        .await?
+        .is_none()
+    {
         return Ok(Assigned::AlreadyAsked { name: person.name });
     }
     let summary = format!(
@@ -238,9 +244,15 @@ pub async fn hand_off(
         // The form allows 0 to 60.
         overlap_days: i16::try_from(overlap).unwrap_or(0),
     };
-    if offers::make(&mut tx, access, &ask, base_url).await?.is_none() {
+    if offers::make(&mut tx, access, &ask, base_url)
+        .await?
+        .is_none()
+    {
         let mut errors = FieldErrors::new();
-        errors.add("to", "They have been asked already and have not answered yet.");
+        errors.add(
+            "to",
+            "They have been asked already and have not answered yet.",
+        );
         return Ok(HandedOff::Refused(errors));
     }
     let together = if overlap > 0 {
@@ -252,7 +264,14 @@ pub async fn hand_off(
         "{} offered to hand “{}” to {name}{together}",
         me.name, r.title
     );
-    log(&mut tx, access, "responsibility.handoff_offered", id, summary).await?;
+    log(
+        &mut tx,
+        access,
+        "responsibility.handoff_offered",
+        id,
+        summary,
+    )
+    .await?;
     tx.commit().await?;
     Ok(HandedOff::Offered { name })
 }
@@ -276,7 +295,10 @@ async fn refusal(
 /// The hand-over itself: the giver's holding ends (now, or after the overlap), a backup who takes
 /// over stops being the backup, and the receiver carries it with the hand-over note.
 pub(super) async fn hand_over(
-    conn: &mut PgConnection, giver: &EndHolding<'_>, to: Uuid) -> Result<()> {
+    conn: &mut PgConnection,
+    giver: &EndHolding<'_>,
+    to: Uuid,
+) -> Result<()> {
     holdings::end_holder(&mut *conn, giver).await?;
     let backup = EndHolding {
         member: to,

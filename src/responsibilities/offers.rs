@@ -9,11 +9,11 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::holding::hand_over;
+use super::log;
 use super::mail::Asked;
 use super::model::{HoldingEnd, OfferKind, OfferStatus};
 use super::queries::offers::{self, NewOffer, Offer};
 use super::queries::{self, holdings, holdings::EndHolding, holdings::NewHolding};
-use super::log;
 use crate::cans::access::{ActiveMember, CanAccess, Coordinator, Member, Requirement};
 use crate::error::{AppError, OrNotFound, Result};
 use crate::notifications::{self, Kind, Notice, Recipient};
@@ -76,7 +76,12 @@ pub async fn make<R: Requirement>(
     let notice = Notice {
         kind: Kind::OfferMade,
         can: Some((can.id, &can.name)),
-        line: format!("{} asked you to {} “{}”", me.name, ask.kind.verb(), ask.title),
+        line: format!(
+            "{} asked you to {} “{}”",
+            me.name,
+            ask.kind.verb(),
+            ask.title
+        ),
         link: access.path(&page(id)),
         key: format!("offer:{id}:made"),
     };
@@ -128,7 +133,10 @@ pub async fn for_page<R: Requirement>(
 
 /// What an answer (or a withdrawal) came to.
 pub enum Answered {
-    Accepted { title: String, kind: OfferKind },
+    Accepted {
+        title: String,
+        kind: OfferKind,
+    },
     Declined,
     Withdrawn,
     /// Nothing changed, and this says why (answered already, expired, withdrawn, closed …).
@@ -390,8 +398,13 @@ pub async fn expire(db: &PgPool, base_url: &str) -> Result<usize> {
                 link: format!("/c/{}{}", e.slug, page(e.id)),
                 key: format!("offer:{}:expired", e.id),
             };
-            notifications::notify(&mut tx, base_url, &notice, &[Recipient::plain(e.from_member)])
-                .await?;
+            notifications::notify(
+                &mut tx,
+                base_url,
+                &notice,
+                &[Recipient::plain(e.from_member)],
+            )
+            .await?;
         }
         tx.commit().await?;
         total += expired.len();

@@ -168,7 +168,12 @@ const PAGES: &[Budget] = &[
     ),
     // Issue 15: an ask waiting for the member's answer, seen by the organiser who asked.
     page("offer", "/c/seed-1/offers/{offer}", Who::Organiser, 10),
-    page("offer (asked)", "/c/seed-1/offers/{offer}", Who::PlainMember, 10),
+    page(
+        "offer (asked)",
+        "/c/seed-1/offers/{offer}",
+        Who::PlainMember,
+        10,
+    ),
 ];
 
 /// The fixture's open offer (the organiser asks the member to back up its responsibility); each

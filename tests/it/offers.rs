@@ -40,7 +40,14 @@ async fn team() -> (TestApp, Browser, Vec<Browser>, String, Uuid) {
 }
 
 /// Olu asks `who` to be `kind`; returns the offer's id.
-async fn ask(app: &TestApp, olu: &mut Browser, slug: &str, id: Uuid, who: &str, kind: &str) -> Uuid {
+async fn ask(
+    app: &TestApp,
+    olu: &mut Browser,
+    slug: &str,
+    id: Uuid,
+    who: &str,
+    kind: &str,
+) -> Uuid {
     let member = app.member_id(who).await;
     olu.get(&format!("/c/{slug}/responsibilities/{id}")).await;
     olu.post(
@@ -53,11 +60,13 @@ async fn ask(app: &TestApp, olu: &mut Browser, slug: &str, id: Uuid, who: &str, 
     )
     .await
     .assert_status(StatusCode::SEE_OTHER);
-    sqlx::query_scalar("SELECT id FROM offers WHERE to_member = $1 ORDER BY created_at DESC LIMIT 1")
-        .bind(member)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
+    sqlx::query_scalar(
+        "SELECT id FROM offers WHERE to_member = $1 ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(member)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
 }
 
 async fn notifications(app: &TestApp, email: &str, kind: &str) -> i64 {
@@ -113,11 +122,11 @@ async fn asking_someone_makes_an_offer_and_they_are_told_once() {
     .unwrap();
     assert!((days - 7.0).abs() < 0.01, "seven days: {days}");
     assert_eq!(holders(&app).await, 0, "nobody holds it until they accept");
+    assert_eq!(app.count("responsibilities WHERE status = 'open'").await, 1);
     assert_eq!(
-        app.count("responsibilities WHERE status = 'open'").await,
+        notifications(&app, "mia@example.org", "offer_made").await,
         1
     );
-    assert_eq!(notifications(&app, "mia@example.org", "offer_made").await, 1);
     assert_eq!(app.count("notifications").await, 1, "only Mia is told");
     let (subject, body): (String, String) = sqlx::query_as(
         "SELECT subject, body_text FROM outbox WHERE to_address = 'mia@example.org'",
@@ -125,10 +134,16 @@ async fn asking_someone_makes_an_offer_and_they_are_told_once() {
     .fetch_one(&app.db)
     .await
     .unwrap();
-    assert_eq!(subject, "[Riverside Neighbours] Olu asked you to carry “Treasurer”");
+    assert_eq!(
+        subject,
+        "[Riverside Neighbours] Olu asked you to carry “Treasurer”"
+    );
     assert!(body.contains("accept or decline"), "{body}");
     assert!(body.contains("You know the accounts best"), "{body}");
-    assert!(body.contains(&format!("/c/{slug}/offers/{offer}")), "{body}");
+    assert!(
+        body.contains(&format!("/c/{slug}/offers/{offer}")),
+        "{body}"
+    );
     assert_eq!(app.count("outbox").await, 1);
 
     // Asked again while open: a clear message, no second offer, nobody told twice.
@@ -181,8 +196,14 @@ async fn accepting_makes_them_the_holder_and_tells_the_asker_once() {
     .unwrap();
     assert_eq!((kind.as_str(), by.as_str()), ("backup", "Olu"));
     assert_eq!(offer_status(&app, offer).await, "accepted");
-    assert_eq!(notifications(&app, "olu@example.org", "offer_answered").await, 1);
-    assert_eq!(notifications(&app, "mia@example.org", "offer_answered").await, 0);
+    assert_eq!(
+        notifications(&app, "olu@example.org", "offer_answered").await,
+        1
+    );
+    assert_eq!(
+        notifications(&app, "mia@example.org", "offer_answered").await,
+        0
+    );
     olu.get(&format!("/c/{slug}/responsibilities/{id}"))
         .await
         .assert_contains("Backups: Mia.")
@@ -208,7 +229,10 @@ async fn accepting_makes_them_the_holder_and_tells_the_asker_once() {
     .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(offer_status(&app, offer).await, "accepted");
     assert_eq!(holders(&app).await, 1);
-    assert_eq!(notifications(&app, "olu@example.org", "offer_answered").await, 1);
+    assert_eq!(
+        notifications(&app, "olu@example.org", "offer_answered").await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -219,11 +243,14 @@ async fn declining_with_a_reason_tells_the_asker_why_and_nobody_holds_it() {
     mia.get(&format!("/c/{slug}/offers/{offer}")).await;
     // Too long a reason: 422 beside the field, what was typed kept.
     let long = "x".repeat(1001);
-    mia.post(&format!("/c/{slug}/offers/{offer}/decline"), &[("reason", &long)])
-        .await
-        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
-        .assert_contains("at most 1000 characters")
-        .assert_contains(&long);
+    mia.post(
+        &format!("/c/{slug}/offers/{offer}/decline"),
+        &[("reason", &long)],
+    )
+    .await
+    .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+    .assert_contains("at most 1000 characters")
+    .assert_contains(&long);
     assert_eq!(offer_status(&app, offer).await, "open");
     mia.post(
         &format!("/c/{slug}/offers/{offer}/decline"),
@@ -242,13 +269,15 @@ async fn declining_with_a_reason_tells_the_asker_why_and_nobody_holds_it() {
     .await
     .unwrap();
     assert_eq!(line, "Mia declined to carry “Treasurer”");
-    let body: String = sqlx::query_scalar(
-        "SELECT body_text FROM outbox WHERE to_address = 'olu@example.org'",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    assert!(body.contains("Their reason: I am away most evenings"), "{body}");
+    let body: String =
+        sqlx::query_scalar("SELECT body_text FROM outbox WHERE to_address = 'olu@example.org'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(
+        body.contains("Their reason: I am away most evenings"),
+        "{body}"
+    );
     olu.get(&format!("/c/{slug}/offers/{offer}"))
         .await
         .assert_contains("declined")
@@ -265,7 +294,10 @@ async fn declining_with_a_reason_tells_the_asker_why_and_nobody_holds_it() {
     // Asked again later, there is a new ask to answer.
     let again = ask(&app, &mut olu, &slug, id, "mia@example.org", "carrier").await;
     assert_ne!(again, offer);
-    assert_eq!(notifications(&app, "mia@example.org", "offer_made").await, 2);
+    assert_eq!(
+        notifications(&app, "mia@example.org", "offer_made").await,
+        2
+    );
 }
 
 #[tokio::test]
@@ -276,9 +308,12 @@ async fn a_withdrawn_ask_cannot_be_accepted() {
     let noor = &mut others[1];
     noor.get(&format!("/c/{slug}")).await;
     for action in ["accept", "decline", "withdraw"] {
-        noor.post(&format!("/c/{slug}/offers/{offer}/{action}"), &[("reason", "x")])
-            .await
-            .assert_status(StatusCode::NOT_FOUND);
+        noor.post(
+            &format!("/c/{slug}/offers/{offer}/{action}"),
+            &[("reason", "x")],
+        )
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
     }
     noor.get(&format!("/c/{slug}/offers/{offer}"))
         .await
@@ -314,7 +349,12 @@ async fn the_clock_expires_unanswered_asks_and_tells_the_asker_once() {
     let fresh = ask(&app, &mut olu, &slug, id, "noor@example.org", "backup").await;
     // Nothing is due yet.
     let base = "http://localhost";
-    assert_eq!(canopy::responsibilities::offers::expire(&app.db, base).await.unwrap(), 0);
+    assert_eq!(
+        canopy::responsibilities::offers::expire(&app.db, base)
+            .await
+            .unwrap(),
+        0
+    );
     sqlx::query(
         "UPDATE offers SET created_at = now() - interval '8 days', expires_at = now() - interval '1 day' WHERE id = $1",
     )
@@ -337,16 +377,33 @@ async fn the_clock_expires_unanswered_asks_and_tells_the_asker_once() {
         .assert_lacks("Offered to Mia")
         .assert_contains("Offered to Noor");
 
-    assert_eq!(canopy::responsibilities::offers::expire(&app.db, base).await.unwrap(), 1);
-    assert_eq!(canopy::responsibilities::offers::expire(&app.db, base).await.unwrap(), 0);
+    assert_eq!(
+        canopy::responsibilities::offers::expire(&app.db, base)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        canopy::responsibilities::offers::expire(&app.db, base)
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(offer_status(&app, offer).await, "expired");
     assert_eq!(offer_status(&app, fresh).await, "open");
-    assert_eq!(notifications(&app, "olu@example.org", "offer_expired").await, 1);
-    let line: String = sqlx::query_scalar("SELECT line FROM notifications WHERE kind = 'offer_expired'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(line, "Mia did not answer your ask to carry “Treasurer” in time");
+    assert_eq!(
+        notifications(&app, "olu@example.org", "offer_expired").await,
+        1
+    );
+    let line: String =
+        sqlx::query_scalar("SELECT line FROM notifications WHERE kind = 'offer_expired'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        line,
+        "Mia did not answer your ask to carry “Treasurer” in time"
+    );
     // The clock is registered with the others.
     assert!(canopy::jobs().iter().any(|j| j.name == "offers expire"));
 }
@@ -388,13 +445,20 @@ async fn a_hand_off_changes_nothing_until_accepted_and_its_overlap_starts_then()
             .fetch_one(&app.db)
             .await
             .unwrap();
-    assert_eq!((note.as_str(), overlap), ("The cash box is in the hall cupboard", 14));
+    assert_eq!(
+        (note.as_str(), overlap),
+        ("The cash box is in the hall cupboard", 14)
+    );
     assert_eq!(app.count("carriers").await, 1, "Mia alone, unchanged");
     assert_eq!(app.count("carriers WHERE until_at IS NOT NULL").await, 0);
     // Offering it twice to the same person: a message beside the field.
     mia.post(
         &format!("/c/{slug}/responsibilities/{id}/handoff"),
-        &[("to", &noor.to_string()), ("handoff_note", ""), ("overlap_days", "")],
+        &[
+            ("to", &noor.to_string()),
+            ("handoff_note", ""),
+            ("overlap_days", ""),
+        ],
     )
     .await
     .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
@@ -424,12 +488,18 @@ async fn a_hand_off_changes_nothing_until_accepted_and_its_overlap_starts_then()
     .fetch_one(&app.db)
     .await
     .unwrap();
-    assert!((until_days - 14.0).abs() < 0.01, "14 days from acceptance: {until_days}");
+    assert!(
+        (until_days - 14.0).abs() < 0.01,
+        "14 days from acceptance: {until_days}"
+    );
     assert!(answered_days < 0.01);
     let page = olu.get(&format!("/c/{slug}/responsibilities/{id}")).await;
     page.assert_contains("Carriers: Mia, Noor")
         .assert_contains("The cash box is in the hall cupboard");
-    assert_eq!(notifications(&app, "mia@example.org", "offer_answered").await, 1);
+    assert_eq!(
+        notifications(&app, "mia@example.org", "offer_answered").await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -447,7 +517,11 @@ async fn a_hand_off_goes_only_to_someone_free_to_carry_it() {
     let zed = app.member_id("zed@example.org").await;
     mia.post(
         &format!("/c/{slug}/responsibilities/{id}/handoff"),
-        &[("to", &zed.to_string()), ("handoff_note", ""), ("overlap_days", "")],
+        &[
+            ("to", &zed.to_string()),
+            ("handoff_note", ""),
+            ("overlap_days", ""),
+        ],
     )
     .await
     .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
@@ -507,9 +581,13 @@ async fn two_tabs_accepting_at_once_make_one_holding() {
     a.assert_status(StatusCode::SEE_OTHER);
     b.assert_status(StatusCode::SEE_OTHER);
     assert_eq!(app.count("carriers").await, 1, "one holding");
-    assert_eq!(notifications(&app, "olu@example.org", "offer_answered").await, 1);
     assert_eq!(
-        app.count("activity_log WHERE summary LIKE 'Mia accepted%'").await,
+        notifications(&app, "olu@example.org", "offer_answered").await,
+        1
+    );
+    assert_eq!(
+        app.count("activity_log WHERE summary LIKE 'Mia accepted%'")
+            .await,
         1
     );
 }

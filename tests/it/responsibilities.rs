@@ -191,9 +191,7 @@ async fn assignment_tells_the_member_who_may_decline_with_a_reason() {
     // Asked, not yet holding: the ask waits for Mia's answer.
     assert_eq!(app.count("carriers").await, 0);
     let offer = open_offer_to(&app, "mia@example.org").await;
-    let page = others[0]
-        .get(&format!("/c/{slug}/offers/{offer}"))
-        .await;
+    let page = others[0].get(&format!("/c/{slug}/offers/{offer}")).await;
     page.assert_contains("Decline");
     // A reason is optional, but not an essay.
     let page = others[0]
@@ -827,8 +825,12 @@ async fn two_hand_offs_at_once_make_one_new_carrier_and_paused_carriers_leave_it
         open_offer_to(&app, "pat@example.org").await,
     );
     let (noor_tab, pat_tab) = others.split_at_mut(2);
-    noor_tab[1].get(&format!("/c/{slug}/offers/{noor_offer}")).await;
-    pat_tab[0].get(&format!("/c/{slug}/offers/{pat_offer}")).await;
+    noor_tab[1]
+        .get(&format!("/c/{slug}/offers/{noor_offer}"))
+        .await;
+    pat_tab[0]
+        .get(&format!("/c/{slug}/offers/{pat_offer}"))
+        .await;
     let (noor_accepts, pat_accepts) = (
         format!("/c/{slug}/offers/{noor_offer}/accept"),
         format!("/c/{slug}/offers/{pat_offer}/accept"),

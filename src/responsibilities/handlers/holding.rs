@@ -67,14 +67,13 @@ pub async fn assign(
                 "{name} is asked to be the {kind}. They have been told, and can accept or decline; until then nothing changes."
             ),
         ),
-        Assigned::Took { kind } => (
-            FlashKind::Success,
-            format!("You are now the {kind}."),
-        ),
+        Assigned::Took { kind } => (FlashKind::Success, format!("You are now the {kind}.")),
         Assigned::AlreadyHolds { name } => (FlashKind::Info, format!("{name} already holds it.")),
         Assigned::AlreadyAsked { name } => (
             FlashKind::Info,
-            format!("{name} has been asked already and has not answered yet: nothing new was sent."),
+            format!(
+                "{name} has been asked already and has not answered yet: nothing new was sent."
+            ),
         ),
         Assigned::Closed => (FlashKind::Error, CLOSED.to_string()),
         Assigned::NotActiveMember => {
@@ -134,9 +133,8 @@ pub async fn handoff(
     let base_url = &state.config.public_url;
     match holding::hand_off(&state.db, &access, id, &handoff, base_url).await? {
         HandedOff::Offered { name } => {
-            let text = format!(
-                "Offered to {name}. You carry it until they accept; they have been told."
-            );
+            let text =
+                format!("Offered to {name}. You carry it until they accept; they have been told.");
             access
                 .redirect(&state.db, FlashKind::Success, &text, &page(id))
                 .await

@@ -66,11 +66,6 @@ pub struct Offer {
 }
 
 impl Offer {
-    /// Open, and not yet past its time (the clock marks it expired a little later).
-    pub fn is_open(&self, now: DateTime<Utc>) -> bool {
-        self.status == OfferStatus::Open && self.expires_at > now
-    }
-
     /// What it stands at as people should read it: an open offer past its time has expired.
     pub fn standing(&self, now: DateTime<Utc>) -> OfferStatus {
         if self.status == OfferStatus::Open && self.expires_at <= now {
@@ -81,7 +76,8 @@ impl Offer {
     }
 }
 
-const SELECT: &str = "SELECT o.id, o.responsibility_id, r.title, r.status AS responsibility_status, o.kind,
+const SELECT: &str =
+    "SELECT o.id, o.responsibility_id, r.title, r.status AS responsibility_status, o.kind,
         o.from_member, f.display_name AS from_name, o.to_member, t.display_name AS to_name,
         o.note, o.overlap_days, o.status, o.reason, o.created_at, o.expires_at, o.answered_at
      FROM offers o
@@ -131,7 +127,11 @@ pub async fn settle(
 }
 
 /// Withdraws the open offers on a responsibility (it was closed).
-pub async fn withdraw_on(conn: &mut PgConnection, can_id: Uuid, responsibility: Uuid) -> Result<u64> {
+pub async fn withdraw_on(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    responsibility: Uuid,
+) -> Result<u64> {
     Ok(sqlx::query(
         "UPDATE offers SET status = 'withdrawn', answered_at = now()
          WHERE can_id = $1 AND responsibility_id = $2 AND status = 'open'",
@@ -144,7 +144,11 @@ pub async fn withdraw_on(conn: &mut PgConnection, can_id: Uuid, responsibility: 
 }
 
 /// Withdraws the open offers to or from a member (they left the CAN).
-pub async fn withdraw_involving(conn: &mut PgConnection, can_id: Uuid, member: Uuid) -> Result<u64> {
+pub async fn withdraw_involving(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    member: Uuid,
+) -> Result<u64> {
     Ok(sqlx::query(
         "UPDATE offers SET status = 'withdrawn', answered_at = now()
          WHERE can_id = $1 AND status = 'open' AND (to_member = $2 OR from_member = $2)",
