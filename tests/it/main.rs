@@ -18,6 +18,7 @@ mod meeting_fixes;
 mod meetings;
 mod notification_events_cans;
 mod notification_events_meetings;
+mod offers;
 mod outbox;
 mod public_meetings;
 mod responsibilities;

@@ -109,6 +109,10 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/c/{slug}/guests/{x}/confirm"),
     ("GET", "/c/{slug}/guests/{x}/cancel"),
     ("POST", "/c/{slug}/guests/{x}/cancel"),
+    ("GET", "/c/{slug}/offers/{id}"),
+    ("POST", "/c/{slug}/offers/{id}/accept"),
+    ("POST", "/c/{slug}/offers/{id}/decline"),
+    ("POST", "/c/{slug}/offers/{id}/withdraw"),
 ];
 
 /// Routes the hostile-input run leaves out, and why: they take no id and hold no CAN's data, or they
