@@ -32,6 +32,7 @@ pub async fn start(db: &PgPool, founder: Actor<'_>, new: &NewCan) -> Result<Star
         return Ok(Started::SlugTaken { free });
     };
     queries::add_membership(&mut tx, can_id, founder.id, chrono::Utc::now(), None).await?;
+    // The founder names themselves: nobody is told of their own act.
     queries::grant_role(
         &mut tx,
         can_id,

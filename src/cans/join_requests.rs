@@ -2,6 +2,9 @@
 //! ask, so approval completes the membership), approved or declined by its organisers. One
 //! request may be pending at a time, and after a decline the same person may not ask again for
 //! [`ASK_AGAIN_AFTER_DAYS`] days (a withdrawn request does not hold them back).
+//!
+//! Both ends are told in the change's transaction: the CAN's organisers when someone asks, the
+//! person who asked when an organiser answers.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -10,9 +13,11 @@ use uuid::Uuid;
 use super::access::{Actor, CanAccess, Organiser};
 use super::activity;
 use super::forms::Join;
+use super::mail;
 use super::model::{Can, JoinRequestStatus};
 use super::queries;
 use crate::error::{AppError, Result};
+use crate::notifications::{self, Kind, Notice, Recipient};
 
 /// How long after a decline the same person may ask the same CAN again.
 pub const ASK_AGAIN_AFTER_DAYS: i32 = 30;
@@ -34,16 +39,44 @@ pub async fn ask_again_at(db: &PgPool, can: &Can, member: Uuid) -> Result<Option
     queries::ask_again_at(db, can.id, member, ASK_AGAIN_AFTER_DAYS).await
 }
 
-/// Records `member`'s request to join, unless one is pending or one was declined lately.
-pub async fn ask(db: &PgPool, can: &Can, member: Actor<'_>, join: &Join) -> Result<Asked> {
+/// Records `member`'s request to join, unless one is pending or one was declined lately, and
+/// tells the CAN's organisers.
+pub async fn ask(
+    db: &PgPool,
+    can: &Can,
+    member: Actor<'_>,
+    join: &Join,
+    base_url: &str,
+) -> Result<Asked> {
     let mut tx = db.begin().await?;
     let declined = queries::ask_again_at(&mut *tx, can.id, member.id, ASK_AGAIN_AFTER_DAYS).await?;
     if let Some(ask_again_at) = declined {
         return Ok(Asked::DeclinedLately { ask_again_at });
     }
-    if !queries::insert_join_request(&mut tx, can.id, member.id, &join.message).await? {
+    let Some(id) = queries::insert_join_request(&mut tx, can.id, member.id, &join.message).await?
+    else {
         return Ok(Asked::AlreadyPending);
+    };
+    let detail = mail::JoinRequested {
+        name: member.name,
+        can_name: &can.name,
+        message: &join.message,
     }
+    .text()?;
+    let organisers: Vec<Recipient> = queries::organisers(&mut tx, can.id)
+        .await?
+        .into_iter()
+        .filter(|o| o.id != member.id)
+        .map(|o| Recipient::with_detail(o.id, detail.clone()))
+        .collect();
+    let notice = Notice {
+        kind: Kind::JoinRequested,
+        can: Some((can.id, &can.name)),
+        line: format!("{} asks to join {}", member.name, can.name),
+        link: format!("/c/{}/join-requests", can.slug),
+        key: format!("join_request:{id}:made"),
+    };
+    notifications::notify(&mut tx, base_url, &notice, &organisers).await?;
     let summary = format!("{} asked to join", member.name);
     let subject = ("member", member.id);
     activity::log(
@@ -67,13 +100,14 @@ pub enum Decided {
     Already,
 }
 
-/// Approves (the asker becomes a member) or declines a pending request of this CAN. An id that
-/// names no request here is not found.
+/// Approves (the asker becomes a member) or declines a pending request of this CAN, and tells the
+/// person who asked. An id that names no request here is not found.
 pub async fn decide(
     db: &PgPool,
     access: &CanAccess<Organiser>,
     id: Uuid,
     decision: JoinRequestStatus,
+    base_url: &str,
 ) -> Result<Decided> {
     let can = &access.can;
     let mut tx = db.begin().await?;
@@ -104,6 +138,24 @@ pub async fn decide(
     access
         .log(&mut tx, action, ("member", request.member_id), summary)
         .await?;
+    let answer = mail::JoinAnswered {
+        can_name: &can.name,
+        approved,
+        ask_again_after_days: ASK_AGAIN_AFTER_DAYS,
+    };
+    let notice = Notice {
+        kind: Kind::JoinAnswered,
+        can: Some((can.id, &can.name)),
+        line: answer.line(),
+        // A new member finds the group's page; someone declined, the other groups.
+        link: match approved {
+            true => access.path(""),
+            false => "/c".to_string(),
+        },
+        key: format!("join_request:{id}:answered"),
+    };
+    let asker = Recipient::with_detail(request.member_id, answer.text()?);
+    notifications::notify(&mut tx, base_url, &notice, &[asker]).await?;
     tx.commit().await?;
     Ok(Decided::Now {
         name: request.display_name,

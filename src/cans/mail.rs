@@ -1,12 +1,113 @@
 //! What the CAN area sends people. The words are in `templates/mail/cans/`; each ends with an
 //! empty line because askama drops a template's last newline and these mails end with one.
+//! Most of them reach people as notifications: a short line (the inbox entry and, after the
+//! CAN's name, the mail's subject) and the template's text as the mail's detail.
 
 use askama::Template;
 use chrono::NaiveDate;
 
 use super::model::Role;
+use crate::error::{AppError, Result};
 use crate::outbox::MailText;
 use crate::web::time;
+
+/// A notification's detail: the rendered text without the trailing newline (the notification
+/// mail places it between its own lines).
+fn detail(t: &(impl Template + ?Sized)) -> Result<String> {
+    Ok(t.render()
+        .map_err(AppError::internal)?
+        .trim_end()
+        .to_string())
+}
+
+/// To each organiser when someone asks to join: who, and what they wrote.
+#[derive(Template)]
+#[template(path = "mail/cans/join_requested.txt")]
+pub struct JoinRequested<'a> {
+    pub name: &'a str,
+    pub can_name: &'a str,
+    pub message: &'a str,
+}
+
+impl JoinRequested<'_> {
+    pub fn text(&self) -> Result<String> {
+        detail(self)
+    }
+}
+
+/// To the person who asked to join, once an organiser answered.
+#[derive(Template)]
+#[template(path = "mail/cans/join_answered.txt")]
+pub struct JoinAnswered<'a> {
+    pub can_name: &'a str,
+    pub approved: bool,
+    pub ask_again_after_days: i32,
+}
+
+impl JoinAnswered<'_> {
+    pub fn line(&self) -> String {
+        match self.approved {
+            true => format!(
+                "Welcome to {}: your request to join was approved",
+                self.can_name
+            ),
+            false => format!("Your request to join {} was declined", self.can_name),
+        }
+    }
+
+    pub fn text(&self) -> Result<String> {
+        detail(self)
+    }
+}
+
+/// To a member an organiser gave a role: what it asks of them, and its term.
+#[derive(Template)]
+#[template(path = "mail/cans/role_granted.txt")]
+pub struct RoleGranted<'a> {
+    pub by: &'a str,
+    pub can_name: &'a str,
+    pub role: Role,
+    pub term_ends_on: Option<NaiveDate>,
+}
+
+impl RoleGranted<'_> {
+    pub fn line(&self) -> String {
+        format!(
+            "{} named you {} of {}",
+            self.by,
+            self.role.as_str(),
+            self.can_name
+        )
+    }
+
+    fn until(&self) -> Option<String> {
+        self.term_ends_on.map(time::date)
+    }
+
+    pub fn text(&self) -> Result<String> {
+        detail(self)
+    }
+}
+
+/// To the holder when an organiser renewed their term.
+pub struct TermRenewed<'a> {
+    pub by: &'a str,
+    pub can_name: &'a str,
+    pub role: Role,
+    pub until: NaiveDate,
+}
+
+impl TermRenewed<'_> {
+    pub fn line(&self) -> String {
+        format!(
+            "{} renewed your term as {} of {} until {}",
+            self.by,
+            self.role.as_str(),
+            self.can_name,
+            time::date(self.until)
+        )
+    }
+}
 
 /// To the person an organiser invites by address.
 #[derive(Template)]
@@ -46,12 +147,23 @@ impl Term<'_> {
         time::date(self.day)
     }
 
+    /// Whose term, at the start of a line.
     fn whose(&self) -> String {
         if self.to_holder {
-            "your".into()
+            "Your".into()
         } else {
             format!("{}'s", self.holder)
         }
+    }
+}
+
+/// A mail about a term, as a notification: its line (after the CAN's name in the subject) and
+/// its text as the detail, so the mail keeps its words.
+pub trait TermText: Template {
+    fn line(&self) -> String;
+
+    fn text(&self) -> Result<String> {
+        detail(self)
     }
 }
 
@@ -60,16 +172,10 @@ impl Term<'_> {
 #[template(path = "mail/cans/term_ending.txt")]
 pub struct TermEnding<'a>(pub Term<'a>);
 
-impl MailText for TermEnding<'_> {
-    fn subject(&self) -> String {
+impl TermText for TermEnding<'_> {
+    fn line(&self) -> String {
         let t = &self.0;
-        format!(
-            "{}: {} term as {} ends {}",
-            t.can_name,
-            t.whose(),
-            t.role.as_str(),
-            t.day()
-        )
+        format!("{} term as {} ends {}", t.whose(), t.role.as_str(), t.day())
     }
 }
 
@@ -78,15 +184,10 @@ impl MailText for TermEnding<'_> {
 #[template(path = "mail/cans/term_ended.txt")]
 pub struct TermEnded<'a>(pub Term<'a>);
 
-impl MailText for TermEnded<'_> {
-    fn subject(&self) -> String {
+impl TermText for TermEnded<'_> {
+    fn line(&self) -> String {
         let t = &self.0;
-        format!(
-            "{}: {} term as {} has ended",
-            t.can_name,
-            t.whose(),
-            t.role.as_str()
-        )
+        format!("{} term as {} has ended", t.whose(), t.role.as_str())
     }
 }
 
@@ -96,12 +197,11 @@ impl MailText for TermEnded<'_> {
 #[template(path = "mail/cans/term_kept.txt")]
 pub struct TermKept<'a>(pub Term<'a>);
 
-impl MailText for TermKept<'_> {
-    fn subject(&self) -> String {
+impl TermText for TermKept<'_> {
+    fn line(&self) -> String {
         let t = &self.0;
         format!(
-            "{}: {} term as {} has ended; renew it or name another organiser",
-            t.can_name,
+            "{} term as {} has ended; renew it or name another organiser",
             t.whose(),
             t.role.as_str()
         )
@@ -156,70 +256,123 @@ mod tests {
 
     #[test]
     fn term_mails_keep_their_words_for_the_holder_and_the_organisers() {
-        let to = "a@example.org";
-        let mail = TermEnding(term(true)).to(to, None, None).unwrap(); // ok: test fixture
+        let mail = TermEnding(term(true));
         assert_eq!(
-            mail.subject,
-            "Riverside: your term as facilitator ends 1 December 2026"
+            crate::notifications::subject(Some("Riverside"), &mail.line()),
+            "[Riverside] Your term as facilitator ends 1 December 2026"
         );
         assert_eq!(
-            mail.body,
+            mail.text().unwrap(), // ok: test fixture
             "Your term as facilitator in Riverside ends on 1 December 2026.\n\n\
              Roles rotate, so that leadership is shared. Talk with the group about handing it on, \
              with time to show the next person the ropes, or about another term, which an \
-             organiser can give on your page:\nhttps://canopy.example/c/riverside/members/1\n"
+             organiser can give on your page:\nhttps://canopy.example/c/riverside/members/1"
         );
-        let mail = TermEnding(term(false)).to(to, None, None).unwrap(); // ok: test fixture
+        let mail = TermEnding(term(false));
         assert_eq!(
-            mail.subject,
-            "Riverside: Mia's term as facilitator ends 1 December 2026"
+            mail.line(),
+            "Mia's term as facilitator ends 1 December 2026"
         );
+        let text = mail.text().unwrap(); // ok: test fixture
         assert!(
-            mail.body
-                .starts_with("Mia's term as facilitator in Riverside ends on 1 December 2026.\n"),
-            "{}",
-            mail.body
+            text.starts_with("Mia's term as facilitator in Riverside ends on 1 December 2026.\n"),
+            "{text}"
         );
-        assert!(
-            mail.body
-                .contains("renew the term on Mia's page:\nhttps://")
-        );
+        assert!(text.contains("renew the term on Mia's page:\nhttps://"));
 
-        let mail = TermEnded(term(true)).to(to, None, None).unwrap(); // ok: test fixture
-        assert_eq!(
-            mail.subject,
-            "Riverside: your term as facilitator has ended"
-        );
-        assert!(
-            mail.body.contains("Thank you for carrying it."),
-            "{}",
-            mail.body
-        );
-        let mail = TermEnded(term(false)).to(to, None, None).unwrap(); // ok: test fixture
-        assert_eq!(
-            mail.subject,
-            "Riverside: Mia's term as facilitator has ended"
-        );
-        assert!(
-            mail.body
-                .ends_with("another term):\nhttps://canopy.example/c/riverside/members/1\n")
-        );
+        let mail = TermEnded(term(true));
+        assert_eq!(mail.line(), "Your term as facilitator has ended");
+        let text = mail.text().unwrap(); // ok: test fixture
+        assert!(text.contains("Thank you for carrying it."), "{text}");
+        let mail = TermEnded(term(false));
+        assert_eq!(mail.line(), "Mia's term as facilitator has ended");
+        let text = mail.text().unwrap(); // ok: test fixture
+        assert!(text.ends_with("another term):\nhttps://canopy.example/c/riverside/members/1"));
 
         let kept = Term {
             role: Role::Organiser,
             ..term(true)
         };
-        let mail = TermKept(kept).to(to, None, None).unwrap(); // ok: test fixture
+        let mail = TermKept(kept);
         assert_eq!(
-            mail.subject,
-            "Riverside: your term as organiser has ended; renew it or name another organiser"
+            mail.line(),
+            "Your term as organiser has ended; renew it or name another organiser"
         );
         assert_eq!(
-            mail.body,
+            mail.text().unwrap(), // ok: test fixture
             "Your term as organiser of Riverside ended on 1 December 2026. You are its only \
              active organiser, and a CAN always keeps one, so the role stays with you for now.\n\n\
              Renew your term, or name another organiser (your role then ends at the next \
-             check):\nhttps://canopy.example/c/riverside/members/1\n"
+             check):\nhttps://canopy.example/c/riverside/members/1"
         );
+    }
+
+    #[test]
+    fn join_and_role_notifications_say_what_happened_and_what_is_next() {
+        let asked = JoinRequested {
+            name: "Ama",
+            can_name: "Riverside",
+            message: "I live on Mill Lane",
+        };
+        assert_eq!(
+            asked.text().unwrap(), // ok: test fixture
+            "Ama asks to join Riverside, and has read and acknowledged its rules for \
+             participation.\n\nThey wrote:\nI live on Mill Lane\n\n\
+             Welcome them, or decline, on the join requests page."
+        );
+        let silent = JoinRequested {
+            message: "",
+            ..asked
+        };
+        assert_eq!(
+            silent.text().unwrap(), // ok: test fixture
+            "Ama asks to join Riverside, and has read and acknowledged its rules for \
+             participation.\n\nWelcome them, or decline, on the join requests page."
+        );
+
+        let welcome = JoinAnswered {
+            can_name: "Riverside",
+            approved: true,
+            ask_again_after_days: 30,
+        };
+        assert_eq!(
+            welcome.line(),
+            "Welcome to Riverside: your request to join was approved"
+        );
+        let text = welcome.text().unwrap(); // ok: test fixture
+        assert!(
+            text.starts_with("The organisers of Riverside welcomed you"),
+            "{text}"
+        );
+        let declined = JoinAnswered {
+            approved: false,
+            ..welcome
+        };
+        assert_eq!(
+            declined.line(),
+            "Your request to join Riverside was declined"
+        );
+        assert!(declined.text().unwrap().contains("ask again after 30 days")); // ok: test fixture
+
+        let granted = RoleGranted {
+            by: "Olu",
+            can_name: "Riverside",
+            role: Role::Coordinator,
+            term_ends_on: NaiveDate::from_ymd_opt(2027, 6, 30),
+        };
+        assert_eq!(granted.line(), "Olu named you coordinator of Riverside");
+        let text = granted.text().unwrap(); // ok: test fixture
+        assert!(
+            text.starts_with(
+                "Olu named you coordinator of Riverside, for a term until 30 June 2027.\n\n\
+                 Coordinators keep the map"
+            ),
+            "{text}"
+        );
+        let open = RoleGranted {
+            term_ends_on: None,
+            ..granted
+        };
+        assert!(open.text().unwrap().contains("with no set end.")); // ok: test fixture
     }
 }

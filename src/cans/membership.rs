@@ -6,9 +6,11 @@ use sqlx::PgPool;
 
 use super::access::{CanAccess, Member, Organiser};
 use super::forms::{Grant, Willing};
+use super::mail;
 use super::model::{MembershipStatus, Role};
 use super::queries::{self, MemberLine};
 use crate::error::Result;
+use crate::notifications::{self, Kind, Notice, Recipient};
 use crate::web::time;
 
 /// What a member's change to their own membership came to.
@@ -43,6 +45,7 @@ pub async fn change_own_status(
         queries::end_roles(&mut tx, can.id, me.id, None, me.id).await?;
         queries::withdraw_join_requests(&mut tx, can.id, me.id).await?;
         queries::release_carried(&mut tx, can.id, me.id).await?;
+        crate::responsibilities::offers::withdraw_involving(&mut tx, can.id, me.id).await?;
     }
     // Checked after the change, under the CAN's lock, so no interleaving can leave none.
     if to != Active && queries::active_organisers(&mut tx, can.id).await? == 0 {
@@ -110,11 +113,13 @@ pub enum Granted {
     NotActive,
 }
 
+/// Gives `target` the role and tells them (unless they gave it to themselves).
 pub async fn grant_role(
     db: &PgPool,
     access: &CanAccess<Organiser>,
     target: &MemberLine,
     grant: &Grant,
+    base_url: &str,
 ) -> Result<Granted> {
     let can = &access.can;
     let mut tx = db.begin().await?;
@@ -124,7 +129,7 @@ pub async fn grant_role(
     if status != Some(MembershipStatus::Active) {
         return Ok(Granted::NotActive);
     }
-    let granted = queries::grant_role(
+    let Some(grant_id) = queries::grant_role(
         &mut tx,
         can.id,
         target.member_id,
@@ -132,10 +137,10 @@ pub async fn grant_role(
         Some(access.me.id),
         grant.term_ends_on,
     )
-    .await?;
-    if !granted {
+    .await?
+    else {
         return Ok(Granted::AlreadyHeld);
-    }
+    };
     let until = grant
         .term_ends_on
         .map(|d| format!(" until {}", time::date(d)))
@@ -154,6 +159,23 @@ pub async fn grant_role(
             summary,
         )
         .await?;
+    if target.member_id != access.me.id {
+        let words = mail::RoleGranted {
+            by: &access.me.display_name,
+            can_name: &can.name,
+            role: grant.role,
+            term_ends_on: grant.term_ends_on,
+        };
+        let notice = Notice {
+            kind: Kind::RoleGranted,
+            can: Some((can.id, &can.name)),
+            line: words.line(),
+            link: access.path(&format!("/members/{}", target.member_id)),
+            key: format!("role_grant:{grant_id}:granted"),
+        };
+        let to = Recipient::with_detail(target.member_id, words.text()?);
+        notifications::notify(&mut tx, base_url, &notice, &[to]).await?;
+    }
     tx.commit().await?;
     Ok(Granted::Now)
 }

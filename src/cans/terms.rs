@@ -5,19 +5,21 @@
 //!
 //! A renewal ends the old grant and starts a new one, so every term is a row of the member's
 //! history (who gave it, until when), and the new term's reminder and end start afresh.
+//!
+//! Each mail about a term is a `role_term` notification (the mail's words its detail), keyed per
+//! grant, occasion and person, so a clock that runs twice tells nobody twice.
 
 use chrono::{Months, NaiveDate};
 use sqlx::{Connection, PgConnection, PgPool};
-use uuid::Uuid;
 
 use super::access::{CanAccess, Organiser};
 use super::activity::{self, Entry};
 use super::forms::Renewal;
-use super::mail::{self, Term};
+use super::mail::{self, Term, TermText};
 use super::model::{MembershipStatus, Role};
 use super::queries::{self, MemberLine};
 use crate::error::Result;
-use crate::outbox::{self, MailText, NewMail};
+use crate::notifications::{self, Kind, Notice, Recipient};
 use crate::web::time;
 
 /// How many days before a term ends its holder and the organisers are reminded.
@@ -46,11 +48,13 @@ pub enum Renewed {
     NotActive,
 }
 
+/// Renews the term, and tells the holder (unless they renewed their own).
 pub async fn renew(
     db: &PgPool,
     access: &CanAccess<Organiser>,
     target: &MemberLine,
     renewal: &Renewal,
+    base_url: &str,
 ) -> Result<Renewed> {
     let (can, role) = (&access.can, renewal.role);
     let mut tx = db.begin().await?;
@@ -95,6 +99,28 @@ pub async fn renew(
             summary,
         )
         .await?;
+    if target.member_id != access.me.id {
+        let words = mail::TermRenewed {
+            by: &access.me.display_name,
+            can_name: &can.name,
+            role,
+            until: renewal.term_ends_on,
+        };
+        let notice = Notice {
+            kind: Kind::RoleTerm,
+            can: Some((can.id, &can.name)),
+            line: words.line(),
+            link: access.path(&format!("/members/{}", target.member_id)),
+            key: format!("role-term:{}:renewed", current.id),
+        };
+        notifications::notify(
+            &mut tx,
+            base_url,
+            &notice,
+            &[Recipient::plain(target.member_id)],
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(Renewed::Now)
 }
@@ -219,7 +245,7 @@ enum Occasion {
 }
 
 impl Occasion {
-    /// Part of each mail's de-duplication key.
+    /// Part of each notification's de-duplication key.
     fn key(self) -> &'static str {
         match self {
             Self::Reminder => "reminder",
@@ -228,32 +254,36 @@ impl Occasion {
         }
     }
 
-    fn mail(self, term: Term<'_>, to: &str, t: &queries::Term, member: Uuid) -> Result<NewMail> {
-        let key = format!("role-term:{}:{}:{member}", t.grant_id, self.key());
-        let (can, key) = (Some(t.can_id), Some(key));
+    /// The line and the detail (the mail's words) for one person.
+    fn words(self, term: Term<'_>) -> Result<(String, String)> {
+        fn both(words: impl TermText) -> Result<(String, String)> {
+            Ok((words.line(), words.text()?))
+        }
         match self {
-            Self::Reminder => mail::TermEnding(term).to(to, can, key),
-            Self::Ended => mail::TermEnded(term).to(to, can, key),
-            Self::Kept => mail::TermKept(term).to(to, can, key),
+            Self::Reminder => both(mail::TermEnding(term)),
+            Self::Ended => both(mail::TermEnded(term)),
+            Self::Kept => both(mail::TermKept(term)),
         }
     }
 }
 
-/// Mails the holder and the CAN's active organisers about the term, once each.
+/// Tells the holder and the CAN's active organisers about the term, once each: a `role_term`
+/// notification whose detail is the mail's text, keyed as the mails were (grant, occasion, person).
 async fn tell(
     conn: &mut PgConnection,
     t: &queries::Term,
     base_url: &str,
     occasion: Occasion,
 ) -> Result<()> {
-    let link = format!("{base_url}/c/{}/members/{}", t.slug, t.member_id);
-    let mut people = vec![(t.member_id, t.holder_email.clone())];
+    let path = format!("/c/{}/members/{}", t.slug, t.member_id);
+    let link = format!("{base_url}{path}");
+    let mut people = vec![t.member_id];
     for o in queries::organisers(&mut *conn, t.can_id).await? {
         if o.id != t.member_id {
-            people.push((o.id, o.email));
+            people.push(o.id);
         }
     }
-    for (id, email) in people {
+    for id in people {
         let term = Term {
             can_name: &t.can_name,
             holder: &t.holder_name,
@@ -262,7 +292,21 @@ async fn tell(
             link: &link,
             to_holder: id == t.member_id,
         };
-        outbox::enqueue(&mut *conn, &occasion.mail(term, &email, t, id)?).await?;
+        let (line, detail) = occasion.words(term)?;
+        let notice = Notice {
+            kind: Kind::RoleTerm,
+            can: Some((t.can_id, &t.can_name)),
+            line,
+            link: path.clone(),
+            key: format!("role-term:{}:{}:{id}", t.grant_id, occasion.key()),
+        };
+        notifications::notify(
+            &mut *conn,
+            base_url,
+            &notice,
+            &[Recipient::with_detail(id, detail)],
+        )
+        .await?;
     }
     Ok(())
 }

@@ -72,8 +72,9 @@ impl MailText for MeetingReminder<'_> {
     }
 }
 
-/// When a meeting is moved, to those it concerns; it carries the reminder when the new time is
-/// already within the reminder's window.
+/// When a meeting is moved, to the members it concerns: the detail of their "meeting moved"
+/// notification, in their own zone. It carries the reminder when the new time is already within
+/// the reminder's window.
 #[derive(Template)]
 #[template(path = "mail/meetings/meeting_moved.txt")]
 pub struct MeetingMoved<'a> {
@@ -94,17 +95,36 @@ pub struct MeetingMoved<'a> {
     pub reminds: bool,
 }
 
-impl MailText for MeetingMoved<'_> {
-    fn subject(&self) -> String {
-        format!(
-            "{}: {} has moved: now {} at {}",
-            self.can_name, self.title, self.day, self.at
-        )
+/// The notification line of a move (the inbox's entry and the mail's subject): the new time in
+/// the recipient's zone, without "today" or "tomorrow", which an inbox would keep past their day.
+pub fn moved_line(title: &str, start: DateTime<Utc>, group: Tz, viewer: Tz) -> String {
+    format!("“{title}” has moved to {}", moment(start, group, viewer))
+}
+
+/// The notification line of a cancelled meeting, in the recipient's zone.
+pub fn cancelled_line(title: &str, start: DateTime<Utc>, group: Tz, viewer: Tz) -> String {
+    format!("“{title}” on {} is cancelled", moment(start, group, viewer))
+}
+
+/// The notification line of a changed series: "“Weekly circle” has changed: it now meets every
+/// Wednesday, 18:30 (Europe/London)".
+pub fn series_changed_line(title: &str, rule: &str, zone: Tz) -> String {
+    format!("“{title}” has changed: it now meets {rule} ({zone})")
+}
+
+/// "Tuesday 24 November 2026 at 19:00" in the viewer's zone, "… your time" when it is not the
+/// group's.
+fn moment(at: DateTime<Utc>, group: Tz, viewer: Tz) -> String {
+    let local = at.with_timezone(&viewer).format("%A %-d %B %Y at %H:%M");
+    if group == viewer {
+        local.to_string()
+    } else {
+        format!("{local} your time")
     }
 }
 
-/// When a series changes what its members would notice (dates, time, place, name): one mail to
-/// each active member, instead of one per meeting moved.
+/// When a series changes what its members would notice (dates, time, place, name): the detail of
+/// one "series changed" notification to each active member, instead of one per meeting moved.
 #[derive(Template)]
 #[template(path = "mail/meetings/series_changed.txt")]
 pub struct SeriesChanged<'a> {
@@ -123,13 +143,8 @@ pub struct SeriesChanged<'a> {
     pub link: &'a str,
 }
 
-impl MailText for SeriesChanged<'_> {
-    fn subject(&self) -> String {
-        format!("{}: {} has changed", self.can_name, self.title)
-    }
-}
-
-/// When a meeting is cancelled, to those it concerned.
+/// When a meeting is cancelled, to the members it concerned: the detail of their "meeting
+/// cancelled" notification.
 #[derive(Template)]
 #[template(path = "mail/meetings/meeting_cancelled.txt")]
 pub struct MeetingCancelled<'a> {
@@ -145,13 +160,30 @@ pub struct MeetingCancelled<'a> {
     pub in_series: bool,
 }
 
-impl MailText for MeetingCancelled<'_> {
-    fn subject(&self) -> String {
-        format!(
-            "{}: {} {} is cancelled",
-            self.can_name, self.title, self.day
-        )
-    }
+/// When a poll for a meeting time opens: the detail of the "poll opened" notification, the
+/// weekly times offered as the recipient reads them.
+#[derive(Template)]
+#[template(path = "mail/meetings/poll_opened.txt")]
+pub struct PollOpened<'a> {
+    pub who: &'a str,
+    pub title: &'a str,
+    /// "Tuesdays 19:00 (Europe/London)", with the recipient's own time after it when their zone
+    /// differs.
+    pub slots: Vec<String>,
+}
+
+/// The notification line of an opened poll.
+pub fn poll_opened_line(who: &str, title: &str) -> String {
+    format!("{who} asks when “{title}” should meet")
+}
+
+/// The notification line of a closed poll: the weekly time chosen, in the group's zone, and the
+/// first date.
+pub fn poll_closed_line(title: &str, rule: &str, zone: Tz, first: chrono::NaiveDate) -> String {
+    format!(
+        "“{title}” will meet {rule} ({zone}), from {}",
+        first.format("%A %-d %B %Y")
+    )
 }
 
 /// To the note-taker, the day after a held meeting whose minutes are still empty.
@@ -345,9 +377,15 @@ mod tests {
             at: "18:00".into(),
             reminds,
         };
+        let (london, tokyo) = (chrono_tz::Europe::London, chrono_tz::Asia::Tokyo);
+        let start = at("2026-11-25T18:00:00Z");
         assert_eq!(
-            mail(true).subject(),
-            "Riverside: Weekly circle has moved: now tomorrow at 18:00"
+            moved_line("Weekly circle", start, london, london),
+            "“Weekly circle” has moved to Wednesday 25 November 2026 at 18:00"
+        );
+        assert_eq!(
+            moved_line("Weekly circle", start, london, tokyo),
+            "“Weekly circle” has moved to Thursday 26 November 2026 at 03:00 your time"
         );
         assert_eq!(
             mail(true).render().unwrap(), // ok: test
@@ -370,12 +408,42 @@ mod tests {
             in_series: true,
         };
         assert_eq!(
-            cancelled.subject(),
-            "Riverside: Weekly circle on Tuesday 24 November 2026 is cancelled"
+            cancelled_line("Weekly circle", at("2026-11-24T19:00:00Z"), london, london),
+            "“Weekly circle” on Tuesday 24 November 2026 at 19:00 is cancelled"
         );
         assert_eq!(
             cancelled.render().unwrap(), // ok: test
             "Weekly circle on Tuesday 24 November 2026, 19:00–20:30 (Europe/London) is cancelled.\nThe other meetings of the series are unchanged.\n\nThe meeting's page:\nhttp://localhost/c/riverside/meetings/1\n"
+        );
+    }
+
+    #[test]
+    fn a_poll_tells_its_times_and_its_outcome() {
+        let opened = PollOpened {
+            who: "Olu",
+            title: "Planning",
+            slots: vec![
+                "Tuesdays 19:00 (Europe/London)".into(),
+                "Saturdays 10:00 (Europe/London), Saturdays 19:00 your time (Asia/Tokyo)".into(),
+            ],
+        };
+        assert_eq!(
+            opened.render().unwrap(), // ok: test
+            "Olu would like to find a time for “Planning”. The times offered, each week:\n- Tuesdays 19:00 (Europe/London)\n- Saturdays 10:00 (Europe/London), Saturdays 19:00 your time (Asia/Tokyo)\n\nAnswer yes, if need be, or no for each time; a facilitator then chooses the time that suits most.\n"
+        );
+        assert_eq!(
+            poll_opened_line("Olu", "Planning"),
+            "Olu asks when “Planning” should meet"
+        );
+        let first = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(); // ok: test fixture
+        assert_eq!(
+            poll_closed_line(
+                "Planning",
+                "every Saturday, 10:00",
+                chrono_tz::Europe::London,
+                first
+            ),
+            "“Planning” will meet every Saturday, 10:00 (Europe/London), from Saturday 5 December 2026"
         );
     }
 

@@ -18,6 +18,7 @@ pub mod ical;
 pub mod jobs;
 pub mod mail;
 pub mod model;
+mod notices;
 pub mod occurrences;
 pub mod polls;
 pub mod queries;

@@ -2,17 +2,21 @@
 //! stays), who facilitates and takes notes, and members' answers to "are you coming?". Each runs
 //! in one transaction with its activity line.
 
+use askama::Template;
 use chrono::Utc;
 use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
 
 use super::access::MeetingAccess;
 use super::forms::{NewTime, Roles};
 use super::jobs::REMINDER_WINDOW;
-use super::mail::{Day, MeetingCancelled, MeetingMoved};
+use super::mail::{Day, MeetingCancelled, MeetingMoved, MeetingReminder};
+use super::mail::{cancelled_line, moved_line};
 use super::model::Rsvp;
-use super::{guests, queries, when, when_for_viewer};
+use super::{guests, notices, queries, when, when_for_viewer};
 use crate::cans::access::{ActiveMember, Facilitator};
-use crate::error::Result;
+use crate::error::{AppError, Result};
+use crate::notifications::{Kind, Recipient};
 use crate::outbox::{self, MailText};
 use crate::web::time;
 
@@ -25,9 +29,9 @@ pub enum MoveOutcome {
     NotScheduled,
 }
 
-/// Moves this meeting only; calendars see the change, and those it concerns get one mail saying
-/// from when to when. That mail is the reminder if the new time is within the reminder's window;
-/// otherwise the reminder goes out when the new time comes near.
+/// Moves this meeting only; calendars see the change, and those it concerns are told once, from
+/// when to when (see [`tell_moved`]). That is the reminder if the new time is within the
+/// reminder's window; otherwise the reminder goes out when the new time comes near.
 pub async fn move_to(
     db: &PgPool,
     access: &MeetingAccess<Facilitator>,
@@ -65,8 +69,13 @@ pub async fn move_to(
     Ok(MoveOutcome::Moved)
 }
 
-/// The "moved" mail, one to each person concerned; keyed by the move's sequence, so a second
-/// move is a second mail and a retried one is not.
+/// The "meeting moved" notification to each member concerned but the one who moved it, its
+/// detail the mail of old ("from when to when", in their zone); keyed by the move's sequence, so
+/// a second move is a second notification and a retried one is not. Guests are mailed as before.
+///
+/// When the new time is within the reminder's window the move is the reminder (the meeting is
+/// marked reminded): whoever will not get the move by mail now — they chose the digest or no
+/// mail, or the hourly limit holds it back — gets the reminder itself, so nobody goes unreminded.
 async fn tell_moved(
     conn: &mut PgConnection,
     access: &MeetingAccess<Facilitator>,
@@ -75,9 +84,16 @@ async fn tell_moved(
     base_url: &str,
 ) -> Result<()> {
     let (can, g) = (&access.can, &access.meeting);
-    let link = format!("{base_url}{}", access.path(&format!("/meetings/{}", g.id)));
+    let path = access.path(&format!("/meetings/{}", g.id));
+    let link = format!("{base_url}{path}");
     let now = Utc::now();
-    for person in queries::concerned(conn, can.id, g.id).await? {
+    let people: Vec<queries::Recipient> = queries::concerned(conn, can.id, g.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.id != access.me.id)
+        .collect();
+    let mut told = Vec::with_capacity(people.len());
+    for person in &people {
         let mail = MeetingMoved {
             can_name: &can.name,
             title: &g.title,
@@ -94,12 +110,39 @@ async fn tell_moved(
                 .to_string(),
             reminds: moved.reminds,
         };
-        let key = format!("meeting:{}:moved:{}:{}", g.id, moved.sequence, person.id);
-        outbox::enqueue(
-            &mut *conn,
-            &mail.to(&person.email, Some(can.id), Some(key))?,
-        )
-        .await?;
+        told.push((
+            moved_line(&g.title, start, can.time_zone, person.time_zone),
+            Recipient::with_detail(person.id, mail.render().map_err(AppError::internal)?),
+        ));
+    }
+    let event = notices::Event {
+        kind: Kind::MeetingMoved,
+        can,
+        link: path,
+        key: format!("meeting:{}:moved:{}", g.id, moved.sequence),
+    };
+    notices::tell(conn, base_url, &event, told).await?;
+    if moved.reminds {
+        let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+        let unmailed = queries::not_mailed(conn, &event.key, &ids).await?;
+        for person in people.iter().filter(|p| unmailed.contains(&p.id)) {
+            let mail = MeetingReminder {
+                can_name: &can.name,
+                title: &g.title,
+                when: when(start, end, can.time_zone),
+                zone: can.time_zone,
+                your_time: when_for_viewer(start, end, can.time_zone, person.time_zone),
+                location: &g.location,
+                link: &link,
+                day: Day::of(start, now, person.time_zone),
+            };
+            let key = format!("meeting:{}:reminder:{}:{}", g.id, moved.sequence, person.id);
+            outbox::enqueue(
+                &mut *conn,
+                &mail.to(&person.email, Some(can.id), Some(key))?,
+            )
+            .await?;
+        }
     }
     let news = guests::News {
         can,
@@ -122,8 +165,9 @@ pub enum CancelOutcome {
     NotScheduled,
 }
 
-/// Cancels this meeting only (the other meetings of its series are unchanged); those it
-/// concerned are told.
+/// Cancels this meeting only (the other meetings of its series are unchanged); the members it
+/// concerned (but the one who cancelled it) get a "meeting cancelled" notification, keyed by the
+/// meeting's sequence; its guests are mailed.
 pub async fn cancel(
     db: &PgPool,
     access: &MeetingAccess<Facilitator>,
@@ -143,9 +187,14 @@ pub async fn cancel(
     access
         .log(&mut tx, "meeting.cancelled", ("meeting", g.id), summary)
         .await?;
-    let link = format!("{base_url}{}", access.path(&format!("/meetings/{}", g.id)));
+    let path = access.path(&format!("/meetings/{}", g.id));
+    let link = format!("{base_url}{path}");
     let now = Utc::now();
+    let mut told = Vec::new();
     for person in queries::concerned(&mut tx, can.id, g.id).await? {
+        if person.id == access.me.id {
+            continue;
+        }
         let mail = MeetingCancelled {
             can_name: &can.name,
             title: &g.title,
@@ -156,9 +205,18 @@ pub async fn cancel(
             day: Day::of(was.starts_at, now, person.time_zone),
             in_series: g.series_id.is_some(),
         };
-        let key = format!("meeting:{}:cancelled:{}:{}", g.id, was.sequence, person.id);
-        outbox::enqueue(&mut *tx, &mail.to(&person.email, Some(can.id), Some(key))?).await?;
+        told.push((
+            cancelled_line(&g.title, was.starts_at, can.time_zone, person.time_zone),
+            Recipient::with_detail(person.id, mail.render().map_err(AppError::internal)?),
+        ));
     }
+    let event = notices::Event {
+        kind: Kind::MeetingCancelled,
+        can,
+        link: path,
+        key: format!("meeting:{}:cancelled:{}", g.id, was.sequence),
+    };
+    notices::tell(&mut tx, base_url, &event, told).await?;
     let news = guests::News {
         can,
         meeting_id: g.id,

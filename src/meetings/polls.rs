@@ -1,22 +1,32 @@
 //! Finding a time: a facilitator offers weekly slots, members answer yes / if need be / no, and
-//! choosing a slot starts a weekly series there and closes the poll (once).
+//! choosing a slot starts a weekly series there and closes the poll (once). Opening and closing
+//! a poll notify the group.
 
+use askama::Template;
 use chrono::{NaiveTime, Weekday};
 use chrono_tz::Tz;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::forms::{NewPoll, Schedule};
+use super::mail::{PollOpened, poll_closed_line, poll_opened_line};
 use super::model::PollAnswer;
-use super::queries::polls;
+use super::queries::{self, polls};
 use super::recurrence::{self, Repeat, weekday_name};
 use super::series;
 use crate::cans::access::{ActiveMember, CanAccess, Facilitator};
+use crate::cans::queries::active_members;
 use crate::error::{AppError, OrNotFound, Result};
+use crate::notifications::{self, Kind, Notice, Recipient};
 use crate::web::time;
 
-/// Opens a poll; returns its id.
-pub async fn create(db: &PgPool, access: &CanAccess<Facilitator>, poll: &NewPoll) -> Result<Uuid> {
+/// Opens a poll and tells the group (see [`tell_opened`]); returns its id.
+pub async fn create(
+    db: &PgPool,
+    access: &CanAccess<Facilitator>,
+    poll: &NewPoll,
+    base_url: &str,
+) -> Result<Uuid> {
     let can_id = access.can.id;
     let id = Uuid::now_v7();
     let mut tx = db.begin().await?;
@@ -39,8 +49,55 @@ pub async fn create(db: &PgPool, access: &CanAccess<Facilitator>, poll: &NewPoll
     access
         .log(&mut tx, "time_poll.created", ("time_poll", id), summary)
         .await?;
+    tell_opened(&mut tx, access, id, poll, base_url).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// A "poll opened" notification to every active member but its author, the times offered in
+/// their own zone as its detail.
+async fn tell_opened(
+    conn: &mut PgConnection,
+    access: &CanAccess<Facilitator>,
+    id: Uuid,
+    poll: &NewPoll,
+    base_url: &str,
+) -> Result<()> {
+    let can = &access.can;
+    let mut to = Vec::new();
+    for person in queries::active_with_zones(&mut *conn, can.id).await? {
+        if person.id == access.me.id {
+            continue;
+        }
+        let slots = poll
+            .options
+            .iter()
+            .map(|(day, at)| {
+                let weekday = recurrence::weekday_number(*day);
+                match slot_labels(weekday, *at, can.time_zone, person.time_zone) {
+                    (label, None) => format!("{label} ({})", can.time_zone),
+                    (label, Some(yours)) => format!("{label} ({}), {yours}", can.time_zone),
+                }
+            })
+            .collect();
+        let detail = PollOpened {
+            who: &access.me.display_name,
+            title: &poll.title,
+            slots,
+        }
+        .render()
+        .map_err(AppError::internal)?;
+        to.push(Recipient::with_detail(person.id, detail));
+    }
+    let notice = Notice {
+        kind: Kind::PollOpened,
+        can: Some((can.id, &can.name)),
+        line: poll_opened_line(&access.me.display_name, &poll.title),
+        link: access.path(&format!("/meetings/polls/{id}")),
+        key: format!("poll:{id}:opened"),
+    };
+    notifications::notify(conn, base_url, &notice, &to).await?;
+    Ok(())
 }
 
 pub enum AnswerOutcome {
@@ -77,12 +134,14 @@ pub enum ChooseOutcome {
     AlreadyChosen,
 }
 
-/// Starts a weekly series at the chosen slot (from tomorrow on) and closes the poll.
+/// Starts a weekly series at the chosen slot (from tomorrow on) and closes the poll; every active
+/// member but the one who chose is told the time with a "poll closed" notification.
 pub async fn choose(
     db: &PgPool,
     access: &CanAccess<Facilitator>,
     id: Uuid,
     slot: Uuid,
+    base_url: &str,
 ) -> Result<ChooseOutcome> {
     let can = &access.can;
     let mut tx = db.begin().await?;
@@ -124,6 +183,28 @@ pub async fn choose(
     access
         .log(&mut tx, "time_poll.chosen", ("time_poll", id), summary)
         .await?;
+    let rule = format!(
+        "{}, {}",
+        schedule
+            .repeat
+            .map(|r| r.describe())
+            .unwrap_or_else(|| format!("{}s", weekday_name(day))),
+        slot.start_time.format("%H:%M")
+    );
+    let to = active_members(&mut *tx, can.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.id != access.me.id)
+        .map(|p| Recipient::plain(p.id))
+        .collect::<Vec<_>>();
+    let notice = Notice {
+        kind: Kind::PollClosed,
+        can: Some((can.id, &can.name)),
+        line: poll_closed_line(&poll.title, &rule, can.time_zone, schedule.starts_on),
+        link: access.path(&format!("/meetings/series/{series_id}")),
+        key: format!("poll:{id}:closed"),
+    };
+    notifications::notify(&mut tx, base_url, &notice, &to).await?;
     tx.commit().await?;
     Ok(ChooseOutcome::Chosen { series_id })
 }

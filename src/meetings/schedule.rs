@@ -2,17 +2,18 @@
 //! individually moved occurrences follow; see `series`). Each runs in one transaction with its
 //! activity line.
 
+use askama::Template;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::forms::Schedule;
-use super::mail::SeriesChanged;
+use super::mail::{SeriesChanged, series_changed_line};
 use super::series::{self, SeriesRow};
 use super::{guests, when};
 use crate::cans::access::{CanAccess, Facilitator};
 use crate::cans::queries::active_members;
 use crate::error::{AppError, OrNotFound, Result};
-use crate::outbox::{self, MailText};
+use crate::notifications::{self, Kind, Notice, Recipient};
 use crate::web::time;
 
 /// What scheduling made.
@@ -136,9 +137,10 @@ pub async fn edit(
     Ok(Edited { agendas_filled })
 }
 
-/// One mail to each active member (but the one who changed it) when a series changes what they
-/// would notice: its dates, time, place or name. Keyed by the series' SEQUENCE, which the change
-/// grew, so a retried transaction writes it once and the next change writes anew.
+/// One "series changed" notification to each active member (but the one who changed it) when a
+/// series changes what they would notice: its dates, time, place or name; its detail is the mail
+/// of old. Keyed by the series' SEQUENCE, which the change grew, so a retried transaction writes
+/// it once and the next change writes anew.
 async fn tell_members(
     conn: &mut PgConnection,
     access: &CanAccess<Facilitator>,
@@ -149,15 +151,13 @@ async fn tell_members(
 ) -> Result<()> {
     let can = &access.can;
     let sequence: i32 = series::sequence(&mut *conn, can.id, after.id).await?;
-    let link = format!(
-        "{base_url}{}",
-        access.path(&format!("/meetings/series/{}", after.id))
-    );
+    let path = access.path(&format!("/meetings/series/{}", after.id));
+    let link = format!("{base_url}{path}");
     let next = after.next_dates(today, 1).first().map(|day| {
         let (start, end) = after.times_on(*day);
         when(start, end, after.time_zone)
     });
-    let mail = SeriesChanged {
+    let detail = SeriesChanged {
         can_name: &can.name,
         who: &access.me.display_name,
         title: &after.title,
@@ -168,17 +168,23 @@ async fn tell_members(
         next,
         cancelled: moved.iter().filter(|m| m.now.is_none()).count(),
         link: &link,
-    };
-    for person in active_members(&mut *conn, can.id).await? {
-        if person.id == access.me.id {
-            continue;
-        }
-        let key = format!("series:{}:changed:{sequence}:{}", after.id, person.id);
-        outbox::enqueue(
-            &mut *conn,
-            &mail.to(&person.email, Some(can.id), Some(key))?,
-        )
-        .await?;
     }
+    .render()
+    .map_err(AppError::internal)?;
+    let line = series_changed_line(&after.title, &after.rule(), after.time_zone);
+    let to: Vec<Recipient> = active_members(&mut *conn, can.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.id != access.me.id)
+        .map(|p| Recipient::with_detail(p.id, detail.clone()))
+        .collect();
+    let notice = Notice {
+        kind: Kind::SeriesChanged,
+        can: Some((can.id, &can.name)),
+        line,
+        link: path,
+        key: format!("series:{}:changed:{sequence}", after.id),
+    };
+    notifications::notify(conn, base_url, &notice, &to).await?;
     Ok(())
 }

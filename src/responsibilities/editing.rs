@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::forms::{NewResponsibility, Progress};
 use super::log;
 use super::model::{HoldingKind, ResponsibilityKind};
-use super::queries::{self, holdings, holdings::NewHolding};
+use super::queries::{self, holdings, holdings::NewHolding, offers};
 use crate::cans::access::{ActiveMember, CanAccess, Coordinator, Facilitator, Requirement};
 use crate::cans::queries::is_active_member;
 use crate::error::{OrNotFound, Result};
@@ -98,6 +98,10 @@ pub async fn progress(
         }
         // Reopened, it is open or active by whether anyone carries it.
         holdings::sync_status(&mut tx, can.id, id).await?;
+        // Closed, nobody is asked to take it on any more.
+        if !status.is_current() {
+            offers::withdraw_on(&mut tx, can.id, id).await?;
+        }
     }
     queries::insert_note(&mut tx, can.id, id, me.id, &p.note, p.status).await?;
     let to = p.status.map(|s| format!(" to {s}")).unwrap_or_default();

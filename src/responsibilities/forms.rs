@@ -172,22 +172,57 @@ impl NewResponsibility {
 pub struct AssignForm {
     pub member_id: String,
     pub kind: String,
+    pub ask_note: String,
 }
 
-/// Whom a coordinator asks, and as what. A member id that does not parse names nobody (the
-/// service answers that the same way as for someone who is not an active member).
-#[derive(Debug, Clone, Copy)]
+/// Whom a coordinator asks, as what, and with what word to them. A member id that does not parse
+/// names nobody (the service answers that the same way as for someone who is not an active
+/// member).
+#[derive(Debug, Clone)]
 pub struct Assignment {
     pub member: Option<Uuid>,
     pub kind: HoldingKind,
+    pub note: String,
 }
 
-impl From<&AssignForm> for Assignment {
-    fn from(f: &AssignForm) -> Self {
-        Self {
-            member: f.member_id.trim().parse().ok(),
-            kind: HoldingKind::chosen(&f.kind),
+impl Assignment {
+    pub fn parse(f: &AssignForm) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let note = errors.check(
+            "ask_note",
+            forms::text(&f.ask_note, "the note", 0, OFFER_TEXT_MAX),
+        );
+        match note {
+            Some(note) if errors.is_empty() => Ok(Self {
+                member: f.member_id.trim().parse().ok(),
+                kind: HoldingKind::chosen(&f.kind),
+                note,
+            }),
+            _ => Err(errors),
         }
+    }
+}
+
+/// The longest note or reason an offer keeps (`offers_note_length`, `offers_reason_length`).
+pub const OFFER_TEXT_MAX: usize = 1000;
+
+/// An answer to an offer: a decline's optional reason.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct AnswerForm {
+    pub reason: String,
+}
+
+impl AnswerForm {
+    /// The reason, which may be empty.
+    pub fn reason(&self) -> Result<String, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        errors
+            .check(
+                "reason",
+                forms::text(&self.reason, "the reason", 0, OFFER_TEXT_MAX),
+            )
+            .ok_or(errors)
     }
 }
 

@@ -1,19 +1,17 @@
-//! Who holds a responsibility: volunteering, being asked (and declining), handing it on with an
-//! overlap, and stepping down. Each change runs in one transaction with its activity-log line and
+//! Who holds a responsibility: volunteering, being asked (an offer, see `offers`; declining a
+//! holding someone arranged before asks were offers), offering a hand-off, and stepping down. Each change runs in one transaction with its activity-log line and
 //! any mail, and answers with what happened; the handlers turn that into a page.
 
-use chrono::Utc;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::forms::{Assignment, Handoff};
-use super::model::{HoldingEnd, HoldingKind};
+use super::model::{HoldingEnd, HoldingKind, OfferKind};
 use super::queries::{self, holdings, holdings::EndHolding, holdings::NewHolding};
-use super::{log, mail, page};
+use super::{log, offers};
 use crate::cans::access::{ActiveMember, CanAccess, Coordinator};
 use crate::cans::queries::is_active_member;
 use crate::error::{OrNotFound, Result};
-use crate::outbox::{self, MailText};
 use crate::web::forms::FieldErrors;
 
 /// Locks the responsibility for the rest of the transaction (one change at a time: two hand-offs
@@ -72,12 +70,20 @@ pub async fn volunteer(
 }
 
 pub enum Assigned {
-    /// They hold it now, have been told, and may decline.
+    /// They were asked (an offer waits for their answer) and have been told.
     Asked {
         name: String,
         kind: HoldingKind,
     },
+    /// The coordinator asked themselves: they hold it now.
+    Took {
+        kind: HoldingKind,
+    },
     AlreadyHolds {
+        name: String,
+    },
+    /// An ask to them is open already: nothing new was sent.
+    AlreadyAsked {
         name: String,
     },
     /// Nobody, or someone away, gone or from elsewhere: only active members carry things.
@@ -85,13 +91,13 @@ pub enum Assigned {
     Closed,
 }
 
-/// A coordinator asks a member to carry or back up a responsibility; the member is mailed and may
-/// decline with a reason.
+/// A coordinator asks a member to carry or back up a responsibility: an offer they may accept or
+/// decline, and a notification. Asking oneself takes it on at once.
 pub async fn assign(
     db: &PgPool,
     access: &CanAccess<Coordinator>,
     id: Uuid,
-    asked: Assignment,
+    asked: &Assignment,
     base_url: &str,
 ) -> Result<Assigned> {
     let (can, me) = (&access.can, access.actor());
@@ -108,37 +114,47 @@ pub async fn assign(
     let r = queries::one(&mut *tx, can.id, id).await?.or_not_found()?;
     let person = queries::person(&mut tx, target).await?;
     let kind = asked.kind;
-    let holding = NewHolding {
-        can_id: can.id,
-        responsibility: id,
-        member: target,
-        kind,
-        by: me.id,
-        asked: target != me.id,
-        note: "",
-    };
-    if !holdings::add_holder(&mut tx, &holding).await? {
+    if holdings::holds(&mut tx, can.id, id, target)
+        .await?
+        .is_some()
+    {
         return Ok(Assigned::AlreadyHolds { name: person.name });
+    }
+    if target == me.id {
+        let holding = NewHolding {
+            can_id: can.id,
+            responsibility: id,
+            member: me.id,
+            kind,
+            by: me.id,
+            asked: false,
+            note: "",
+        };
+        holdings::add_holder(&mut tx, &holding).await?;
+        let summary = format!("{} took on “{}” as {kind}", me.name, r.title);
+        log(&mut tx, access, "responsibility.volunteered", id, summary).await?;
+        tx.commit().await?;
+        return Ok(Assigned::Took { kind });
+    }
+    let ask = offers::Ask {
+        responsibility: id,
+        title: &r.title,
+        kind: OfferKind::of(kind),
+        to: target,
+        note: &asked.note,
+        overlap_days: 0,
+    };
+    if offers::make(&mut tx, access, &ask, base_url)
+        .await?
+        .is_none()
+    {
+        return Ok(Assigned::AlreadyAsked { name: person.name });
     }
     let summary = format!(
         "{} asked {} to be {kind} for “{}”",
         me.name, person.name, r.title
     );
     log(&mut tx, access, "responsibility.assigned", id, summary).await?;
-    let link = format!("{base_url}{}", access.path(&page(id)));
-    let mail = mail::Asked {
-        can_name: &can.name,
-        asked_by: me.name,
-        kind,
-        title: &r.title,
-        link: &link,
-    };
-    // Asked again later (after a decline), they are told again.
-    let key = format!(
-        "responsibility:{id}:assigned:{target}:{}",
-        Utc::now().timestamp()
-    );
-    outbox::enqueue(&mut *tx, &mail.to(&person.email, Some(can.id), Some(key))?).await?;
     tx.commit().await?;
     Ok(Assigned::Asked {
         name: person.name,
@@ -183,7 +199,8 @@ pub async fn decline(
 }
 
 pub enum HandedOff {
-    Handed {
+    /// Offered to them: nothing changes until they accept.
+    Offered {
         name: String,
     },
     /// The receiver cannot take it (the messages say why, by field).
@@ -193,13 +210,15 @@ pub enum HandedOff {
     Closed,
 }
 
-/// A carrier hands the responsibility to someone else, with a note and, if asked, some days of
-/// carrying it together. The history keeps both holdings.
+/// A carrier offers the responsibility to someone else, with a note and, if asked, some days of
+/// carrying it together counted from the day they accept. Nothing changes until they do
+/// (`offers::accept` hands it over).
 pub async fn hand_off(
     db: &PgPool,
     access: &CanAccess<ActiveMember>,
     id: Uuid,
     handoff: &Handoff,
+    base_url: &str,
 ) -> Result<HandedOff> {
     let (can, me) = (&access.can, access.actor());
     let mut tx = db.begin().await?;
@@ -216,26 +235,45 @@ pub async fn hand_off(
     let r = queries::one(&mut *tx, can.id, id).await?.or_not_found()?;
     let name = queries::person(&mut tx, to).await?.name;
     let overlap = handoff.overlap_days;
-    // With no overlap the old holding ends at once; with one, it ends that many days from now.
-    let until = (overlap > 0).then(|| Utc::now() + chrono::Duration::days(overlap));
-    let mine = EndHolding {
-        can_id: can.id,
+    let ask = offers::Ask {
         responsibility: id,
-        member: me.id,
-        how: HoldingEnd::HandedOff,
-        at: until,
-        note: Some(&handoff.note),
+        title: &r.title,
+        kind: OfferKind::Handoff,
+        to,
+        note: &handoff.note,
+        // The form allows 0 to 60.
+        overlap_days: i16::try_from(overlap).unwrap_or(0),
     };
-    hand_over(&mut tx, &mine, to).await?;
+    if offers::make(&mut tx, access, &ask, base_url)
+        .await?
+        .is_none()
+    {
+        let mut errors = FieldErrors::new();
+        errors.add(
+            "to",
+            "They have been asked already and have not answered yet.",
+        );
+        return Ok(HandedOff::Refused(errors));
+    }
     let together = if overlap > 0 {
-        format!(", carrying it together for {overlap} days")
+        format!(", carrying it together for {overlap} days once accepted")
     } else {
         String::new()
     };
-    let summary = format!("{} handed “{}” to {name}{together}", me.name, r.title);
-    log(&mut tx, access, "responsibility.handed_off", id, summary).await?;
+    let summary = format!(
+        "{} offered to hand “{}” to {name}{together}",
+        me.name, r.title
+    );
+    log(
+        &mut tx,
+        access,
+        "responsibility.handoff_offered",
+        id,
+        summary,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(HandedOff::Handed { name })
+    Ok(HandedOff::Offered { name })
 }
 
 /// Why `to` cannot take the responsibility on, if they cannot.
@@ -256,7 +294,11 @@ async fn refusal(
 
 /// The hand-over itself: the giver's holding ends (now, or after the overlap), a backup who takes
 /// over stops being the backup, and the receiver carries it with the hand-over note.
-async fn hand_over(conn: &mut PgConnection, giver: &EndHolding<'_>, to: Uuid) -> Result<()> {
+pub(super) async fn hand_over(
+    conn: &mut PgConnection,
+    giver: &EndHolding<'_>,
+    to: Uuid,
+) -> Result<()> {
     holdings::end_holder(&mut *conn, giver).await?;
     let backup = EndHolding {
         member: to,

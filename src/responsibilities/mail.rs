@@ -5,28 +5,23 @@
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::model::HoldingKind;
+use super::model::OfferKind;
 use crate::outbox::MailText;
 use crate::web::time;
 
-/// To a member a coordinator asks to carry or back up a responsibility.
+/// What the person asked reads under the notification's line: who asks what, the note, and
+/// until when they can answer (the notification mail adds the link).
 #[derive(Template)]
 #[template(path = "mail/responsibilities/asked.txt")]
 pub struct Asked<'a> {
     pub can_name: &'a str,
     pub asked_by: &'a str,
-    pub kind: HoldingKind,
+    pub kind: OfferKind,
     pub title: &'a str,
-    pub link: &'a str,
-}
-
-impl MailText for Asked<'_> {
-    fn subject(&self) -> String {
-        format!(
-            "{}: would you be {} for “{}”?",
-            self.can_name, self.kind, self.title
-        )
-    }
+    pub note: &'a str,
+    pub overlap_days: i16,
+    /// The day the offer expires, in the CAN's zone.
+    pub until: String,
 }
 
 /// What every reminder names: the responsibility, its day, and where to act on it.
@@ -99,22 +94,27 @@ mod tests {
 
     #[test]
     fn the_request_to_carry_keeps_its_words() {
-        let mail = Asked {
+        let ask = |kind, note, overlap_days| Asked {
             can_name: "Riverside",
             asked_by: "Olu",
-            kind: HoldingKind::Backup,
+            kind,
             title: "Treasurer",
-            link: "https://canopy.example/c/riverside/responsibilities/1",
-        }
-        .to("mia@example.org", None, None)
-        .unwrap(); // ok: test fixture
+            note,
+            overlap_days,
+            until: "8 December 2026".into(),
+        };
+        let tail = "You can accept or decline until 8 December 2026. If it is too much right now, decline with a word of why — that is welcome, and helps the group spread the load.\n";
         assert_eq!(
-            mail.subject,
-            "Riverside: would you be backup for “Treasurer”?"
+            ask(OfferKind::Backup, "", 0).render().unwrap(), // ok: test fixture
+            format!("Olu asked you to back up “Treasurer” in Riverside.\n\n{tail}")
         );
         assert_eq!(
-            mail.body,
-            "Olu asked you to be the backup for “Treasurer” in Riverside.\n\nIf it is too much right now, you can decline with a word of why — that is welcome, and helps the group spread the load:\nhttps://canopy.example/c/riverside/responsibilities/1\n"
+            ask(OfferKind::Handoff, "The box is in the hall", 14)
+                .render()
+                .unwrap(), // ok: test fixture
+            format!(
+                "Olu asked you to take over “Treasurer” in Riverside.\nYou would carry it together for 14 days from the day you accept.\nTheir note: The box is in the hall\n\n{tail}"
+            )
         );
     }
 

@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod load;
 pub mod mail;
 pub mod model;
+pub mod offers;
 pub mod queries;
 
 use axum::Router;
@@ -80,6 +81,13 @@ pub fn router() -> Router<AppState> {
             post(handlers::progress),
         )
         .route("/c/{slug}/load", get(handlers::load_view))
+        .route("/c/{slug}/offers/{id}", get(handlers::offer_page))
+        .route("/c/{slug}/offers/{id}/accept", post(handlers::accept))
+        .route(
+            "/c/{slug}/offers/{id}/decline",
+            post(handlers::decline_offer),
+        )
+        .route("/c/{slug}/offers/{id}/withdraw", post(handlers::withdraw))
 }
 
 /// The one URL under a meeting that this area answers: turning the meeting's action item into a
@@ -91,11 +99,19 @@ pub fn meeting_routes() -> Router<AppState> {
     )
 }
 
-/// The clock's work for responsibilities: due soon, overdue and term-ending reminders.
+/// The clock's work for responsibilities: due soon, overdue and term-ending reminders, and asks
+/// that expire unanswered.
 pub fn jobs() -> Vec<Job> {
-    vec![Job::new(
-        "responsibilities",
-        Duration::from_secs(60),
-        |ctx: JobContext| async move { jobs::tick(&ctx.db, &ctx.base_url).await },
-    )]
+    vec![
+        Job::new(
+            "responsibilities",
+            Duration::from_secs(60),
+            |ctx: JobContext| async move { jobs::tick(&ctx.db, &ctx.base_url).await },
+        ),
+        Job::new(
+            "offers expire",
+            Duration::from_secs(60),
+            |ctx: JobContext| async move { offers::expire(&ctx.db, &ctx.base_url).await },
+        ),
+    ]
 }

@@ -219,3 +219,81 @@ mod tests {
         );
     }
 }
+
+/// What an offer asks: to carry or back up a responsibility (a coordinator's ask), or to take it
+/// over from its carrier (a hand-off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum OfferKind {
+    Carrier,
+    Backup,
+    Handoff,
+}
+
+impl OfferKind {
+    /// The holding a coordinator's ask becomes once accepted.
+    pub fn of(kind: HoldingKind) -> Self {
+        match kind {
+            HoldingKind::Carrier => Self::Carrier,
+            HoldingKind::Backup => Self::Backup,
+        }
+    }
+
+    /// How the person asked would hold it.
+    pub fn holding(self) -> HoldingKind {
+        match self {
+            Self::Backup => HoldingKind::Backup,
+            Self::Carrier | Self::Handoff => HoldingKind::Carrier,
+        }
+    }
+
+    /// What is asked, after "to": "carry", "back up", "take over".
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Carrier => "carry",
+            Self::Backup => "back up",
+            Self::Handoff => "take over",
+        }
+    }
+}
+
+/// Where an offer stands: open until the person asked answers, the asker withdraws it, or it
+/// expires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum OfferStatus {
+    Open,
+    Accepted,
+    Declined,
+    Withdrawn,
+    Expired,
+}
+
+impl OfferStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+            Self::Withdrawn => "withdrawn",
+            Self::Expired => "expired",
+        }
+    }
+
+    /// Why an offer in this state can no longer be answered or withdrawn.
+    pub fn settled(self) -> &'static str {
+        match self {
+            Self::Open => "This ask is still open.",
+            Self::Accepted => "This ask has already been accepted: nothing changed.",
+            Self::Declined => "This ask has already been declined: nothing changed.",
+            Self::Withdrawn => "This ask was withdrawn: nothing changed.",
+            Self::Expired => "This ask has expired: nothing changed.",
+        }
+    }
+}
+
+impl fmt::Display for OfferStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

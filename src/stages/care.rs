@@ -1,5 +1,6 @@
-//! Looking after people: noting that someone reached out to a member who seems to drift away,
-//! and the private check-in after a meeting (only ever shown as averages, from three answers).
+//! Looking after people: noting that someone reached out to a member who seems to drift away
+//! (with, if they like, a word the member receives), and the private check-in after a meeting
+//! (only ever shown as averages, from three answers).
 
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -9,26 +10,53 @@ use super::health::CHECK_IN_DAYS;
 use super::queries;
 use crate::cans::access::{ActiveMember, CanAccess};
 use crate::error::{AppError, OrNotFound, Result};
+use crate::notifications::{self, Kind, Notice, Recipient};
 
-/// Records that the caller checked in with a current member; returns that member's name. A
-/// member id that names nobody here is not found.
+/// What reaching out came to: the member's name, and whether they were sent the word.
+pub struct ReachedOut {
+    pub name: String,
+    pub word_sent: bool,
+}
+
+/// Records that the caller checked in with a current member and, when there is a word for them,
+/// sends it to that member alone (the note stays with the group). A member id that names nobody
+/// here is not found.
 pub async fn reach_out(
     db: &PgPool,
     access: &CanAccess<ActiveMember>,
     reach_out: &ReachOut,
-) -> Result<String> {
+    base_url: &str,
+) -> Result<ReachedOut> {
     let (can, member) = (&access.can, reach_out.member_id);
     let mut tx = db.begin().await?;
     let name = queries::current_member_name(&mut tx, can.id, member)
         .await?
         .or_not_found()?;
-    queries::insert_reach_out(&mut tx, can.id, member, access.me.id, &reach_out.note).await?;
+    let id =
+        queries::insert_reach_out(&mut tx, can.id, member, access.me.id, &reach_out.note).await?;
     let summary = format!("{} checked in with {name}", access.me.display_name);
     access
         .log(&mut tx, "health.reached_out", ("member", member), summary)
         .await?;
+    let mut word_sent = false;
+    if let Some(word) = reach_out.word.as_ref().filter(|_| member != access.me.id) {
+        let notice = Notice {
+            kind: Kind::ReachOut,
+            can: Some((can.id, &can.name)),
+            line: format!(
+                "{} from {} is thinking of you",
+                access.me.display_name, can.name
+            ),
+            link: access.path(""),
+            key: format!("reach_out:{id}"),
+        };
+        let to = Recipient::with_detail(member, word.clone());
+        word_sent = !notifications::notify(&mut tx, base_url, &notice, &[to])
+            .await?
+            .is_empty();
+    }
     tx.commit().await?;
-    Ok(name)
+    Ok(ReachedOut { name, word_sent })
 }
 
 /// A meeting the caller may check in for: held, they were there, and not closed yet.

@@ -102,22 +102,30 @@ impl TryFrom<&CriteriaForm> for Criteria {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct ReachOutForm {
     pub member_id: String,
     pub note: String,
+    /// A word to the member themselves: sent to them, never shown to the group.
+    pub word: String,
 }
 
-/// Someone checked in with a member who seems to drift away.
+/// The longest word to the member reached out to.
+pub const WORD_MAX: usize = 500;
+
+/// Someone checked in with a member who seems to drift away: a note for the group, and
+/// optionally a word to the member (which only they read).
 pub struct ReachOut {
     pub member_id: Uuid,
     pub note: String,
+    pub word: Option<String>,
 }
 
 impl ReachOut {
-    /// A member id that is not one names nobody (404); the note is optional and kept short.
-    pub fn parse(f: &ReachOutForm) -> Result<Self> {
+    /// A member id that is not one names nobody (404); the note is optional and kept short; a
+    /// word that is too long or unstorable is the form's problem (422, keyed `word`).
+    pub fn parse(f: &ReachOutForm) -> Result<Result<Self, FieldErrors>> {
         let member_id = f.member_id.trim().parse().map_err(|_| AppError::NotFound)?;
         let note = f
             .note
@@ -126,7 +134,20 @@ impl ReachOut {
             .filter(|c| !c.is_control() || *c == '\n')
             .take(500)
             .collect();
-        Ok(Self { member_id, note })
+        let mut errors = FieldErrors::new();
+        Ok(
+            match errors.check(
+                "word",
+                forms::text(&f.word, "your word to them", 0, WORD_MAX),
+            ) {
+                Some(word) => Ok(Self {
+                    member_id,
+                    note,
+                    word: (!word.is_empty()).then_some(word),
+                }),
+                None => Err(errors),
+            },
+        )
     }
 }
 

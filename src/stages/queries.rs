@@ -114,24 +114,26 @@ pub async fn current_member_name(
     .await?)
 }
 
+/// Records a reach-out; returns its id (the key of the word sent with it, if any).
 pub async fn insert_reach_out(
     conn: &mut PgConnection,
     can_id: Uuid,
     member_id: Uuid,
     by: Uuid,
     note: &str,
-) -> Result<()> {
+) -> Result<Uuid> {
+    let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO reach_outs (id, can_id, member_id, by_id, note) VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(Uuid::now_v7())
+    .bind(id)
     .bind(can_id)
     .bind(member_id)
     .bind(by)
     .bind(note)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(id)
 }
 
 // ---- Check-ins -----------------------------------------------------------------------------

@@ -1,10 +1,9 @@
-//! What visioning sends people. The words are in `templates/mail/visioning/`.
+//! What visioning tells people: the lines of its notifications, and the fuller words under them
+//! in the mail (`templates/mail/visioning/`).
 
 use askama::Template;
 
-use crate::outbox::MailText;
-
-/// To every active member when a consent round opens.
+/// The detail of the "round opened" notification.
 #[derive(Template)]
 #[template(path = "mail/visioning/round_opened.txt")]
 pub struct RoundOpened<'a> {
@@ -16,16 +15,12 @@ pub struct RoundOpened<'a> {
     pub zone: chrono_tz::Tz,
 }
 
-impl MailText for RoundOpened<'_> {
-    fn subject(&self) -> String {
-        format!(
-            "{}: do you consent to vision version {}?",
-            self.can_name, self.number
-        )
-    }
+/// The notification line of an opened round.
+pub fn opened_line(number: i32) -> String {
+    format!("Do you consent to vision version {number}?")
 }
 
-/// To every active member when a round closes, adopted or not.
+/// The detail of the "round closed" notification, adopted or not.
 #[derive(Template)]
 #[template(path = "mail/visioning/round_closed.txt")]
 pub struct RoundClosed<'a> {
@@ -37,11 +32,11 @@ pub struct RoundClosed<'a> {
     pub link: &'a str,
 }
 
-impl MailText for RoundClosed<'_> {
-    fn subject(&self) -> String {
+impl RoundClosed<'_> {
+    /// The notification line: the outcome.
+    pub fn line(&self) -> String {
         format!(
-            "{}: vision version {} {}",
-            self.can_name,
+            "Vision version {} {}",
             self.number,
             if self.adopted {
                 "is adopted"
@@ -52,7 +47,8 @@ impl MailText for RoundClosed<'_> {
     }
 }
 
-/// To active members who have not answered, a day before a round closes.
+/// The detail of the "round closing" notification, to active members who have not answered, a
+/// day before a round closes.
 #[derive(Template)]
 #[template(path = "mail/visioning/closing_soon.txt")]
 pub struct ClosingSoon<'a> {
@@ -63,13 +59,11 @@ pub struct ClosingSoon<'a> {
     pub link: &'a str,
 }
 
-impl MailText for ClosingSoon<'_> {
-    fn subject(&self) -> String {
-        format!(
-            "{}: the consent round on vision version {} closes within a day",
-            self.can_name, self.number
-        )
-    }
+/// The notification line of a round closing soon, to those who have not answered.
+pub fn closing_line(number: i32) -> String {
+    format!(
+        "The consent round on vision version {number} closes within a day: you have not answered yet"
+    )
 }
 
 #[cfg(test)]
@@ -104,10 +98,7 @@ mod tests {
             "The consent round on vision version 2 closed: not adopted.\n\n\
              See the round and everyone's reasons:\nhttps://c.example/r\n"
         );
-        assert_eq!(
-            closed.subject(),
-            "Riverside: vision version 2 was not adopted"
-        );
+        assert_eq!(closed.line(), "Vision version 2 was not adopted");
         let soon = ClosingSoon {
             can_name: "Riverside",
             number: 2,

@@ -655,7 +655,8 @@ async fn journeys_in_a_real_browser() {
     olu.select("#to", &member_id(&mut conn, "Mia").await);
     olu.type_into("#handoff_note", "The pans are in the hall");
     submit(&olu, &mut c, js, "Hand it on");
-    assert!(olu.text().contains("Handed to Mia"));
+    // Issue 15: a hand-off is an offer until Mia accepts it.
+    assert!(olu.text().contains("Offered to Mia"), "{}", olu.text());
     open(&olu, &mut c, js, &format!("{base}/c/{slug}/stage"));
     let organizing_after = olu.text();
     assert!(
@@ -788,6 +789,72 @@ async fn journeys_in_a_real_browser() {
     kb.keys(ENTER);
     kb.wait_until("document.body.innerText.includes('Hello, Kim')");
     drop(kb);
+
+    // 4b. An ask answered on a phone (issue 15): at 390 px wide, Olu asks Mia to carry a
+    //     responsibility; Mia signs in, opens the ask from the responsibility's page, accepts;
+    //     the board shows her carrying it.
+    {
+        let sign_in_on_phone = |email: &str| {
+            let d = Driver::new(&driver, js).unwrap();
+            d.window(390, 844);
+            d.goto(&format!("{base}/sign-in"));
+            d.type_into("#email", email);
+            d.type_into("#password", PASSWORD);
+            let b = d.button("Sign in");
+            d.click_and_wait(&b);
+            d
+        };
+        let olu_phone = sign_in_on_phone("olua@example.org");
+        open(
+            &olu_phone,
+            &mut c,
+            js,
+            &format!("{base}/c/{slug}/responsibilities/new"),
+        );
+        olu_phone.type_into("#title", "Lay the tables");
+        olu_phone.type_into("#effort", "2");
+        submit(&olu_phone, &mut c, js, "Put it on the board");
+        let tables = olu_phone.url();
+        olu_phone.select("#member_id", &member_id(&mut conn, "Mia").await);
+        olu_phone.type_into("#ask_note", "You set them so well last time");
+        submit(&olu_phone, &mut c, js, "Ask them");
+        let asked = olu_phone.text();
+        assert!(asked.contains("Mia is asked to be the carrier"), "{asked}");
+        assert!(asked.contains("Offered to Mia (until"), "{asked}");
+
+        let mia_phone = sign_in_on_phone("miaa@example.org");
+        open(&mia_phone, &mut c, js, &tables);
+        let answer = mia_phone.find("a[href*=\"/offers/\"]");
+        mia_phone.click_and_wait(&answer);
+        c.page(&mia_phone, js);
+        let offer = mia_phone.text();
+        assert!(
+            offer.contains("Olu asks you to carry “Lay the tables”")
+                && offer.contains("You set them so well last time"),
+            "{offer}"
+        );
+        submit(&mia_phone, &mut c, js, "Accept");
+        assert!(
+            mia_phone
+                .text()
+                .contains("you are now the carrier for “Lay the tables”"),
+            "{}",
+            mia_phone.text()
+        );
+        open(
+            &mia_phone,
+            &mut c,
+            js,
+            &format!("{base}/c/{slug}/responsibilities"),
+        );
+        let card: Value = mia_phone.execute(
+            "return [...document.querySelectorAll('.card')].find(c => c.textContent.includes('Lay the tables')).innerText",
+        );
+        let card = card.as_str().unwrap_or_default().to_string();
+        assert!(card.contains("Carried by: Mia"), "{card}");
+        assert!(!card.contains("Offered to"), "{card}");
+        mia_phone.screenshot(&artifacts().join("journey-4b-offer-on-a-phone.png"));
+    }
 
     // 5. Phone width: every page visited, at 390×844, scrolls only vertically and has 44px targets.
     let phone = Driver::new(&driver, js).unwrap();

@@ -166,6 +166,14 @@ const PAGES: &[Budget] = &[
         Who::Organiser,
         10,
     ),
+    // Issue 15: an ask waiting for the member's answer, seen by the organiser who asked.
+    page("offer", "/c/seed-1/offers/{offer}", Who::Organiser, 10),
+    page(
+        "offer (asked)",
+        "/c/seed-1/offers/{offer}",
+        Who::PlainMember,
+        10,
+    ),
     // Issue 15: the inbox (the organiser has notifications, more on the big group), the mail
     // settings, and an unsubscribe link opened from a mail (no session).
     page("inbox", "/notifications", Who::Organiser, 10),
@@ -177,6 +185,10 @@ const PAGES: &[Budget] = &[
     ),
     page("unsubscribe link", "{unsubscribe}", Who::CalendarApp, 10),
 ];
+
+/// The fixture's open offer (the organiser asks the member to back up its responsibility); each
+/// fixture is its own database, so one fixed id serves both.
+const OFFER: &str = "01900000-0000-7000-8000-00000000000f";
 
 /// The link of the fixture's guest of the upcoming meeting (only its hash is stored).
 const GUEST_LINK: &str = "budget-guest-link";
@@ -504,6 +516,20 @@ impl Fixture {
         .await
         .unwrap();
 
+        // Issue 15: the organiser asks the member to back up the responsibility.
+        sqlx::query(
+            "INSERT INTO offers (id, can_id, responsibility_id, kind, from_member, to_member, note, expires_at)
+             VALUES ($1::uuid, $2, $3, 'backup', $4, $5, 'You know the hall', now() + interval '7 days')",
+        )
+        .bind(OFFER)
+        .bind(ids.can)
+        .bind(ids.responsibility)
+        .bind(ids.organiser)
+        .bind(ids.member)
+        .execute(&app.db)
+        .await
+        .unwrap();
+
         // The organiser's private calendar link, made through the page that makes it.
         organiser
             .get("/account/calendar")
@@ -582,6 +608,7 @@ impl Fixture {
             .replace("{feed}", &self.feed)
             .replace("{series}", &self.series.to_string())
             .replace("{guest}", GUEST_LINK)
+            .replace("{offer}", OFFER)
             .replace("{unsubscribe}", &self.unsubscribe)
     }
 

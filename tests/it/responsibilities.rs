@@ -1,4 +1,5 @@
-//! Responsibilities through the real router: creation, volunteering, assignment and decline,
+//! Responsibilities through the real router: creation, volunteering, asking (an offer, see
+//! `offers.rs`) and declining,
 //! hand-off with overlap and history, backups, the load figures on a fixture with known answers,
 //! action item → responsibility, reminders exactly once, and cross-CAN safety.
 
@@ -157,6 +158,16 @@ async fn a_past_due_date_for_a_new_task_warns_and_is_allowed_with_confirmation()
         .assert_contains("overdue");
 }
 
+/// The open offer to this member (the ask they have not answered yet).
+async fn open_offer_to(app: &TestApp, email: &str) -> Uuid {
+    let member = id_of(app, email).await;
+    sqlx::query_scalar("SELECT id FROM offers WHERE to_member = $1 AND status = 'open'")
+        .bind(member)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn assignment_tells_the_member_who_may_decline_with_a_reason() {
     let (app, mut olu, mut others, slug) = team().await;
@@ -177,6 +188,51 @@ async fn assignment_tells_the_member_who_may_decline_with_a_reason() {
         .await,
         1
     );
+    // Asked, not yet holding: the ask waits for Mia's answer.
+    assert_eq!(app.count("carriers").await, 0);
+    let offer = open_offer_to(&app, "mia@example.org").await;
+    let page = others[0].get(&format!("/c/{slug}/offers/{offer}")).await;
+    page.assert_contains("Decline");
+    // A reason is optional, but not an essay.
+    let page = others[0]
+        .post(
+            &format!("/c/{slug}/offers/{offer}/decline"),
+            &[("reason", &"x".repeat(1001))],
+        )
+        .await;
+    page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    others[0]
+        .post(
+            &format!("/c/{slug}/offers/{offer}/decline"),
+            &[("reason", "I am away most evenings")],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let (status, answer, reason): (String, String, String) = sqlx::query_as(
+        "SELECT r.status, o.status, o.reason FROM responsibilities r JOIN offers o ON o.responsibility_id = r.id WHERE r.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (status.as_str(), answer.as_str(), reason.as_str()),
+        ("open", "declined", "I am away most evenings")
+    );
+    assert_eq!(app.count("carriers").await, 0);
+
+    // A holding arranged before asks were offers (assigned at once) can still be declined, with
+    // a reason, from the responsibility's page.
+    sqlx::query(
+        "INSERT INTO carriers (id, can_id, responsibility_id, member_id, kind, arranged_by, assigned, note)
+         SELECT $1, r.can_id, r.id, $2, 'carrier', r.created_by, true, '' FROM responsibilities r WHERE r.id = $3",
+    )
+    .bind(Uuid::now_v7())
+    .bind(mia)
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .unwrap();
     let page = others[0]
         .get(&format!("/c/{slug}/responsibilities/{id}"))
         .await;
@@ -279,6 +335,18 @@ async fn a_hand_off_with_overlap_keeps_both_and_the_history() {
                 ("overlap_days", "14"),
             ],
         )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    // Offered: Mia alone carries it until Noor accepts.
+    assert_eq!(app.count("carriers").await, 1);
+    olu.get(&format!("/c/{slug}/responsibilities/{id}"))
+        .await
+        .assert_contains("Carriers: Mia.")
+        .assert_contains("Offered to Noor");
+    let offer = open_offer_to(&app, "noor@example.org").await;
+    others[1].get(&format!("/c/{slug}/offers/{offer}")).await;
+    others[1]
+        .post(&format!("/c/{slug}/offers/{offer}/accept"), &[])
         .await
         .assert_status(StatusCode::SEE_OTHER);
     // During the overlap both carry it.
@@ -748,7 +816,30 @@ async fn two_hand_offs_at_once_make_one_new_carrier_and_paused_carriers_leave_it
         others[0].post(&path, &to_noor),
         second_tab.post(&path, &to_pat)
     );
-    assert!(a.status.is_redirection() || b.status.is_redirection());
+    // Both are offers; nothing changes until one is accepted, and both accepting at once hand it
+    // over once.
+    assert!(a.status.is_redirection() && b.status.is_redirection());
+    assert_eq!(app.count("offers WHERE status = 'open'").await, 2);
+    let (noor_offer, pat_offer) = (
+        open_offer_to(&app, "noor@example.org").await,
+        open_offer_to(&app, "pat@example.org").await,
+    );
+    let (noor_tab, pat_tab) = others.split_at_mut(2);
+    noor_tab[1]
+        .get(&format!("/c/{slug}/offers/{noor_offer}"))
+        .await;
+    pat_tab[0]
+        .get(&format!("/c/{slug}/offers/{pat_offer}"))
+        .await;
+    let (noor_accepts, pat_accepts) = (
+        format!("/c/{slug}/offers/{noor_offer}/accept"),
+        format!("/c/{slug}/offers/{pat_offer}/accept"),
+    );
+    let (a, b) = tokio::join!(
+        noor_tab[1].post(&noor_accepts, &[]),
+        pat_tab[0].post(&pat_accepts, &[])
+    );
+    assert!(a.status.is_redirection() && b.status.is_redirection());
     assert_eq!(
         app.count("carriers WHERE until_at IS NULL AND kind = 'carrier'")
             .await,
@@ -930,14 +1021,33 @@ async fn asking_someone_twice_tells_them_once_and_a_hand_off_goes_only_to_someon
     }
     olu.get(&format!("/c/{slug}/responsibilities/{id}"))
         .await
-        .assert_contains("Mia already holds it.");
+        .assert_contains("Mia has been asked already and has not answered yet");
     assert_eq!(app.count("outbox").await, 1);
+    assert_eq!(app.count("offers").await, 1);
     olu.post(
         &format!("/c/{slug}/responsibilities/{id}/assign"),
         &[("member_id", &noor), ("kind", "carrier")],
     )
     .await
     .assert_status(StatusCode::SEE_OTHER);
+    // Both accept; asked again once they hold it, Olu is told so.
+    for (who, email) in [(0, "mia@example.org"), (1, "noor@example.org")] {
+        let offer = open_offer_to(&app, email).await;
+        others[who].get(&format!("/c/{slug}/offers/{offer}")).await;
+        others[who]
+            .post(&format!("/c/{slug}/offers/{offer}/accept"), &[])
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+    }
+    olu.post(
+        &format!("/c/{slug}/responsibilities/{id}/assign"),
+        &[("member_id", &mia), ("kind", "carrier")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    olu.get(&format!("/c/{slug}/responsibilities/{id}"))
+        .await
+        .assert_contains("Mia already holds it.");
     // Mia cannot hand it to Noor, who carries it already; nor to Pat while Pat is away.
     others[0]
         .get(&format!("/c/{slug}/responsibilities/{id}"))

@@ -49,11 +49,14 @@ async fn set_term(app: &TestApp, email: &str, role: &str, day: &str) {
     assert_eq!(done.rows_affected(), 1);
 }
 
-/// Who was mailed on this occasion (`reminder`, `ended`, `kept`), by address.
+/// Who was mailed on this occasion (`reminder`, `ended`, `kept`), by address. Term mails are
+/// notification mails: the notification keeps the occasion's key, its mail points at it.
 async fn mailed(app: &TestApp, occasion: &str) -> Vec<String> {
     sqlx::query_scalar(
-        "SELECT to_address FROM outbox WHERE dedupe_key LIKE 'role-term:%:' || $1 || ':%'
-         ORDER BY to_address",
+        "SELECT o.to_address FROM outbox o
+         JOIN notifications n ON o.dedupe_key = 'notification:' || n.id
+         WHERE n.kind = 'role_term' AND n.dedupe_key LIKE 'role-term:%:' || $1 || ':%'
+         ORDER BY o.to_address",
     )
     .bind(occasion)
     .fetch_all(&app.db)
@@ -114,15 +117,23 @@ async fn a_role_whose_term_has_passed_is_ended_by_the_clock_and_everyone_told_on
         mailed(&app, "ended").await,
         vec!["mia@example.org", "olu@example.org"]
     );
-    let body: String = sqlx::query_scalar(
-        "SELECT body_text FROM outbox WHERE to_address = 'olu@example.org' AND dedupe_key LIKE '%:ended:%'",
+    let (subject, body): (String, String) = sqlx::query_as(
+        "SELECT o.subject, o.body_text FROM outbox o
+         JOIN notifications n ON o.dedupe_key = 'notification:' || n.id
+         WHERE o.to_address = 'olu@example.org' AND n.dedupe_key LIKE '%:ended:%'",
     )
     .fetch_one(&app.db)
     .await
     .unwrap();
+    // The notification's line leads (the subject after the CAN's name), the mail's words follow.
+    assert_eq!(
+        subject,
+        "[Riverside Neighbours] Mia's term as facilitator has ended"
+    );
     assert!(
-        body.starts_with("Mia's term as facilitator in Riverside Neighbours ended on ")
-            && body.contains(&format!("http://localhost/c/{slug}/members/{mia_id}")),
+        body.starts_with(
+            "Mia's term as facilitator has ended\n\nMia's term as facilitator in Riverside Neighbours ended on "
+        ) && body.contains(&format!("http://localhost/c/{slug}/members/{mia_id}")),
         "{body}"
     );
     assert_eq!(
@@ -311,11 +322,14 @@ async fn the_holder_and_the_organisers_are_reminded_once_fourteen_days_before_a_
     .await
     .unwrap();
     assert!(
-        subject.starts_with("Riverside Neighbours: your term as coordinator ends "),
+        subject.starts_with("[Riverside Neighbours] Your term as coordinator ends "),
         "{subject}"
     );
+    // The reminder's words end with the link to her page; the notification mail's footer follows.
     assert!(
-        body.ends_with(&format!("http://localhost/c/{slug}/members/{mia}\n")),
+        body.contains(&format!(
+            "which an organiser can give on your page:\nhttp://localhost/c/{slug}/members/{mia}\n"
+        )),
         "{body}"
     );
 }

@@ -42,7 +42,7 @@ pub async fn create(
             name: &me.display_name,
         };
         if let Asked::DeclinedLately { ask_again_at } =
-            join_requests::ask(&state.db, &can, actor, &join).await?
+            join_requests::ask(&state.db, &can, actor, &join, &state.config.public_url).await?
         {
             return public_declined_lately(&state, ctx, can, ask_again_at).await;
         }
@@ -103,16 +103,19 @@ async fn decide(
     id: Uuid,
     decision: JoinRequestStatus,
 ) -> Result<Response> {
-    let (kind, text) = match join_requests::decide(&state.db, access, id, decision).await? {
-        Decided::Already => (FlashKind::Info, "That request was already answered.".into()),
-        Decided::Now { name } if decision == JoinRequestStatus::Approved => {
-            (FlashKind::Success, format!("{name} is now a member."))
-        }
-        Decided::Now { name } => (
-            FlashKind::Success,
-            format!("You declined {name}'s request."),
-        ),
-    };
+    let (kind, text) =
+        match join_requests::decide(&state.db, access, id, decision, &state.config.public_url)
+            .await?
+        {
+            Decided::Already => (FlashKind::Info, "That request was already answered.".into()),
+            Decided::Now { name } if decision == JoinRequestStatus::Approved => {
+                (FlashKind::Success, format!("{name} is now a member."))
+            }
+            Decided::Now { name } => (
+                FlashKind::Success,
+                format!("You declined {name}'s request."),
+            ),
+        };
     access
         .redirect(&state.db, kind, &text, "/join-requests")
         .await

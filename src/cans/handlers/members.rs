@@ -303,7 +303,9 @@ pub async fn grant_role(
             );
         }
     };
-    let (kind, verb) = match membership::grant_role(&state.db, &access, &target, &grant).await? {
+    let base_url = &state.config.public_url;
+    let granted = membership::grant_role(&state.db, &access, &target, &grant, base_url).await?;
+    let (kind, verb) = match granted {
         Granted::Now => (FlashKind::Success, "is now"),
         Granted::AlreadyHeld => (FlashKind::Info, "already is"),
         Granted::NotActive => {
@@ -385,7 +387,15 @@ pub async fn renew_role(
         }
     };
     let name = &target.display_name;
-    let (kind, text) = match terms::renew(&state.db, &access, &target, &renewal).await? {
+    let (kind, text) = match terms::renew(
+        &state.db,
+        &access,
+        &target,
+        &renewal,
+        &state.config.public_url,
+    )
+    .await?
+    {
         Renewed::Now => (
             FlashKind::Success,
             format!(

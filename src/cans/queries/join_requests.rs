@@ -7,25 +7,25 @@ use uuid::Uuid;
 use crate::cans::model::JoinRequestStatus;
 use crate::error::Result;
 
-/// Records a request to join; false when the member already has one pending.
+/// Records a request to join and returns its id; `None` when the member already has one pending.
 pub async fn insert_join_request(
     conn: &mut PgConnection,
     can_id: Uuid,
     member_id: Uuid,
     message: &str,
-) -> Result<bool> {
-    let done = sqlx::query(
+) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar(
         "INSERT INTO join_requests (id, can_id, member_id, message, rules_acknowledged_at)
          VALUES ($1, $2, $3, $4, now())
-         ON CONFLICT (can_id, member_id) WHERE status = 'pending' DO NOTHING",
+         ON CONFLICT (can_id, member_id) WHERE status = 'pending' DO NOTHING
+         RETURNING id",
     )
     .bind(Uuid::now_v7())
     .bind(can_id)
     .bind(member_id)
     .bind(message)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .fetch_optional(conn)
+    .await?)
 }
 
 pub async fn has_pending_request(db: &PgPool, can_id: Uuid, member_id: Uuid) -> Result<bool> {

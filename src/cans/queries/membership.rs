@@ -66,7 +66,7 @@ pub async fn membership_status(
     )
 }
 
-/// Grants `role`; false when the member holds it already.
+/// Grants `role` and returns the new grant's id; `None` when the member holds it already.
 pub async fn grant_role(
     conn: &mut PgConnection,
     can_id: Uuid,
@@ -74,11 +74,12 @@ pub async fn grant_role(
     role: Role,
     granted_by: Option<Uuid>,
     term_ends_on: Option<NaiveDate>,
-) -> Result<bool> {
-    let done = sqlx::query(
+) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar(
         "INSERT INTO role_grants (id, can_id, member_id, role, granted_by, term_ends_on)
          VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (can_id, member_id, role) WHERE ended_at IS NULL DO NOTHING",
+         ON CONFLICT (can_id, member_id, role) WHERE ended_at IS NULL DO NOTHING
+         RETURNING id",
     )
     .bind(Uuid::now_v7())
     .bind(can_id)
@@ -86,9 +87,8 @@ pub async fn grant_role(
     .bind(role)
     .bind(granted_by)
     .bind(term_ends_on)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// Ends the member's active grant of `role` (or of every role when `None`); returns how many ended.

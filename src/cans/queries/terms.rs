@@ -17,14 +17,13 @@ pub struct Term {
     pub role: Role,
     pub term_ends_on: NaiveDate,
     pub holder_name: String,
-    pub holder_email: String,
     pub slug: String,
     pub can_name: String,
 }
 
 const TERM: &str = "
     SELECT g.id AS grant_id, g.can_id, g.member_id, g.role, g.term_ends_on,
-           p.display_name AS holder_name, p.email AS holder_email, c.slug, c.name AS can_name
+           p.display_name AS holder_name, c.slug, c.name AS can_name
     FROM role_grants g
     JOIN cans c ON c.id = g.can_id
     JOIN members p ON p.id = g.member_id";

@@ -63,7 +63,7 @@ pub async fn create(
         Ok(p) => p,
         Err(errors) => return unprocessable(NewPollPage::new(&access, ctx, form, errors)),
     };
-    let id = polls::create(&state.db, &access, &poll).await?;
+    let id = polls::create(&state.db, &access, &poll, &state.config.public_url).await?;
     let text = "The poll is open: members can answer now.";
     let to = format!("/meetings/polls/{id}");
     access
@@ -210,7 +210,7 @@ pub async fn choose(
     let slot = form
         .slot()
         .ok_or(AppError::BadRequest("Choose one of the poll's slots."))?;
-    match polls::choose(&state.db, &access, id, slot).await? {
+    match polls::choose(&state.db, &access, id, slot, &state.config.public_url).await? {
         ChooseOutcome::Chosen { series_id } => {
             let text = "The series is created from the chosen slot. Add the place and an agenda template if you like.";
             let to = format!("/meetings/series/{series_id}/edit");

@@ -245,8 +245,8 @@ pub struct Recipient {
 }
 
 /// Those a meeting concerns: the CAN's active members who said yes or maybe, or have not
-/// answered (not those who said no). Reminders, "moved" and "cancelled" mails all go to them;
-/// this is the one place to widen the list (e.g. to confirmed guests).
+/// answered (not those who said no). Reminders, and the "moved" and "cancelled" notifications,
+/// all go to them (guests hear through `guests::tell`); this is the one place to widen the list.
 pub async fn concerned(
     conn: &mut PgConnection,
     can_id: Uuid,
@@ -433,4 +433,28 @@ pub async fn suggest(
             },
         )
     }))
+}
+
+/// Of `members`, those whose notification `key` is written but not mailed.
+pub async fn not_mailed(conn: &mut PgConnection, key: &str, members: &[Uuid]) -> Result<Vec<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "SELECT member_id FROM notifications
+         WHERE member_id = ANY($1) AND dedupe_key = $2 AND mailed_at IS NULL",
+    )
+    .bind(members)
+    .bind(key)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The CAN's active members, with the zone their mail speaks in.
+pub async fn active_with_zones(conn: &mut PgConnection, can_id: Uuid) -> Result<Vec<Recipient>> {
+    Ok(sqlx::query_as(
+        "SELECT p.id, p.email, p.time_zone FROM memberships m JOIN members p ON p.id = m.member_id
+         WHERE m.can_id = $1 AND m.status = 'active'
+         ORDER BY p.id",
+    )
+    .bind(can_id)
+    .fetch_all(conn)
+    .await?)
 }

@@ -7,6 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use chrono::NaiveDate;
+use chrono_tz::Tz;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -142,6 +143,8 @@ pub struct BoardPage {
     nav: CanNav,
     groups: Vec<Group>,
     today: NaiveDate,
+    /// The CAN's zone, for the days open offers run until.
+    tz: Tz,
     shows: Vec<ShowLink>,
     /// The `filter=` value the group links keep.
     filter: &'static str,
@@ -192,6 +195,7 @@ pub async fn board(
         total: shown.len(),
         groups: grouped(shown, by),
         today,
+        tz: can.time_zone,
         shows: Show::ALL
             .into_iter()
             .map(|s| ShowLink {

@@ -32,6 +32,8 @@ pub struct DetailPage {
     notes: Vec<Note>,
     /// Whom a coordinator may ask, and a carrier hand it to.
     members: Vec<Person>,
+    /// The viewer (an offer to them links to its answer).
+    me: Uuid,
     /// How the viewer holds it, if they do.
     mine: Option<HoldingKind>,
     /// The viewer holds it because someone asked them, so they may decline.
@@ -87,6 +89,7 @@ pub async fn render<R: Requirement>(
         history: holdings::history(&state.db, can.id, id).await?,
         notes: queries::notes(&state.db, can.id, id).await?,
         members: active_members(&state.db, can.id).await?,
+        me: access.me.id,
         mine,
         asked,
         can_coordinate: coordinates,

@@ -1,5 +1,5 @@
-//! Holding a responsibility: volunteering, asking someone (who may decline), handing it on, and
-//! stepping down. Each maps the service's outcome to a redirect with a message, or to the
+//! Holding a responsibility: volunteering, asking someone (an offer they answer), offering a
+//! hand-off, declining a holding arranged before asks were offers, and stepping down. Each maps the service's outcome to a redirect with a message, or to the
 //! responsibility's page again.
 
 use axum::extract::State;
@@ -51,31 +51,38 @@ pub async fn assign(
     Path((_slug, id)): Path<(String, Uuid)>,
     Form(form): Form<AssignForm>,
 ) -> Result<Response> {
-    let asked = Assignment::from(&form);
+    let refused = |errors| Kept {
+        assign: form.clone(),
+        ..Kept::errors(errors)
+    };
+    let asked = match Assignment::parse(&form) {
+        Ok(asked) => asked,
+        Err(errors) => return detail::again(&state, &access, ctx, id, refused(errors)).await,
+    };
     let base_url = &state.config.public_url;
-    let text = match holding::assign(&state.db, &access, id, asked, base_url).await? {
-        Assigned::Asked { name, kind } => {
-            format!("{name} is asked to be {kind}; they have been told and can decline.")
-        }
-        Assigned::AlreadyHolds { name } => format!("{name} already holds it."),
-        Assigned::Closed => {
-            return access
-                .redirect(&state.db, FlashKind::Error, CLOSED, &page(id))
-                .await;
-        }
+    let (flash, text) = match holding::assign(&state.db, &access, id, &asked, base_url).await? {
+        Assigned::Asked { name, kind } => (
+            FlashKind::Success,
+            format!(
+                "{name} is asked to be the {kind}. They have been told, and can accept or decline; until then nothing changes."
+            ),
+        ),
+        Assigned::Took { kind } => (FlashKind::Success, format!("You are now the {kind}.")),
+        Assigned::AlreadyHolds { name } => (FlashKind::Info, format!("{name} already holds it.")),
+        Assigned::AlreadyAsked { name } => (
+            FlashKind::Info,
+            format!(
+                "{name} has been asked already and has not answered yet: nothing new was sent."
+            ),
+        ),
+        Assigned::Closed => (FlashKind::Error, CLOSED.to_string()),
         Assigned::NotActiveMember => {
             let mut errors = FieldErrors::new();
             errors.add("member_id", "Choose an active member of this CAN: people who are away or have left, or belong elsewhere, cannot be given responsibilities.");
-            let kept = Kept {
-                assign: form,
-                ..Kept::errors(errors)
-            };
-            return detail::again(&state, &access, ctx, id, kept).await;
+            return detail::again(&state, &access, ctx, id, refused(errors)).await;
         }
     };
-    access
-        .redirect(&state.db, FlashKind::Success, &text, &page(id))
-        .await
+    access.redirect(&state.db, flash, &text, &page(id)).await
 }
 
 pub async fn decline(
@@ -123,9 +130,11 @@ pub async fn handoff(
         Ok(handoff) => handoff,
         Err(errors) => return detail::again(&state, &access, ctx, id, refused(errors)).await,
     };
-    match holding::hand_off(&state.db, &access, id, &handoff).await? {
-        HandedOff::Handed { name } => {
-            let text = format!("Handed to {name}. The history keeps both of you.");
+    let base_url = &state.config.public_url;
+    match holding::hand_off(&state.db, &access, id, &handoff, base_url).await? {
+        HandedOff::Offered { name } => {
+            let text =
+                format!("Offered to {name}. You carry it until they accept; they have been told.");
             access
                 .redirect(&state.db, FlashKind::Success, &text, &page(id))
                 .await

@@ -8,12 +8,14 @@ mod board;
 mod detail;
 mod editing;
 mod holding;
+mod offers;
 
 pub use actions::from_action_item;
 pub use board::{board, load_view};
 pub use detail::page;
 pub use editing::{create, edit_page, new_page, progress, update};
 pub use holding::{assign, decline, handoff, step_down, volunteer};
+pub use offers::{accept, decline_offer, offer_page, withdraw};
 
 /// Template filters for this area's pages: dates as people read them.
 mod filters {

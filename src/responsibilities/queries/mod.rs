@@ -13,6 +13,7 @@ use crate::cans::queries::Person;
 use crate::error::Result;
 
 pub mod holdings;
+pub mod offers;
 
 pub const CURRENT: &str = "c.from_at <= now() AND (c.until_at IS NULL OR c.until_at > now())";
 
@@ -34,6 +35,21 @@ pub struct Row {
     pub carrier_ids: Vec<Uuid>,
     pub backups: Vec<String>,
     pub backup_ids: Vec<Uuid>,
+    /// Its open offers (asks and hand-offs waiting for an answer), oldest first: ids, to whom,
+    /// and until when, side by side.
+    pub offer_ids: Vec<Uuid>,
+    pub offered_to: Vec<String>,
+    pub offered_to_ids: Vec<Uuid>,
+    pub offered_until: Vec<DateTime<Utc>>,
+}
+
+/// An open offer as the board and the page show it: "offered to Noor (until 8 December 2026)".
+#[derive(Debug, Clone)]
+pub struct Offered {
+    pub id: Uuid,
+    pub name: String,
+    pub to: Uuid,
+    pub until: DateTime<Utc>,
 }
 
 impl Row {
@@ -59,6 +75,22 @@ impl Row {
         self.status.is_current() && self.backups.is_empty()
     }
 
+    /// Its open offers, oldest first.
+    pub fn offers(&self) -> Vec<Offered> {
+        self.offer_ids
+            .iter()
+            .zip(&self.offered_to)
+            .zip(&self.offered_to_ids)
+            .zip(&self.offered_until)
+            .map(|(((id, name), to), until)| Offered {
+                id: *id,
+                name: name.clone(),
+                to: *to,
+                until: *until,
+            })
+            .collect()
+    }
+
     /// Whether the member carries it or backs it up.
     pub fn involves(&self, member: Uuid) -> bool {
         self.carrier_ids.contains(&member) || self.backup_ids.contains(&member)
@@ -72,12 +104,28 @@ fn select() -> String {
                 COALESCE(array_agg(p.display_name ORDER BY p.display_name) FILTER (WHERE c.kind = 'carrier'), '{{}}') AS carriers,
                 COALESCE(array_agg(p.id ORDER BY p.display_name) FILTER (WHERE c.kind = 'carrier'), '{{}}') AS carrier_ids,
                 COALESCE(array_agg(p.display_name ORDER BY p.display_name) FILTER (WHERE c.kind = 'backup'), '{{}}') AS backups,
-                COALESCE(array_agg(p.id ORDER BY p.display_name) FILTER (WHERE c.kind = 'backup'), '{{}}') AS backup_ids
+                COALESCE(array_agg(p.id ORDER BY p.display_name) FILTER (WHERE c.kind = 'backup'), '{{}}') AS backup_ids,
+                {offer_ids}, {offered_to}, {offered_to_ids}, {offered_until}
          FROM responsibilities r
          LEFT JOIN goals g ON g.id = r.goal_id AND g.can_id = r.can_id
          {holders}
          LEFT JOIN members p ON p.id = c.member_id",
-        holders = current_holders()
+        holders = current_holders(),
+        offer_ids = open_offers("o.id", "offer_ids"),
+        offered_to = open_offers("t.display_name", "offered_to"),
+        offered_to_ids = open_offers("o.to_member", "offered_to_ids"),
+        offered_until = open_offers("o.expires_at", "offered_until"),
+    )
+}
+
+/// One column of `r`'s open offers not yet past their time, as an array (oldest first). Each is
+/// a subquery on `offers_responsibility_idx`, inside the page's one statement.
+fn open_offers(value: &str, name: &str) -> String {
+    format!(
+        "COALESCE((SELECT array_agg({value} ORDER BY o.created_at, o.id) FROM offers o
+                   JOIN members t ON t.id = o.to_member
+                   WHERE o.responsibility_id = r.id AND o.can_id = r.can_id
+                     AND o.status = 'open' AND o.expires_at > now()), '{{}}') AS {name}"
     )
 }
 

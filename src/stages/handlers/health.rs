@@ -1,4 +1,5 @@
-//! The health view, and noting that someone reached out to a member who seems to drift away.
+//! The health view, and noting that someone reached out to a member who seems to drift away
+//! (with an optional word to them, which they receive as a notification).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -8,6 +9,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Member};
+use crate::cans::model::{Can, Membership};
 use crate::cans::nav::{CanNav, Section};
 use crate::error::Result;
 use crate::stages::care;
@@ -16,7 +18,8 @@ use crate::stages::guide::Criteria;
 use crate::stages::health::{
     self, Bar, CheckInAverage, Drifting, Health, MeetingAttendance, OpenCheckIn,
 };
-use crate::web::{FlashKind, Form, Layout, time};
+use crate::web::forms::FieldErrors;
+use crate::web::{FlashKind, Form, Layout, time, unprocessable};
 
 /// A meeting's attendance, for the table beside the chart.
 pub struct AttendanceRow {
@@ -39,13 +42,17 @@ impl AttendanceRow {
     }
 }
 
-/// Someone who seems to drift away, and who last reached out to them.
+/// Someone who seems to drift away, and who last reached out to them; with the reach-out form's
+/// input and message when it was sent back.
 pub struct DriftView {
     pub id: Uuid,
     pub name: String,
     pub reason: String,
     pub last_attended: Option<String>,
     pub reached: Option<Reached>,
+    pub note: String,
+    pub word: String,
+    pub word_error: Option<String>,
 }
 
 /// Who last reached out to someone drifting, and on what day.
@@ -65,6 +72,9 @@ impl DriftView {
                 by: o.by.clone(),
                 on: time::date_in(o.at, tz),
             }),
+            note: String::new(),
+            word: String::new(),
+            word_error: None,
         }
     }
 }
@@ -121,6 +131,9 @@ pub struct HealthPage {
     /// Check-in averages are shown from this many answers.
     check_in_floor: i64,
     can_reach_out: bool,
+    /// A reach-out sent back whose member is no longer listed as drifting: its message, shown
+    /// above the list.
+    reach_out_problem: Option<String>,
 }
 
 impl HealthPage {
@@ -136,19 +149,48 @@ pub async fn health_page(
     access: CanAccess<Member>,
     ctx: Layout,
 ) -> Result<HealthPage> {
-    let can = &access.can;
+    page(&state, &access.can, &access.membership, ctx, None).await
+}
+
+/// A reach-out form sent back with what was typed and what was wrong.
+struct Again<'a> {
+    form: &'a ReachOutForm,
+    member_id: Uuid,
+    errors: FieldErrors,
+}
+
+async fn page(
+    state: &AppState,
+    can: &Can,
+    membership: &Membership,
+    ctx: Layout,
+    again: Option<Again<'_>>,
+) -> Result<HealthPage> {
     let tz = can.time_zone;
     let today = time::today_in(tz);
     let (criteria, h) = health::compute(&state.db, can.id, today).await?;
+    let mut drifting: Vec<DriftView> = h.drifting.iter().map(|d| DriftView::new(d, tz)).collect();
+    let mut reach_out_problem = None;
+    if let Some(again) = again {
+        let word_error = again.errors.get("word").map(str::to_string);
+        match drifting.iter_mut().find(|d| d.id == again.member_id) {
+            Some(d) => {
+                d.note = again.form.note.clone();
+                d.word = again.form.word.clone();
+                d.word_error = word_error;
+            }
+            None => reach_out_problem = word_error,
+        }
+    }
     Ok(HealthPage {
-        nav: CanNav::new(can, &access.membership, Section::Health),
+        nav: CanNav::new(can, membership, Section::Health),
         bars: health::bars(&h.attendance, tz),
         attendance: h
             .attendance
             .iter()
             .map(|m| AttendanceRow::new(m, tz))
             .collect(),
-        drifting: h.drifting.iter().map(|d| DriftView::new(d, tz)).collect(),
+        drifting,
         review: h.review_on.map(time::date),
         review_due: h
             .review_on
@@ -160,7 +202,8 @@ pub async fn health_page(
             .map(|c| OpenCheckInRow::new(c, tz))
             .collect(),
         check_in_floor: health::CHECK_IN_FLOOR,
-        can_reach_out: access.membership.is_active(),
+        can_reach_out: membership.is_active(),
+        reach_out_problem,
         criteria,
         h,
         ctx,
@@ -170,11 +213,31 @@ pub async fn health_page(
 pub async fn reach_out(
     State(state): State<AppState>,
     access: CanAccess<ActiveMember>,
+    ctx: Layout,
     Form(form): Form<ReachOutForm>,
 ) -> Result<Response> {
-    let reach_out = ReachOut::parse(&form)?;
-    let name = care::reach_out(&state.db, &access, &reach_out).await?;
-    let text = format!("Noted that you reached out to {name}. Thank you.");
+    let reach_out = match ReachOut::parse(&form)? {
+        Ok(r) => r,
+        Err(errors) => {
+            let member_id = form.member_id.trim().parse().unwrap_or_default();
+            let again = Again {
+                form: &form,
+                member_id,
+                errors,
+            };
+            let page = page(&state, &access.can, &access.membership, ctx, Some(again)).await?;
+            return unprocessable(page);
+        }
+    };
+    let base_url = &state.config.public_url;
+    let done = care::reach_out(&state.db, &access, &reach_out, base_url).await?;
+    let text = match done.word_sent {
+        true => format!(
+            "Noted that you reached out to {}, and sent them your word. Thank you.",
+            done.name
+        ),
+        false => format!("Noted that you reached out to {}. Thank you.", done.name),
+    };
     access
         .redirect(&state.db, FlashKind::Success, &text, "/health#drifting")
         .await

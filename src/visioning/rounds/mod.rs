@@ -1,11 +1,13 @@
 //! Consent rounds: opening one on a version, answering, closing (by hand or when due), and the
 //! reminders. A round adopts its version only with no standing objection and the quorum met.
 //! Rounds close in a transaction that locks the round, so two app instances never close one twice,
-//! and every mail carries a de-duplication key, so nobody gets the same reminder twice.
+//! and every notification (opened, closing soon, closed) carries a de-duplication key, so nobody
+//! is told the same thing twice.
 
 mod clock;
 mod queries;
 
+use askama::Template;
 use chrono::{DateTime, Months, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -17,8 +19,8 @@ use super::queries::{Version, quorum};
 use crate::cans::access::{ActiveMember, Actor, CanAccess, Facilitator};
 use crate::cans::activity;
 use crate::cans::queries::{Person, active_members};
-use crate::error::Result;
-use crate::outbox::{self, MailText};
+use crate::error::{AppError, Result};
+use crate::notifications::{self, Kind, Notice, Recipient};
 
 pub use clock::{TickReport, tick};
 pub use queries::{AnswerLine, HistoryLine, answers, history, open_round_of, round, rounds};
@@ -115,8 +117,8 @@ impl OpenRefusal {
     }
 }
 
-/// Opens a round on a version and mails every active member. Refused when a round is open
-/// already, or when the version is the group's vision now.
+/// Opens a round on a version and notifies every active member but the one who opened it.
+/// Refused when a round is open already, or when the version is the group's vision now.
 pub async fn open(
     db: &PgPool,
     access: &CanAccess<Facilitator>,
@@ -156,19 +158,32 @@ pub async fn open(
             summary,
         )
         .await?;
-    let link = format!("{base_url}/c/{}/vision/rounds/{}", can.slug, new.id);
-    let words = mail::RoundOpened {
+    let path = format!("/c/{}/vision/rounds/{}", can.slug, new.id);
+    let link = format!("{base_url}{path}");
+    let detail = mail::RoundOpened {
         can_name: &can.name,
         opened_by: &access.me.display_name,
         number: version.number,
         link: &link,
         closes: crate::web::time::datetime_in(closes_at, can.time_zone),
         zone: can.time_zone,
-    };
-    for person in active_members(&mut *tx, can.id).await? {
-        let key = format!("round:{}:opened:{}", new.id, person.id);
-        outbox::enqueue(&mut *tx, &words.to(&person.email, Some(can.id), Some(key))?).await?;
     }
+    .render()
+    .map_err(AppError::internal)?;
+    let to: Vec<Recipient> = active_members(&mut *tx, can.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.id != access.me.id)
+        .map(|p| Recipient::with_detail(p.id, detail.clone()))
+        .collect();
+    let notice = Notice {
+        kind: Kind::RoundOpened,
+        can: Some((can.id, &can.name)),
+        line: mail::opened_line(version.number),
+        link: path,
+        key: format!("round:{}:opened", new.id),
+    };
+    notifications::notify(&mut tx, base_url, &notice, &to).await?;
     tx.commit().await?;
     Ok(Ok(new.id))
 }
@@ -278,7 +293,8 @@ fn close_summary(
 
 /// Closes the round if it is still open (locking it first), in the caller's transaction; returns
 /// the outcome, or `None` when someone else closed it already. On adoption the version becomes
-/// the CAN's vision, to be reviewed in a year.
+/// the CAN's vision, to be reviewed in a year. Every active member but the one who closed it is
+/// notified of the outcome.
 async fn close_in(
     conn: &mut PgConnection,
     can_id: Uuid,
@@ -310,7 +326,8 @@ async fn close_in(
         },
     )
     .await?;
-    let link = format!("{base_url}/c/{}/vision/rounds/{round_id}", r.slug);
+    let path = format!("/c/{}/vision/rounds/{round_id}", r.slug);
+    let link = format!("{base_url}{path}");
     let words = mail::RoundClosed {
         can_name: &r.name,
         number: r.number,
@@ -318,13 +335,21 @@ async fn close_in(
         summary: &summary,
         link: &link,
     };
-    for person in active_members(&mut *conn, can_id).await? {
-        let key = format!("round:{round_id}:closed:{}", person.id);
-        outbox::enqueue(
-            &mut *conn,
-            &words.to(&person.email, Some(can_id), Some(key))?,
-        )
-        .await?;
-    }
+    let detail = words.render().map_err(AppError::internal)?;
+    let closer = closed_by.map(|c| c.id);
+    let to: Vec<Recipient> = active_members(&mut *conn, can_id)
+        .await?
+        .into_iter()
+        .filter(|p| Some(p.id) != closer)
+        .map(|p| Recipient::with_detail(p.id, detail.clone()))
+        .collect();
+    let notice = Notice {
+        kind: Kind::RoundClosed,
+        can: Some((can_id, &r.name)),
+        line: words.line(),
+        link: path,
+        key: format!("round:{round_id}:closed"),
+    };
+    notifications::notify(conn, base_url, &notice, &to).await?;
     Ok(Some(outcome))
 }

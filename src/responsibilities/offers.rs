@@ -1,0 +1,420 @@
+//! Asks that can be answered. A coordinator's "Ask them" and a carrier's hand-off become offers:
+//! nothing changes on the board but "offered to …" until the person asked accepts. They may
+//! decline (with a reason), the asker or a coordinator may withdraw, and the clock expires what
+//! nobody answered in [`OFFER_TTL`]. Every answer runs in one transaction with the responsibility
+//! and then the offer locked, changes only an open offer, and tells the asker.
+
+use chrono::{TimeDelta, Utc};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::holding::hand_over;
+use super::log;
+use super::mail::Asked;
+use super::model::{HoldingEnd, OfferKind, OfferStatus};
+use super::queries::offers::{self, NewOffer, Offer};
+use super::queries::{self, holdings, holdings::EndHolding, holdings::NewHolding};
+use crate::cans::access::{ActiveMember, CanAccess, Coordinator, Member, Requirement};
+use crate::error::{AppError, OrNotFound, Result};
+use crate::notifications::{self, Kind, Notice, Recipient};
+use crate::web::time;
+
+/// How long an ask stays open for an answer.
+pub const OFFER_TTL: TimeDelta = TimeDelta::days(7);
+
+/// How many expired offers the clock settles in one transaction.
+const EXPIRE_BATCH: i64 = 100;
+
+/// An offer's page, as a path inside its CAN.
+pub fn page(id: Uuid) -> String {
+    format!("/offers/{id}")
+}
+
+/// What an offer asks, as the person asked is told it.
+pub struct Ask<'a> {
+    pub responsibility: Uuid,
+    pub title: &'a str,
+    pub kind: OfferKind,
+    pub to: Uuid,
+    pub note: &'a str,
+    pub overlap_days: i16,
+}
+
+/// Writes the offer and tells the person asked, in the caller's transaction; `None` when one is
+/// open for them already (asking twice is the same ask).
+pub async fn make<R: Requirement>(
+    conn: &mut PgConnection,
+    access: &CanAccess<R>,
+    ask: &Ask<'_>,
+    base_url: &str,
+) -> Result<Option<Uuid>> {
+    let (can, me) = (&access.can, access.actor());
+    let expires_at = Utc::now() + OFFER_TTL;
+    let offer = NewOffer {
+        can_id: can.id,
+        responsibility: ask.responsibility,
+        kind: ask.kind,
+        from: me.id,
+        to: ask.to,
+        note: ask.note,
+        overlap_days: ask.overlap_days,
+        expires_at,
+    };
+    let Some(id) = offers::insert(&mut *conn, &offer).await? else {
+        return Ok(None);
+    };
+    let detail = askama::Template::render(&Asked {
+        can_name: &can.name,
+        asked_by: me.name,
+        kind: ask.kind,
+        title: ask.title,
+        note: ask.note,
+        overlap_days: ask.overlap_days,
+        until: time::date_in(expires_at, can.time_zone),
+    })
+    .map_err(AppError::internal)?;
+    let notice = Notice {
+        kind: Kind::OfferMade,
+        can: Some((can.id, &can.name)),
+        line: format!(
+            "{} asked you to {} “{}”",
+            me.name,
+            ask.kind.verb(),
+            ask.title
+        ),
+        link: access.path(&page(id)),
+        key: format!("offer:{id}:made"),
+    };
+    notifications::notify(
+        conn,
+        base_url,
+        &notice,
+        &[Recipient::with_detail(ask.to, detail)],
+    )
+    .await?;
+    Ok(Some(id))
+}
+
+/// Who is looking at an offer, and what they may do with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    /// The person asked: they accept or decline.
+    Asked,
+    /// The asker, or a coordinator or organiser: they may withdraw it.
+    Asker,
+}
+
+/// Whether this member may see the offer, and as whom. Anyone else gets 404: an ask is between
+/// the two people and those who coordinate.
+pub fn viewer<R: Requirement>(access: &CanAccess<R>, offer: &Offer) -> Option<Viewer> {
+    let me = access.me.id;
+    if offer.to_member == me {
+        Some(Viewer::Asked)
+    } else if offer.from_member == me
+        || Coordinator::accepts(&access.membership)
+        || access.membership.is_organiser()
+    {
+        Some(Viewer::Asker)
+    } else {
+        None
+    }
+}
+
+/// The offer for its page: 404 for an id of another CAN, none at all, or someone it is not for.
+pub async fn for_page<R: Requirement>(
+    db: &PgPool,
+    access: &CanAccess<R>,
+    id: Uuid,
+) -> Result<(Offer, Viewer)> {
+    let offer = offers::one(db, access.can.id, id).await?.or_not_found()?;
+    let viewer = viewer(access, &offer).or_not_found()?;
+    Ok((offer, viewer))
+}
+
+/// What an answer (or a withdrawal) came to.
+pub enum Answered {
+    Accepted {
+        title: String,
+        kind: OfferKind,
+    },
+    Declined,
+    Withdrawn,
+    /// Nothing changed, and this says why (answered already, expired, withdrawn, closed …).
+    Refused(String),
+}
+
+/// Locks the responsibility, then the offer, after checking (unlocked) that the caller may act
+/// on it as `as_`: 404 otherwise. Returns the locked offer, and whether its responsibility is
+/// still to be carried.
+async fn locked(
+    conn: &mut PgConnection,
+    access: &CanAccess<Member>,
+    id: Uuid,
+    as_: Viewer,
+) -> Result<(Offer, bool)> {
+    let can = &access.can;
+    let seen = offers::one(&mut *conn, can.id, id).await?.or_not_found()?;
+    if viewer(access, &seen) != Some(as_) {
+        return Err(AppError::NotFound);
+    }
+    let current = queries::lock(conn, can.id, seen.responsibility_id)
+        .await?
+        .or_not_found()?
+        .is_current();
+    let offer = offers::lock(conn, can.id, id).await?.or_not_found()?;
+    Ok((offer, current))
+}
+
+/// Why an offer cannot be answered now, if it cannot.
+fn unanswerable(offer: &Offer) -> Option<String> {
+    match offer.standing(Utc::now()) {
+        OfferStatus::Open => None,
+        other => Some(other.settled().to_string()),
+    }
+}
+
+/// The person asked accepts: they hold it now (a hand-off hands it over, its overlap counted from
+/// today), and the asker is told.
+pub async fn accept(
+    db: &PgPool,
+    access: &CanAccess<Member>,
+    id: Uuid,
+    base_url: &str,
+) -> Result<Answered> {
+    let (can, me) = (&access.can, access.actor());
+    let mut tx = db.begin().await?;
+    let (offer, current) = locked(&mut tx, access, id, Viewer::Asked).await?;
+    if let Some(why) = unanswerable(&offer) {
+        return Ok(Answered::Refused(why));
+    }
+    if !current {
+        return Ok(Answered::Refused(
+            "This responsibility is closed: nothing changed.".into(),
+        ));
+    }
+    if !ActiveMember::accepts(&access.membership) {
+        return Ok(Answered::Refused(
+            "Your membership is paused: resume it from the CAN's page, then accept.".into(),
+        ));
+    }
+    let rid = offer.responsibility_id;
+    match offer.kind {
+        OfferKind::Carrier | OfferKind::Backup => {
+            let holding = NewHolding {
+                can_id: can.id,
+                responsibility: rid,
+                member: me.id,
+                kind: offer.kind.holding(),
+                by: offer.from_member,
+                asked: false,
+                note: "",
+            };
+            // Someone who holds it already (they volunteered meanwhile) simply keeps holding it.
+            holdings::add_holder(&mut tx, &holding).await?;
+        }
+        OfferKind::Handoff => {
+            let giver_carries =
+                holdings::carries_until_further_notice(&mut tx, can.id, rid, offer.from_member)
+                    .await?;
+            if !giver_carries {
+                offers::settle(&mut tx, can.id, id, OfferStatus::Withdrawn, "").await?;
+                tx.commit().await?;
+                return Ok(Answered::Refused(format!(
+                    "{} no longer carries it, so there is nothing to take over: nothing changed.",
+                    offer.from_name
+                )));
+            }
+            let overlap = i64::from(offer.overlap_days);
+            // The overlap starts today, when it is accepted.
+            let until = (overlap > 0).then(|| Utc::now() + TimeDelta::days(overlap));
+            let giver = EndHolding {
+                can_id: can.id,
+                responsibility: rid,
+                member: offer.from_member,
+                how: HoldingEnd::HandedOff,
+                at: until,
+                note: Some(&offer.note),
+            };
+            hand_over(&mut tx, &giver, me.id).await?;
+        }
+    }
+    offers::settle(&mut tx, can.id, id, OfferStatus::Accepted, "").await?;
+    let summary = match offer.kind {
+        OfferKind::Handoff if offer.overlap_days > 0 => format!(
+            "{} took “{}” over from {}, carrying it together for {} days",
+            me.name, offer.title, offer.from_name, offer.overlap_days
+        ),
+        OfferKind::Handoff => format!(
+            "{} took “{}” over from {}",
+            me.name, offer.title, offer.from_name
+        ),
+        kind => format!(
+            "{} accepted {}’s ask to {} “{}”",
+            me.name,
+            offer.from_name,
+            kind.verb(),
+            offer.title
+        ),
+    };
+    let action = match offer.kind {
+        OfferKind::Handoff => "responsibility.handed_off",
+        _ => "responsibility.offer_accepted",
+    };
+    log(&mut tx, access, action, rid, summary).await?;
+    let line = format!(
+        "{} accepted to {} “{}”",
+        me.name,
+        offer.kind.verb(),
+        offer.title
+    );
+    tell_asker(&mut tx, access, &offer, line, None, base_url).await?;
+    tx.commit().await?;
+    Ok(Answered::Accepted {
+        title: offer.title,
+        kind: offer.kind,
+    })
+}
+
+/// The person asked declines, with a reason if they give one; the asker is told it.
+pub async fn decline(
+    db: &PgPool,
+    access: &CanAccess<Member>,
+    id: Uuid,
+    reason: &str,
+    base_url: &str,
+) -> Result<Answered> {
+    let me = access.actor();
+    let mut tx = db.begin().await?;
+    let (offer, _) = locked(&mut tx, access, id, Viewer::Asked).await?;
+    if let Some(why) = unanswerable(&offer) {
+        return Ok(Answered::Refused(why));
+    }
+    offers::settle(&mut tx, access.can.id, id, OfferStatus::Declined, reason).await?;
+    let why = if reason.is_empty() {
+        String::new()
+    } else {
+        format!(": {reason}")
+    };
+    let summary = format!(
+        "{} declined {}’s ask to {} “{}”{why}",
+        me.name,
+        offer.from_name,
+        offer.kind.verb(),
+        offer.title
+    );
+    log(
+        &mut tx,
+        access,
+        "responsibility.declined",
+        offer.responsibility_id,
+        summary,
+    )
+    .await?;
+    let line = format!(
+        "{} declined to {} “{}”",
+        me.name,
+        offer.kind.verb(),
+        offer.title
+    );
+    let detail = (!reason.is_empty()).then(|| format!("Their reason: {reason}"));
+    tell_asker(&mut tx, access, &offer, line, detail, base_url).await?;
+    tx.commit().await?;
+    Ok(Answered::Declined)
+}
+
+/// The asker (or a coordinator) takes the ask back before it is answered.
+pub async fn withdraw(db: &PgPool, access: &CanAccess<Member>, id: Uuid) -> Result<Answered> {
+    let me = access.actor();
+    let mut tx = db.begin().await?;
+    let (offer, _) = locked(&mut tx, access, id, Viewer::Asker).await?;
+    if let Some(why) = unanswerable(&offer) {
+        return Ok(Answered::Refused(why));
+    }
+    offers::settle(&mut tx, access.can.id, id, OfferStatus::Withdrawn, "").await?;
+    let summary = format!(
+        "{} withdrew the ask to {} to {} “{}”",
+        me.name,
+        offer.to_name,
+        offer.kind.verb(),
+        offer.title
+    );
+    log(
+        &mut tx,
+        access,
+        "responsibility.offer_withdrawn",
+        offer.responsibility_id,
+        summary,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Answered::Withdrawn)
+}
+
+/// Tells the asker how their ask was answered (never the person who answered: they did it).
+async fn tell_asker(
+    conn: &mut PgConnection,
+    access: &CanAccess<Member>,
+    offer: &Offer,
+    line: String,
+    detail: Option<String>,
+    base_url: &str,
+) -> Result<()> {
+    let can = &access.can;
+    let notice = Notice {
+        kind: Kind::OfferAnswered,
+        can: Some((can.id, &can.name)),
+        line,
+        link: access.path(&page(offer.id)),
+        key: format!("offer:{}:answered", offer.id),
+    };
+    let to = Recipient {
+        member: offer.from_member,
+        detail,
+    };
+    notifications::notify(conn, base_url, &notice, &[to]).await?;
+    Ok(())
+}
+
+/// The clock: open offers past their time become expired, and each asker is told once. Batches
+/// are claimed with SKIP LOCKED, so two instances share the work; returns how many expired.
+pub async fn expire(db: &PgPool, base_url: &str) -> Result<usize> {
+    let mut total = 0;
+    loop {
+        let mut tx = db.begin().await?;
+        let expired = offers::expire_due(&mut tx, EXPIRE_BATCH).await?;
+        if expired.is_empty() {
+            break;
+        }
+        for e in &expired {
+            let notice = Notice {
+                kind: Kind::OfferExpired,
+                can: Some((e.can_id, &e.can_name)),
+                line: format!(
+                    "{} did not answer your ask to {} “{}” in time",
+                    e.to_name,
+                    e.kind.verb(),
+                    e.title
+                ),
+                link: format!("/c/{}{}", e.slug, page(e.id)),
+                key: format!("offer:{}:expired", e.id),
+            };
+            notifications::notify(
+                &mut tx,
+                base_url,
+                &notice,
+                &[Recipient::plain(e.from_member)],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        total += expired.len();
+    }
+    Ok(total)
+}
+
+/// A member leaves the CAN: what they asked of others, and what was asked of them, is
+/// withdrawn (called by the membership code in its transaction).
+pub async fn withdraw_involving(conn: &mut PgConnection, can_id: Uuid, member: Uuid) -> Result<()> {
+    offers::withdraw_involving(conn, can_id, member).await?;
+    Ok(())
+}

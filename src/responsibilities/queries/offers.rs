@@ -1,0 +1,194 @@
+//! Offers: asks to carry or back up a responsibility, and hand-offs, waiting for an answer. Every
+//! query that takes an id from a URL filters by `can_id`; an answer only ever changes an open
+//! offer (`WHERE status = 'open'`), so two tabs cannot both answer.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::responsibilities::model::{OfferKind, OfferStatus, ResponsibilityStatus};
+
+/// An offer to write.
+#[derive(Debug, Clone, Copy)]
+pub struct NewOffer<'a> {
+    pub can_id: Uuid,
+    pub responsibility: Uuid,
+    pub kind: OfferKind,
+    pub from: Uuid,
+    pub to: Uuid,
+    pub note: &'a str,
+    pub overlap_days: i16,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Writes an open offer; `None` when one is open for this responsibility and person already
+/// (`offers_one_open_key`).
+pub async fn insert(conn: &mut PgConnection, o: &NewOffer<'_>) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO offers (id, can_id, responsibility_id, kind, from_member, to_member, note, overlap_days, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (responsibility_id, to_member) WHERE status = 'open' DO NOTHING
+         RETURNING id",
+    )
+    .bind(Uuid::now_v7())
+    .bind(o.can_id)
+    .bind(o.responsibility)
+    .bind(o.kind)
+    .bind(o.from)
+    .bind(o.to)
+    .bind(o.note)
+    .bind(o.overlap_days)
+    .bind(o.expires_at)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// An offer with the names a page or a notification needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Offer {
+    pub id: Uuid,
+    pub responsibility_id: Uuid,
+    pub title: String,
+    pub responsibility_status: ResponsibilityStatus,
+    pub kind: OfferKind,
+    pub from_member: Uuid,
+    pub from_name: String,
+    pub to_member: Uuid,
+    pub to_name: String,
+    pub note: String,
+    pub overlap_days: i16,
+    pub status: OfferStatus,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+impl Offer {
+    /// What it stands at as people should read it: an open offer past its time has expired.
+    pub fn standing(&self, now: DateTime<Utc>) -> OfferStatus {
+        if self.status == OfferStatus::Open && self.expires_at <= now {
+            OfferStatus::Expired
+        } else {
+            self.status
+        }
+    }
+}
+
+const SELECT: &str =
+    "SELECT o.id, o.responsibility_id, r.title, r.status AS responsibility_status, o.kind,
+        o.from_member, f.display_name AS from_name, o.to_member, t.display_name AS to_name,
+        o.note, o.overlap_days, o.status, o.reason, o.created_at, o.expires_at, o.answered_at
+     FROM offers o
+     JOIN responsibilities r ON r.id = o.responsibility_id AND r.can_id = o.can_id
+     JOIN members f ON f.id = o.from_member
+     JOIN members t ON t.id = o.to_member
+     WHERE o.can_id = $1 AND o.id = $2";
+
+pub async fn one(db: impl PgExecutor<'_>, can_id: Uuid, id: Uuid) -> Result<Option<Offer>> {
+    Ok(sqlx::query_as(SELECT)
+        .bind(can_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// The offer, locked for the rest of the transaction (lock its responsibility first, as every
+/// change to holdings does, so the two locks are always taken in the same order).
+pub async fn lock(conn: &mut PgConnection, can_id: Uuid, id: Uuid) -> Result<Option<Offer>> {
+    Ok(sqlx::query_as(&format!("{SELECT} FOR UPDATE OF o"))
+        .bind(can_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Settles an open offer (accepted, declined, withdrawn, expired), with the answer's reason;
+/// false when it was no longer open.
+pub async fn settle(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    id: Uuid,
+    status: OfferStatus,
+    reason: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE offers SET status = $3, reason = $4, answered_at = now()
+         WHERE can_id = $1 AND id = $2 AND status = 'open'",
+    )
+    .bind(can_id)
+    .bind(id)
+    .bind(status)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Withdraws the open offers on a responsibility (it was closed).
+pub async fn withdraw_on(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    responsibility: Uuid,
+) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE offers SET status = 'withdrawn', answered_at = now()
+         WHERE can_id = $1 AND responsibility_id = $2 AND status = 'open'",
+    )
+    .bind(can_id)
+    .bind(responsibility)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// Withdraws the open offers to or from a member (they left the CAN).
+pub async fn withdraw_involving(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    member: Uuid,
+) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE offers SET status = 'withdrawn', answered_at = now()
+         WHERE can_id = $1 AND status = 'open' AND (to_member = $2 OR from_member = $2)",
+    )
+    .bind(can_id)
+    .bind(member)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// An offer the clock expired, with what its asker is told.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Expired {
+    pub id: Uuid,
+    pub can_id: Uuid,
+    pub can_name: String,
+    pub slug: String,
+    pub title: String,
+    pub kind: OfferKind,
+    pub from_member: Uuid,
+    pub to_name: String,
+}
+
+/// Marks up to `batch` open offers past their time as expired (claimed with SKIP LOCKED, so two
+/// clocks share the work) and returns them.
+pub async fn expire_due(conn: &mut PgConnection, batch: i64) -> Result<Vec<Expired>> {
+    Ok(sqlx::query_as(
+        "WITH due AS (
+             SELECT id FROM offers WHERE status = 'open' AND expires_at <= now()
+             ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
+         )
+         UPDATE offers o SET status = 'expired', answered_at = now()
+         FROM due, responsibilities r, cans c, members t
+         WHERE o.id = due.id AND r.id = o.responsibility_id AND r.can_id = o.can_id
+           AND c.id = o.can_id AND t.id = o.to_member
+         RETURNING o.id, o.can_id, c.name AS can_name, c.slug, r.title, o.kind, o.from_member,
+                   t.display_name AS to_name",
+    )
+    .bind(batch)
+    .fetch_all(conn)
+    .await?)
+}
