@@ -760,3 +760,74 @@ async fn the_inbox_takes_the_same_statements_for_five_notifications_as_for_four_
     let page = many.get("/notifications").await;
     page.assert_contains("Older notifications");
 }
+
+/// Olu opens a poll (Tuesdays or Saturdays) through the real form (a real event of the app).
+async fn open_poll(olu: &mut Browser, slug: &str, title: &str) {
+    olu.get(&format!("/c/{slug}/meetings/polls/new"))
+        .await
+        .assert_status(StatusCode::OK);
+    olu.post(
+        &format!("/c/{slug}/meetings/polls"),
+        &[
+            ("title", title),
+            ("duration_minutes", "60"),
+            ("weekday", "TU"),
+            ("time", "19:00"),
+            ("weekday", "SA"),
+            ("time", "10:00"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_real_event_reaches_the_inbox_opens_its_page_and_its_mail_unsubscribes_in_one_click() {
+    let (app, mut olu, mut mia, slug) = can_with_member("invite_only").await;
+    let mia_id = app.member_id("mia@example.org").await;
+    open_poll(&mut olu, &slug, "Planning").await;
+    let poll: Uuid = sqlx::query_scalar("SELECT id FROM time_polls WHERE title = 'Planning'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+
+    // Mia sees it in the header and her inbox, with the CAN's name; Olu (who acted) does not.
+    let page = mia.get("/notifications").await;
+    page.assert_contains("Notifications <span class=\"badge\">1")
+        .assert_contains("<strong>Riverside Neighbours</strong>")
+        .assert_contains("Olu asks when “Planning” should meet");
+    olu.get("/notifications")
+        .await
+        .assert_contains("Nothing here yet.");
+    let id: Uuid = sqlx::query_scalar("SELECT id FROM notifications WHERE member_id = $1")
+        .bind(mia_id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let opened = mia.post(&format!("/notifications/{id}/open"), &[]).await;
+    opened.assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(
+        opened.location(),
+        Some(format!("/c/{slug}/meetings/polls/{poll}").as_str())
+    );
+    mia.get("/notifications")
+        .await
+        .assert_lacks("Notifications <span class=\"badge\">");
+
+    // The mail she got carries her one-click link; her mail provider uses it.
+    assert_eq!(mails_to(&app, "mia@example.org").await, 1);
+    let path = unsubscribe_path_in_mail(&app, "mia@example.org").await;
+    app.browser()
+        .post_raw(&path, b"List-Unsubscribe=One-Click".to_vec(), &[])
+        .await
+        .assert_status(StatusCode::OK);
+    open_poll(&mut olu, &slug, "Summer party").await;
+    assert_eq!(
+        mails_to(&app, "mia@example.org").await,
+        1,
+        "the next poll is in her inbox only"
+    );
+    mia.get("/notifications")
+        .await
+        .assert_contains("Olu asks when “Summer party” should meet");
+}
