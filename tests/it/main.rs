@@ -28,4 +28,5 @@ mod server;
 mod stages;
 mod terms;
 mod visioning;
+mod waiting;
 mod web;
