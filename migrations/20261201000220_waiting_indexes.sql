@@ -7,3 +7,15 @@ CREATE INDEX time_polls_open_idx ON time_polls (can_id) WHERE closed_at IS NULL;
 -- Meetings whose minutes are still empty, by note-taker and end (a note-taker's history grows).
 CREATE INDEX meetings_minutes_missing_idx ON meetings (note_taker_id, ends_at)
     WHERE btrim(minutes) = '';
+
+-- The weekly digest for everyone who wants it (issue 15): one mail per person per week for all
+-- their CANs. The row claims the week, so two instances never send it twice.
+CREATE TABLE weekly_digests (
+    member_id uuid NOT NULL REFERENCES members (id),
+    week_of   date NOT NULL,
+    sent_at   timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT weekly_digests_pkey PRIMARY KEY (member_id, week_of)
+);
+-- What the digest tells: notifications a person chose to get in it, not mailed yet.
+CREATE INDEX notifications_digest_idx ON notifications (member_id, created_at)
+    WHERE delivery = 'digest' AND mailed_at IS NULL;

@@ -74,9 +74,7 @@ pub struct OneClick {
 #[derive(Debug, Clone)]
 pub struct Waiting {
     pub kind: WaitingKind,
-    pub can_id: Uuid,
     pub can_name: String,
-    pub can_slug: String,
     /// What to do, in a sentence.
     pub text: String,
     /// A path where it can be seen and answered.
@@ -94,7 +92,6 @@ pub struct Waiting {
 struct Row {
     member_id: Uuid,
     kind: WaitingKind,
-    can_id: Uuid,
     slug: String,
     can_name: String,
     /// The record the item is about (round, poll, meeting, offer, responsibility; the CAN for
@@ -355,9 +352,7 @@ fn item(r: Row, now: DateTime<Utc>) -> Waiting {
     };
     Waiting {
         kind: r.kind,
-        can_id: r.can_id,
         can_name: r.can_name,
-        can_slug: r.slug,
         text,
         link,
         time_left,

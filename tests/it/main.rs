@@ -6,6 +6,7 @@ mod accounts;
 mod backup;
 mod budget;
 mod cans;
+mod digest;
 mod embedded;
 mod faults;
 mod feeds;
