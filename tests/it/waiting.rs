@@ -327,3 +327,43 @@ async fn an_empty_list_says_nothing_is_waiting() {
     let page = ana.get("/").await;
     page.assert_contains("Nothing is waiting on you.");
 }
+
+/// The statement, as `src/home/waiting.rs` holds it (read from the source, as the robustness
+/// tests read routes).
+fn waiting_statement() -> String {
+    let source = include_str!("../../src/home/waiting.rs");
+    let start = source
+        .find("const WAITING: &str = \"")
+        .expect("the statement")
+        + 23;
+    let end = start + source[start..].find("\";").unwrap();
+    source[start..end].to_string()
+}
+
+#[tokio::test]
+async fn every_part_of_the_list_is_found_through_an_index() {
+    let x = riverside().await;
+    let members: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM members")
+        .fetch_all(&x.app.db)
+        .await
+        .unwrap();
+    let mut conn = x.app.db.acquire().await.unwrap();
+    // With sequential scans priced out, any scan left is one no index can serve.
+    sqlx::query("SET enable_seqscan = off")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    for can in [None, Some(x.can)] {
+        let plan: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN {}", waiting_statement()))
+            .bind(&members)
+            .bind(can)
+            .bind(chrono::Utc::now())
+            .bind(7i32)
+            .bind(14i32)
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+        let plan = plan.join("\n");
+        assert!(!plan.contains("Seq Scan"), "{plan}");
+    }
+}
