@@ -5,8 +5,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use chrono::Utc;
 use uuid::Uuid;
 
+use super::waiting::{self, Waiting};
 use crate::AppState;
 use crate::cans::access::CanViewer;
 use crate::cans::model::{Can, Membership, MembershipStatus, Role, StageMark};
@@ -59,7 +61,10 @@ pub struct OverviewPage {
     members: Vec<MemberBadge>,
     my_roles: Vec<Role>,
     paused: bool,
-    pending_requests: usize,
+    /// What waits on the caller in this CAN (join requests among them, for organisers).
+    waiting: Vec<Waiting>,
+    /// The list is of this CAN only: no need to name it.
+    show_can: bool,
     created: String,
     vision: Option<VisionSummary>,
     steps: Vec<Step>,
@@ -88,10 +93,7 @@ async fn members_page(
 ) -> Result<OverviewPage> {
     let db = &state.db;
     let tz = can.time_zone;
-    let pending_requests = match membership.is_organiser() {
-        true => cans::pending_requests(db, can.id).await?.len(),
-        false => 0,
-    };
+    let waiting = waiting::for_member(db, membership.member_id, Some(can.id), Utc::now()).await?;
     let members = cans::members(db, can.id).await?;
     let vision = crate::visioning::queries::adopted_vision(db, can.id)
         .await?
@@ -115,7 +117,8 @@ async fn members_page(
         created: time::date_in(can.created_at, tz),
         my_roles: membership.roles.clone(),
         paused: !membership.is_active(),
-        pending_requests,
+        waiting,
+        show_can: false,
         members: members
             .into_iter()
             .filter(|m| m.status != MembershipStatus::Left)

@@ -1,11 +1,12 @@
 //! The front page: what Canopy is for someone new; for a signed-in member, their dashboard with
-//! the CANs they belong to, the meetings coming up and what they carry.
+//! what is waiting on them, the CANs they belong to, the meetings coming up and what they carry.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use uuid::Uuid;
 
+use super::waiting::{self, Waiting};
 use crate::AppState;
 use crate::cans::model::MembershipStatus;
 use crate::cans::queries::{self as cans, MyCan};
@@ -37,25 +38,37 @@ pub struct HomePage {
     cans: Vec<MyCan>,
     mine: Vec<Carried>,
     upcoming: Vec<ComingUp>,
+    waiting: Vec<Waiting>,
+    /// The list spans CANs, so each item names its CAN.
+    show_can: bool,
+}
+
+/// A member's dashboard, in parts.
+#[derive(Default)]
+struct Dashboard {
+    cans: Vec<MyCan>,
+    mine: Vec<Carried>,
+    upcoming: Vec<ComingUp>,
+    waiting: Vec<Waiting>,
 }
 
 pub async fn page(State(state): State<AppState>, ctx: Layout) -> Result<HomePage> {
-    let (cans, mine, upcoming) = match &ctx.member {
+    let d = match &ctx.member {
         Some(m) => dashboard(&state, m).await?,
-        None => Default::default(),
+        None => Dashboard::default(),
     };
     Ok(HomePage {
         ctx,
-        cans,
-        mine,
-        upcoming,
+        cans: d.cans,
+        mine: d.mine,
+        upcoming: d.upcoming,
+        waiting: d.waiting,
+        show_can: true,
     })
 }
 
-async fn dashboard(
-    state: &AppState,
-    m: &SignedIn,
-) -> Result<(Vec<MyCan>, Vec<Carried>, Vec<ComingUp>)> {
+async fn dashboard(state: &AppState, m: &SignedIn) -> Result<Dashboard> {
+    let waiting = waiting::for_member(&state.db, m.id, None, chrono::Utc::now()).await?;
     let cans = cans::my_cans(&state.db, m.id).await?;
     let mine = crate::responsibilities::queries::mine(&state.db, m.id)
         .await?
@@ -77,5 +90,10 @@ async fn dashboard(
             meeting,
         })
         .collect();
-    Ok((cans, mine, upcoming))
+    Ok(Dashboard {
+        cans,
+        mine,
+        upcoming,
+        waiting,
+    })
 }

@@ -5,6 +5,7 @@
 
 mod can;
 mod dashboard;
+pub mod waiting;
 
 use axum::Router;
 use axum::routing::get;

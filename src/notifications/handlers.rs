@@ -272,6 +272,8 @@ pub struct UnsubscribePage {
     ctx: Layout,
     /// What stops: a kind's label, or `None` for every notification mail and the digest.
     about: Option<&'static str>,
+    /// A `digest` link: the weekly digest alone.
+    digest: bool,
     action: String,
     done: bool,
 }
@@ -290,7 +292,7 @@ async fn checked(state: &AppState, p: &UnsubscribePath) -> Result<super::Scope> 
 fn about(scope: super::Scope) -> Option<&'static str> {
     match scope {
         super::Scope::Kind(kind) => Some(kind.label()),
-        super::Scope::All => None,
+        super::Scope::All | super::Scope::Digest => None,
     }
 }
 
@@ -305,6 +307,7 @@ pub async fn unsubscribe_page(
     Ok(UnsubscribePage {
         ctx,
         about: about(scope),
+        digest: scope == super::Scope::Digest,
         action: format!("/unsubscribe/{}/{}/{}", p.member, p.scope, p.sig),
         done: false,
     })
@@ -334,6 +337,7 @@ pub async fn unsubscribe(
     Ok(UnsubscribePage {
         ctx,
         about: about(scope),
+        digest: scope == super::Scope::Digest,
         action: String::new(),
         done: true,
     })

@@ -273,11 +273,13 @@ pub fn subject(can_name: Option<&str>, line: &str) -> String {
     }
 }
 
-/// What an unsubscribe link turns off: one kind, or every notification mail.
+/// What an unsubscribe link turns off: one kind, or every notification mail, or the weekly
+/// digest (`members.weekly_digest`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     Kind(Kind),
     All,
+    Digest,
 }
 
 impl Scope {
@@ -285,12 +287,15 @@ impl Scope {
         match self {
             Self::Kind(kind) => kind.as_str(),
             Self::All => "all",
+            Self::Digest => "digest",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
         if raw == "all" {
             Some(Self::All)
+        } else if raw == "digest" {
+            Some(Self::Digest)
         } else {
             Kind::parse(raw).map(Self::Kind)
         }

@@ -31,16 +31,18 @@ pub async fn save(db: &PgPool, member: Uuid, settings: &Settings) -> Result<bool
 /// there was a lot; "stop all of these" means no more mail about what happens in Canopy).
 /// Account mails (sign-in links, password resets) and invitations are not notifications and still
 /// come. False: no such member (nothing written).
+/// A `digest` link turns off the weekly digest only.
 pub async fn unsubscribe(db: &PgPool, member: Uuid, scope: Scope) -> Result<bool> {
     let choices: Vec<(Kind, Delivery)> = match scope {
         Scope::Kind(kind) => vec![(kind, Delivery::Off)],
         Scope::All => Kind::ALL.iter().map(|k| (*k, Delivery::Off)).collect(),
+        Scope::Digest => Vec::new(),
     };
     let mut tx = db.begin().await?;
     if !queries::save_choices(&mut tx, member, &choices).await? {
         return Ok(false);
     }
-    if scope == Scope::All {
+    if matches!(scope, Scope::All | Scope::Digest) {
         queries::set_weekly_digest(&mut *tx, member, false).await?;
     }
     tx.commit().await?;

@@ -7,7 +7,7 @@ use super::health::{Drifting, LoadSnapshot};
 use crate::cans::model::Stage;
 use crate::outbox::MailText;
 
-/// The weekly digest to organisers and coordinators.
+/// The stage part of the weekly digest, for one CAN's organisers and coordinators.
 #[derive(Template)]
 #[template(path = "mail/stages/digest.txt")]
 pub struct Digest<'a> {
@@ -27,6 +27,74 @@ impl MailText for Digest<'_> {
     fn subject(&self) -> String {
         format!("{}: your week in Canopy", self.can_name)
     }
+}
+
+/// A line of the weekly digest: which CAN, what, where to see it, and when (if it has a time).
+pub struct Line {
+    pub can_name: Option<String>,
+    pub text: String,
+    /// An absolute address.
+    pub link: String,
+    pub when: Option<String>,
+}
+
+/// The weekly digest to one member, for all their CANs: what happened (their notifications kept
+/// for the digest), what is coming in the next seven days, what waits on them, and for
+/// organisers and coordinators each CAN's stage part ([`Digest`], rendered).
+pub struct Weekly<'a> {
+    pub name: &'a str,
+    pub happened: Vec<Line>,
+    pub coming: Vec<Line>,
+    pub waiting: Vec<Line>,
+    /// Each CAN's stage part, as plain text.
+    pub stages: Vec<String>,
+    /// The only CAN the digest speaks of, if one: it then leads the subject.
+    pub only_can: Option<&'a str>,
+    /// Absolute addresses of the mail settings and of the one-click "stop the digest".
+    pub settings: String,
+    pub unsubscribe: String,
+}
+
+impl Weekly<'_> {
+    pub fn subject(&self) -> String {
+        crate::notifications::subject(self.only_can, "Your week in Canopy")
+    }
+
+    pub fn text(&self) -> crate::error::Result<String> {
+        WeeklyText { m: self }
+            .render()
+            .map_err(crate::error::AppError::internal)
+    }
+
+    pub fn html(&self) -> crate::error::Result<String> {
+        WeeklyHtml { m: self }
+            .render()
+            .map_err(crate::error::AppError::internal)
+    }
+
+    /// A stage part as paragraphs of lines, for the HTML part.
+    pub fn paragraphs(text: &str) -> Vec<Vec<&str>> {
+        text.split("\n\n")
+            .map(|p| {
+                p.lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|p| !p.is_empty())
+            .collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "mail/stages/weekly.txt")]
+struct WeeklyText<'a> {
+    m: &'a Weekly<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/stages/weekly.html")]
+struct WeeklyHtml<'a> {
+    m: &'a Weekly<'a>,
 }
 
 #[cfg(test)]
@@ -78,8 +146,7 @@ mod tests {
             slug: "riverside",
         };
         let footer = "The stage guide: https://c.example/c/riverside/stage\n\
-                      Health: https://c.example/c/riverside/health\n\n\
-                      You get this as an organiser or coordinator; turn it off on your profile page.\n";
+                      Health: https://c.example/c/riverside/health\n";
         assert_eq!(
             digest.render().unwrap(), // ok: test fixture
             format!(

@@ -220,30 +220,110 @@ pub async fn digest_due(
     .await?)
 }
 
-/// Someone who gets the digest: an active organiser or coordinator who wants it.
+/// Someone who may get this week's digest: an active member of a due CAN who wants it.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Recipient {
-    pub can_id: Uuid,
+pub struct Reader {
     pub id: Uuid,
     pub email: String,
+    pub name: String,
+    #[sqlx(try_from = "crate::db::ZoneName")]
+    pub time_zone: chrono_tz::Tz,
 }
 
-/// The organisers and coordinators of these CANs who want the digest and have not had this
-/// week's, in one statement for all of them.
-pub async fn digest_recipients(
-    db: &PgPool,
-    can_ids: &[Uuid],
-    week: NaiveDate,
-) -> Result<Vec<Recipient>> {
+/// The active members of these CANs who want the digest and have not had this week's, each
+/// once however many of the CANs they belong to.
+pub async fn digest_readers(db: &PgPool, can_ids: &[Uuid], week: NaiveDate) -> Result<Vec<Reader>> {
     Ok(sqlx::query_as(
-        "SELECT DISTINCT g.can_id, p.id, p.email FROM role_grants g
-         JOIN memberships m ON m.can_id = g.can_id AND m.member_id = g.member_id AND m.status = 'active'
-         JOIN members p ON p.id = g.member_id
-         WHERE g.can_id = ANY($1) AND g.ended_at IS NULL AND g.role IN ('organiser', 'coordinator') AND p.weekly_digest
-           AND NOT EXISTS (SELECT 1 FROM digests d WHERE d.can_id = g.can_id AND d.member_id = p.id AND d.week_of = $2)",
+        "SELECT p.id, p.email, p.display_name AS name, p.time_zone FROM members p
+         WHERE p.weekly_digest
+           AND p.id IN (SELECT m.member_id FROM memberships m
+                        WHERE m.can_id = ANY($1) AND m.status = 'active')
+           AND NOT EXISTS (SELECT 1 FROM weekly_digests d WHERE d.member_id = p.id AND d.week_of = $2)
+         ORDER BY p.id",
     )
     .bind(can_ids)
     .bind(week)
+    .fetch_all(db)
+    .await?)
+}
+
+/// A notification waiting for someone's digest.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Happened {
+    pub id: Uuid,
+    pub member_id: Uuid,
+    pub can_name: Option<String>,
+    pub line: String,
+    pub link: String,
+}
+
+/// The notifications these members chose to get in the digest and have not been mailed, oldest
+/// first (through `notifications_digest_idx`).
+pub async fn digest_notifications(db: &PgPool, members: &[Uuid]) -> Result<Vec<Happened>> {
+    Ok(sqlx::query_as(
+        "SELECT n.id, n.member_id, c.name AS can_name, n.line, n.link
+         FROM notifications n LEFT JOIN cans c ON c.id = n.can_id
+         WHERE n.member_id = ANY($1) AND n.delivery = 'digest' AND n.mailed_at IS NULL
+         ORDER BY n.member_id, n.created_at",
+    )
+    .bind(members)
+    .fetch_all(db)
+    .await?)
+}
+
+/// A meeting coming up in one of a member's CANs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Coming {
+    pub member_id: Uuid,
+    pub can_name: String,
+    pub slug: String,
+    pub id: Uuid,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// The scheduled meetings starting in `[from, until)` in the CANs these members are active in.
+pub async fn digest_meetings(
+    db: &PgPool,
+    members: &[Uuid],
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<Coming>> {
+    Ok(sqlx::query_as(
+        "SELECT m.member_id, c.name AS can_name, c.slug, g.id, g.title, g.starts_at, g.ends_at
+         FROM memberships m JOIN cans c ON c.id = m.can_id
+         JOIN meetings g ON g.can_id = m.can_id AND g.starts_at >= $2 AND g.starts_at < $3
+                        AND g.status = 'scheduled'
+         WHERE m.member_id = ANY($1) AND m.status = 'active'
+         ORDER BY m.member_id, g.starts_at",
+    )
+    .bind(members)
+    .bind(from)
+    .bind(until)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Which of these members organise or coordinate which CANs (their digest has its stage part).
+pub async fn digest_leads(db: &PgPool, members: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>> {
+    Ok(sqlx::query_as(
+        "SELECT DISTINCT m.member_id, m.can_id FROM memberships m
+         JOIN role_grants g ON g.can_id = m.can_id AND g.member_id = m.member_id AND g.ended_at IS NULL
+                           AND g.role IN ('organiser', 'coordinator')
+         WHERE m.member_id = ANY($1) AND m.status = 'active'",
+    )
+    .bind(members)
+    .fetch_all(db)
+    .await?)
+}
+
+/// These CANs.
+pub async fn digest_cans(db: &PgPool, can_ids: &[Uuid]) -> Result<Vec<Can>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CAN_COLUMNS} FROM cans c WHERE c.id = ANY($1)"
+    ))
+    .bind(can_ids)
     .fetch_all(db)
     .await?)
 }
@@ -260,20 +340,30 @@ pub async fn digest_done(db: &PgPool, can_ids: &[Uuid], next: NaiveDate) -> Resu
     Ok(())
 }
 
-/// Claims the week's digest for the member; false when it was claimed already.
+/// Claims the week's digest for the member (one digest for all their CANs); false when it was
+/// claimed already. A second instance's claim waits for the first one's transaction.
 pub async fn claim_digest(
     conn: &mut PgConnection,
-    can_id: Uuid,
     member_id: Uuid,
     week: NaiveDate,
 ) -> Result<bool> {
     let claimed = sqlx::query(
-        "INSERT INTO digests (can_id, member_id, week_of) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        "INSERT INTO weekly_digests (member_id, week_of) VALUES ($1, $2) ON CONFLICT DO NOTHING",
     )
-    .bind(can_id)
     .bind(member_id)
     .bind(week)
     .execute(conn)
     .await?;
     Ok(claimed.rows_affected() == 1)
+}
+
+/// The digest carried these notifications: they are mailed now.
+pub async fn digest_mailed(conn: &mut PgConnection, ids: &[Uuid]) -> Result<()> {
+    sqlx::query(
+        "UPDATE notifications SET mailed_at = now() WHERE id = ANY($1) AND mailed_at IS NULL",
+    )
+    .bind(ids)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

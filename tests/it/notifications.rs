@@ -831,3 +831,32 @@ async fn a_real_event_reaches_the_inbox_opens_its_page_and_its_mail_unsubscribes
         .await
         .assert_contains("Olu asks when “Summer party” should meet");
 }
+
+#[tokio::test]
+async fn a_digest_link_stops_the_weekly_digest_and_nothing_else() {
+    let (app, _olu, _mia, _slug) = can_with_member("invite_only").await;
+    let mia = app.member_id("mia@example.org").await;
+    let key = notifications::link_key(&app.db).await.unwrap();
+    let path = notifications::unsubscribe_path(&key, mia, Scope::Digest);
+    app.browser()
+        .get(&path)
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("Stop the weekly digest?");
+    app.browser()
+        .post_raw(&path, b"List-Unsubscribe=One-Click".to_vec(), &[])
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("You will no longer get the weekly digest.");
+    let digest: bool = sqlx::query_scalar("SELECT weekly_digest FROM members WHERE id = $1")
+        .bind(mia)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(!digest);
+    assert_eq!(
+        app.count("notification_prefs").await,
+        0,
+        "every kind as it was"
+    );
+}
