@@ -28,6 +28,7 @@ pub async fn change_own_status(
     db: &PgPool,
     access: &CanAccess<Member>,
     to: MembershipStatus,
+    base_url: &str,
 ) -> Result<StatusChange> {
     use MembershipStatus::{Active, Left, Paused};
     let allowed = matches!(
@@ -45,7 +46,14 @@ pub async fn change_own_status(
         queries::end_roles(&mut tx, can.id, me.id, None, me.id).await?;
         queries::withdraw_join_requests(&mut tx, can.id, me.id).await?;
         queries::release_carried(&mut tx, can.id, me.id).await?;
-        crate::responsibilities::offers::withdraw_involving(&mut tx, can.id, me.id).await?;
+        crate::responsibilities::offers::withdraw_involving(
+            &mut tx,
+            can,
+            me.id,
+            &me.display_name,
+            base_url,
+        )
+        .await?;
     }
     // Checked after the change, under the CAN's lock, so no interleaving can leave none.
     if to != Active && queries::active_organisers(&mut tx, can.id).await? == 0 {

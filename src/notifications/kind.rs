@@ -3,7 +3,8 @@
 use std::fmt;
 
 /// The events that concern someone. Stored as text (`notifications.kind`, with a CHECK listing
-/// the same words); a new kind needs a migration that widens that check.
+/// the same words); a new kind needs a migration that widens that check (and the test below
+/// pointed at it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Kind {
@@ -17,6 +18,8 @@ pub enum Kind {
     OfferAnswered,
     /// What you asked of someone expired unanswered.
     OfferExpired,
+    /// What you were asked was taken back (withdrawn, or the responsibility closed).
+    OfferWithdrawn,
     /// A poll for a meeting time opened.
     PollOpened,
     /// A poll closed (and its meeting was scheduled).
@@ -79,12 +82,13 @@ impl Delivery {
 }
 
 impl Kind {
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 17] = [
         Self::JoinRequested,
         Self::JoinAnswered,
         Self::OfferMade,
         Self::OfferAnswered,
         Self::OfferExpired,
+        Self::OfferWithdrawn,
         Self::PollOpened,
         Self::PollClosed,
         Self::MeetingMoved,
@@ -105,6 +109,7 @@ impl Kind {
             Self::OfferMade => "offer_made",
             Self::OfferAnswered => "offer_answered",
             Self::OfferExpired => "offer_expired",
+            Self::OfferWithdrawn => "offer_withdrawn",
             Self::PollOpened => "poll_opened",
             Self::PollClosed => "poll_closed",
             Self::MeetingMoved => "meeting_moved",
@@ -141,6 +146,7 @@ impl Kind {
             Self::OfferMade => "You are asked to carry something, or offered a hand-off",
             Self::OfferAnswered => "Someone accepts or declines what you asked",
             Self::OfferExpired => "What you asked expires unanswered",
+            Self::OfferWithdrawn => "What you were asked is taken back",
             Self::PollOpened => "A poll for a meeting time opens",
             Self::PollClosed => "A poll for a meeting time closes",
             Self::MeetingMoved => "A meeting of yours moves",
@@ -158,7 +164,9 @@ impl Kind {
     /// Settings are shown in these groups, in this order.
     pub fn group(self) -> &'static str {
         match self {
-            Self::OfferMade | Self::OfferAnswered | Self::OfferExpired => "Asks and answers",
+            Self::OfferMade | Self::OfferAnswered | Self::OfferExpired | Self::OfferWithdrawn => {
+                "Asks and answers"
+            }
             Self::PollOpened
             | Self::PollClosed
             | Self::MeetingMoved
@@ -194,7 +202,8 @@ mod tests {
 
     #[test]
     fn the_migration_allows_every_kind() {
-        let sql = include_str!("../../migrations/20261201000200_reaching_people.sql");
+        // The latest migration that redefines the check.
+        let sql = include_str!("../../migrations/20261201000230_offer_withdrawn.sql");
         for kind in Kind::ALL {
             assert!(
                 sql.contains(&format!("'{}'", kind.as_str())),

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::forms::{NewResponsibility, Progress};
 use super::log;
 use super::model::{HoldingKind, ResponsibilityKind};
-use super::queries::{self, holdings, holdings::NewHolding, offers};
+use super::queries::{self, holdings, holdings::NewHolding};
 use crate::cans::access::{ActiveMember, CanAccess, Coordinator, Facilitator, Requirement};
 use crate::cans::queries::is_active_member;
 use crate::error::{OrNotFound, Result};
@@ -84,6 +84,7 @@ pub async fn progress(
     access: &CanAccess<ActiveMember>,
     id: Uuid,
     p: &Progress,
+    base_url: &str,
 ) -> Result<Progressed> {
     let (can, me) = (&access.can, access.actor());
     let mut tx = db.begin().await?;
@@ -100,7 +101,7 @@ pub async fn progress(
         holdings::sync_status(&mut tx, can.id, id).await?;
         // Closed, nobody is asked to take it on any more.
         if !status.is_current() {
-            offers::withdraw_on(&mut tx, can.id, id).await?;
+            super::offers::withdraw_on(&mut tx, access, id, base_url).await?;
         }
     }
     queries::insert_note(&mut tx, can.id, id, me.id, &p.note, p.status).await?;

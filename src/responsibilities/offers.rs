@@ -323,7 +323,12 @@ pub async fn decline(
 }
 
 /// The asker (or a coordinator) takes the ask back before it is answered.
-pub async fn withdraw(db: &PgPool, access: &CanAccess<Member>, id: Uuid) -> Result<Answered> {
+pub async fn withdraw(
+    db: &PgPool,
+    access: &CanAccess<Member>,
+    id: Uuid,
+    base_url: &str,
+) -> Result<Answered> {
     let me = access.actor();
     let mut tx = db.begin().await?;
     let (offer, _) = locked(&mut tx, access, id, Viewer::Asker).await?;
@@ -344,6 +349,21 @@ pub async fn withdraw(db: &PgPool, access: &CanAccess<Member>, id: Uuid) -> Resu
         "responsibility.offer_withdrawn",
         offer.responsibility_id,
         summary,
+    )
+    .await?;
+    let voided = offers::Voided {
+        id: offer.id,
+        to_member: offer.to_member,
+        kind: offer.kind,
+        title: offer.title.clone(),
+    };
+    let why = format!("{} withdrew it", me.name);
+    tell_withdrawn(
+        &mut tx,
+        (&access.can, &access.path("")),
+        &[voided],
+        &why,
+        base_url,
     )
     .await?;
     tx.commit().await?;
@@ -412,9 +432,63 @@ pub async fn expire(db: &PgPool, base_url: &str) -> Result<usize> {
     Ok(total)
 }
 
+/// A responsibility was closed (done or dropped): nobody is asked to take it on any more, and
+/// those who were asked hear so (called by the editing code in its transaction).
+pub async fn withdraw_on(
+    conn: &mut PgConnection,
+    access: &CanAccess<impl Requirement>,
+    responsibility: Uuid,
+    base_url: &str,
+) -> Result<()> {
+    let voided = offers::withdraw_on(conn, access.can.id, responsibility).await?;
+    let why = format!("{} closed it", access.actor().name);
+    tell_withdrawn(
+        conn,
+        (&access.can, &access.path("")),
+        &voided,
+        &why,
+        base_url,
+    )
+    .await
+}
+
 /// A member leaves the CAN: what they asked of others, and what was asked of them, is
-/// withdrawn (called by the membership code in its transaction).
-pub async fn withdraw_involving(conn: &mut PgConnection, can_id: Uuid, member: Uuid) -> Result<()> {
-    offers::withdraw_involving(conn, can_id, member).await?;
+/// withdrawn, and those they had asked hear so (called by the membership code in its
+/// transaction).
+pub async fn withdraw_involving(
+    conn: &mut PgConnection,
+    can: &crate::cans::model::Can,
+    member: Uuid,
+    member_name: &str,
+    base_url: &str,
+) -> Result<()> {
+    let voided = offers::withdraw_involving(conn, can.id, member).await?;
+    let why = format!("{member_name} left {}", can.name);
+    let home = format!("/c/{}", can.slug);
+    tell_withdrawn(conn, (can, &home), &voided, &why, base_url).await
+}
+
+/// Tells each person asked that the ask to them is taken back, and why.
+async fn tell_withdrawn(
+    conn: &mut PgConnection,
+    (can, home): (&crate::cans::model::Can, &str),
+    voided: &[offers::Voided],
+    why: &str,
+    base_url: &str,
+) -> Result<()> {
+    for v in voided {
+        let notice = Notice {
+            kind: Kind::OfferWithdrawn,
+            can: Some((can.id, &can.name)),
+            line: format!(
+                "You are no longer asked to {} “{}”: {why}",
+                v.kind.verb(),
+                v.title
+            ),
+            link: format!("{home}{}", page(v.id)),
+            key: format!("offer:{}:withdrawn", v.id),
+        };
+        notifications::notify(conn, base_url, &notice, &[Recipient::plain(v.to_member)]).await?;
+    }
     Ok(())
 }

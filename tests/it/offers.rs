@@ -329,6 +329,25 @@ async fn a_withdrawn_ask_cannot_be_accepted() {
         .await
         .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(offer_status(&app, offer).await, "withdrawn");
+    // Mia hears it was taken back, once; the asker is not told of their own act.
+    assert_eq!(
+        notifications(&app, "mia@example.org", "offer_withdrawn").await,
+        1
+    );
+    assert_eq!(
+        app.count("notifications WHERE kind = 'offer_withdrawn'")
+            .await,
+        1
+    );
+    let line: String =
+        sqlx::query_scalar("SELECT line FROM notifications WHERE kind = 'offer_withdrawn'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        line,
+        "You are no longer asked to carry “Treasurer”: Olu withdrew it"
+    );
     let mia = &mut others[0];
     mia.get(&format!("/c/{slug}/offers/{offer}")).await;
     mia.post(&format!("/c/{slug}/offers/{offer}/accept"), &[])
@@ -624,6 +643,12 @@ async fn leaving_or_closing_withdraws_open_asks() {
         .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(offer_status(&app, to_mia).await, "withdrawn");
     assert_eq!(offer_status(&app, to_noor).await, "open");
+    // She left: nobody is told on her behalf (she asked nobody).
+    assert_eq!(
+        app.count("notifications WHERE kind = 'offer_withdrawn'")
+            .await,
+        0
+    );
     // The responsibility is dropped: Noor's ask is withdrawn, and accepting says so.
     let page = olu.get(&format!("/c/{slug}/responsibilities/{id}")).await;
     let v = page.input_value("version").unwrap();
@@ -634,6 +659,22 @@ async fn leaving_or_closing_withdraws_open_asks() {
     .await
     .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(offer_status(&app, to_noor).await, "withdrawn");
+    // Noor hears that the ask to her is void, with why.
+    assert_eq!(
+        notifications(&app, "noor@example.org", "offer_withdrawn").await,
+        1
+    );
+    let line: String = sqlx::query_scalar(
+        "SELECT line FROM notifications WHERE kind = 'offer_withdrawn' AND member_id = $1",
+    )
+    .bind(app.member_id("noor@example.org").await)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        line,
+        "You are no longer asked to back up “Treasurer”: Olu closed it"
+    );
     let noor = &mut others[1];
     noor.get(&format!("/c/{slug}/offers/{to_noor}")).await;
     noor.post(&format!("/c/{slug}/offers/{to_noor}/accept"), &[])
@@ -643,4 +684,60 @@ async fn leaving_or_closing_withdraws_open_asks() {
         .await
         .assert_contains("withdrawn");
     assert_eq!(holders(&app).await, 0);
+}
+
+#[tokio::test]
+async fn an_asker_who_leaves_takes_their_asks_back_and_those_asked_hear_it() {
+    let (app, mut olu, mut others, slug, id) = team().await;
+    // Mia carries Treasurer and hands it to Noor; then Mia leaves before Noor answers.
+    let mia_id = app.member_id("mia@example.org").await;
+    let noor_id = app.member_id("noor@example.org").await;
+    let offer = ask(&app, &mut olu, &slug, id, "mia@example.org", "carrier").await;
+    let mia = &mut others[0];
+    mia.get(&format!("/c/{slug}/offers/{offer}")).await;
+    mia.post(&format!("/c/{slug}/offers/{offer}/accept"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    mia.get(&format!("/c/{slug}/responsibilities/{id}")).await;
+    mia.post(
+        &format!("/c/{slug}/responsibilities/{id}/handoff"),
+        &[
+            ("to", &noor_id.to_string()),
+            ("handoff_note", "The ledger is in the blue box"),
+            ("overlap_days", "0"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let handoff: Uuid = sqlx::query_scalar(
+        "SELECT id FROM offers WHERE kind = 'handoff' AND from_member = $1 AND status = 'open'",
+    )
+    .bind(mia_id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    mia.post(&format!("/c/{slug}/membership/leave"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(offer_status(&app, handoff).await, "withdrawn");
+    let lines: Vec<String> = sqlx::query_scalar(
+        "SELECT line FROM notifications WHERE kind = 'offer_withdrawn' AND member_id = $1",
+    )
+    .bind(noor_id)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        lines,
+        vec![
+            "You are no longer asked to take over “Treasurer”: Mia left Riverside Neighbours"
+                .to_string()
+        ]
+    );
+    // Nobody else heard of it.
+    assert_eq!(
+        app.count("notifications WHERE kind = 'offer_withdrawn'")
+            .await,
+        1
+    );
 }

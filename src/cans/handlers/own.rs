@@ -21,7 +21,8 @@ async fn change_own_status(
     to: MembershipStatus,
 ) -> Result<Response> {
     let name = &access.can.name;
-    let changed = membership::change_own_status(&state.db, access, to).await?;
+    let changed =
+        membership::change_own_status(&state.db, access, to, &state.config.public_url).await?;
     let (kind, text) = match (changed, to) {
         (StatusChange::NothingToChange, _) => (FlashKind::Info, "Nothing to change.".into()),
         (StatusChange::LastOrganiser, _) => (

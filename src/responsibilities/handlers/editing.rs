@@ -155,7 +155,7 @@ pub async fn progress(
         Ok(progress) => progress,
         Err(errors) => return detail::again(&state, &access, ctx, id, kept(errors)).await,
     };
-    match editing::progress(&state.db, &access, id, &progress).await? {
+    match editing::progress(&state.db, &access, id, &progress, &state.config.public_url).await? {
         Progressed::Saved => {
             access
                 .redirect(&state.db, FlashKind::Success, "Saved.", &page(id))

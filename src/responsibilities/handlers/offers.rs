@@ -131,6 +131,6 @@ pub async fn withdraw(
     access: CanAccess<Member>,
     Path((_slug, id)): Path<(String, Uuid)>,
 ) -> Result<Response> {
-    let outcome = offers::withdraw(&state.db, &access, id).await?;
+    let outcome = offers::withdraw(&state.db, &access, id, &state.config.public_url).await?;
     answered(&state, &access, id, outcome).await
 }

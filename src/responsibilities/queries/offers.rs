@@ -126,38 +126,55 @@ pub async fn settle(
     Ok(done.rows_affected() == 1)
 }
 
+/// An ask taken back without its asker choosing to (the responsibility closed, the asker left):
+/// the person asked is told.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Voided {
+    pub id: Uuid,
+    pub to_member: Uuid,
+    pub kind: OfferKind,
+    pub title: String,
+}
+
 /// Withdraws the open offers on a responsibility (it was closed).
 pub async fn withdraw_on(
     conn: &mut PgConnection,
     can_id: Uuid,
     responsibility: Uuid,
-) -> Result<u64> {
-    Ok(sqlx::query(
-        "UPDATE offers SET status = 'withdrawn', answered_at = now()
-         WHERE can_id = $1 AND responsibility_id = $2 AND status = 'open'",
+) -> Result<Vec<Voided>> {
+    Ok(sqlx::query_as(
+        "UPDATE offers o SET status = 'withdrawn', answered_at = now()
+         FROM responsibilities r
+         WHERE o.can_id = $1 AND o.responsibility_id = $2 AND o.status = 'open'
+           AND r.id = o.responsibility_id AND r.can_id = o.can_id
+         RETURNING o.id, o.to_member, o.kind, r.title",
     )
     .bind(can_id)
     .bind(responsibility)
-    .execute(conn)
-    .await?
-    .rows_affected())
+    .fetch_all(conn)
+    .await?)
 }
 
-/// Withdraws the open offers to or from a member (they left the CAN).
+/// Withdraws the open offers to or from a member (they left the CAN); returns those the member
+/// had made to others, whose receivers are told.
 pub async fn withdraw_involving(
     conn: &mut PgConnection,
     can_id: Uuid,
     member: Uuid,
-) -> Result<u64> {
-    Ok(sqlx::query(
-        "UPDATE offers SET status = 'withdrawn', answered_at = now()
-         WHERE can_id = $1 AND status = 'open' AND (to_member = $2 OR from_member = $2)",
+) -> Result<Vec<Voided>> {
+    Ok(sqlx::query_as(
+        "WITH gone AS (
+             UPDATE offers SET status = 'withdrawn', answered_at = now()
+             WHERE can_id = $1 AND status = 'open' AND (to_member = $2 OR from_member = $2)
+             RETURNING id, to_member, from_member, kind, responsibility_id, can_id)
+         SELECT g.id, g.to_member, g.kind, r.title
+         FROM gone g JOIN responsibilities r ON r.id = g.responsibility_id AND r.can_id = g.can_id
+         WHERE g.from_member = $2 AND g.to_member <> $2",
     )
     .bind(can_id)
     .bind(member)
-    .execute(conn)
-    .await?
-    .rows_affected())
+    .fetch_all(conn)
+    .await?)
 }
 
 /// An offer the clock expired, with what its asker is told.
