@@ -9,3 +9,9 @@ ALTER TABLE notifications ADD CONSTRAINT notifications_kind CHECK (kind IN (
     'round_opened', 'round_closing', 'round_closed',
     'role_granted', 'role_term',
     'reach_out'));
+
+-- The fuller text a notification was written with (a reach-out's word, a moved meeting's time in
+-- the recipient's zone), kept so the inbox shows it whether or not it went out by mail.
+ALTER TABLE notifications ADD COLUMN detail text;
+ALTER TABLE notifications ADD CONSTRAINT notifications_detail_length
+    CHECK (detail IS NULL OR char_length(detail) <= 4000);

@@ -33,6 +33,8 @@ pub struct Item {
     pub id: Uuid,
     pub can_name: Option<String>,
     pub line: String,
+    /// The fuller text, as paragraphs of lines (a reach-out's word, a meeting's new time).
+    pub detail: Vec<Vec<String>>,
     /// In the member's own zone.
     pub when: String,
     /// For `<time datetime>`.
@@ -79,6 +81,10 @@ pub async fn inbox(
             id: e.id,
             can_name: e.can_name,
             line: e.line,
+            detail: super::mail::paragraphs(e.detail.as_deref().unwrap_or_default())
+                .into_iter()
+                .map(|p| p.into_iter().map(str::to_string).collect())
+                .collect(),
             when: time::datetime_in(e.created_at, me.time_zone),
             datetime: e
                 .created_at

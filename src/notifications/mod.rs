@@ -52,6 +52,9 @@ pub fn jobs() -> Vec<Job> {
     jobs::jobs()
 }
 
+/// A notification's detail is kept up to this many characters.
+const DETAIL_MAX: usize = 4000;
+
 /// At most this many notification mails (alone or folded) reach one person in any hour.
 pub const MAILS_PER_HOUR: i64 = 3;
 
@@ -135,11 +138,20 @@ pub async fn notify(
     }
     let members: Vec<Uuid> = to.iter().map(|r| r.member).collect();
     let ids: Vec<Uuid> = to.iter().map(|_| Uuid::now_v7()).collect();
+    // Kept with the row, so the inbox shows it too (cut to what the column allows).
+    let details: Vec<Option<String>> = to
+        .iter()
+        .map(|r| {
+            r.detail
+                .as_ref()
+                .map(|d| d.chars().take(DETAIL_MAX).collect())
+        })
+        .collect();
     let line: String = notice.line.chars().take(300).collect();
     let written: Vec<(Written, Delivery)> = sqlx::query_as::<_, (Uuid, Uuid, Delivery)>(
-        "INSERT INTO notifications (id, member_id, can_id, kind, line, link, delivery, dedupe_key)
-         SELECT x.id, x.member_id, $3, $4, $5, $6, COALESCE(p.delivery, $7), $8
-         FROM unnest($1::uuid[], $2::uuid[]) AS x (id, member_id)
+        "INSERT INTO notifications (id, member_id, can_id, kind, line, link, delivery, dedupe_key, detail)
+         SELECT x.id, x.member_id, $3, $4, $5, $6, COALESCE(p.delivery, $7), $8, x.detail
+         FROM unnest($1::uuid[], $2::uuid[], $9::text[]) AS x (id, member_id, detail)
          LEFT JOIN notification_prefs p ON p.member_id = x.member_id AND p.kind = $4
          ON CONFLICT ON CONSTRAINT notifications_dedupe_key DO NOTHING
          RETURNING id, member_id, delivery",
@@ -152,6 +164,7 @@ pub async fn notify(
     .bind(&notice.link)
     .bind(notice.kind.default_delivery())
     .bind(&notice.key)
+    .bind(&details)
     .fetch_all(&mut *conn)
     .await?
     .into_iter()

@@ -18,6 +18,7 @@ pub struct Entry {
     pub kind: Kind,
     pub can_name: Option<String>,
     pub line: String,
+    pub detail: Option<String>,
     pub created_at: DateTime<Utc>,
     pub read: bool,
 }
@@ -61,7 +62,7 @@ pub async fn page(
     before: Option<Cursor>,
 ) -> Result<Vec<Entry>> {
     Ok(sqlx::query_as(
-        "SELECT n.id, n.kind, c.name AS can_name, n.line, n.created_at, n.read_at IS NOT NULL AS read
+        "SELECT n.id, n.kind, c.name AS can_name, n.line, n.detail, n.created_at, n.read_at IS NOT NULL AS read
          FROM notifications n LEFT JOIN cans c ON c.id = n.can_id
          WHERE n.member_id = $1
            AND ($2::timestamptz IS NULL OR (n.created_at <= $2 AND (n.created_at, n.id) < ($2, $3)))

@@ -14,7 +14,7 @@ use super::mail::Asked;
 use super::model::{HoldingEnd, OfferKind, OfferStatus};
 use super::queries::offers::{self, NewOffer, Offer};
 use super::queries::{self, holdings, holdings::EndHolding, holdings::NewHolding};
-use crate::cans::access::{ActiveMember, CanAccess, Coordinator, Member, Requirement};
+use crate::cans::access::{CanAccess, Coordinator, Member, Requirement};
 use crate::error::{AppError, OrNotFound, Result};
 use crate::notifications::{self, Kind, Notice, Recipient};
 use crate::web::time;
@@ -192,7 +192,10 @@ pub async fn accept(
             "This responsibility is closed: nothing changed.".into(),
         ));
     }
-    if !ActiveMember::accepts(&access.membership) {
+    // Read under a share lock, not from the request's start: leaving at the same moment (which
+    // updates this row) then either waits for the holding to exist and releases it, or comes
+    // first and this sees it.
+    if !offers::lock_active_membership(&mut tx, can.id, me.id).await? {
         return Ok(Answered::Refused(
             "Your membership is paused: resume it from the CAN's page, then accept.".into(),
         ));

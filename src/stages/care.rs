@@ -32,8 +32,7 @@ pub async fn reach_out(
     let name = queries::current_member_name(&mut tx, can.id, member)
         .await?
         .or_not_found()?;
-    let id =
-        queries::insert_reach_out(&mut tx, can.id, member, access.me.id, &reach_out.note).await?;
+    queries::insert_reach_out(&mut tx, can.id, member, access.me.id, &reach_out.note).await?;
     let summary = format!("{} checked in with {name}", access.me.display_name);
     access
         .log(&mut tx, "health.reached_out", ("member", member), summary)
@@ -48,7 +47,13 @@ pub async fn reach_out(
                 access.me.display_name, can.name
             ),
             link: access.path(""),
-            key: format!("reach_out:{id}"),
+            // One word a week from one member to another: a caring nudge, never a stream.
+            key: format!(
+                "reach_out:{}:{}:{}",
+                can.id,
+                access.me.id,
+                super::digest::week_of(crate::web::time::today_in(can.time_zone))
+            ),
         };
         let to = Recipient::with_detail(member, word.clone());
         word_sent = !notifications::notify(&mut tx, base_url, &notice, &[to])

@@ -289,6 +289,15 @@ async fn load(db: impl PgExecutor<'_>, token: &str) -> Result<Option<Session>> {
     }))
 }
 
+/// `/unsubscribe/{member}/{scope}/{signature}` exactly: three non-empty segments, so no other
+/// route that might one day live under the prefix loses its CSRF check by accident.
+fn is_unsubscribe_link(path: &str) -> bool {
+    path.strip_prefix(UNSUBSCRIBE_PREFIX).is_some_and(|rest| {
+        let segments: Vec<&str> = rest.split('/').collect();
+        segments.len() == 3 && segments.iter().all(|s| !s.is_empty())
+    })
+}
+
 /// The `Set-Cookie` value that hands `session` to the browser.
 pub fn cookie(session: &NewSession, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
@@ -349,8 +358,7 @@ pub async fn middleware(
     // A one-click unsubscribe (RFC 8058) is POSTed by the recipient's mail provider, with no
     // cookie, token or origin: the signed link itself is the authority, and it can only turn
     // mails off.
-    let one_click =
-        parts.method == Method::POST && parts.uri.path().starts_with(UNSUBSCRIBE_PREFIX);
+    let one_click = parts.method == Method::POST && is_unsubscribe_link(parts.uri.path());
     let body = if is_safe(&parts.method) || one_click {
         body
     } else {
@@ -477,4 +485,24 @@ fn decode_strict(raw: &[u8]) -> Result<String> {
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_unsubscribe_link_itself_skips_the_csrf_check() {
+        assert!(is_unsubscribe_link("/unsubscribe/0190/offer_made/abc"));
+        for path in [
+            "/unsubscribe/",
+            "/unsubscribe/0190/offer_made",
+            "/unsubscribe/0190/offer_made/abc/more",
+            "/unsubscribe/0190//abc",
+            "//unsubscribe/0190/offer_made/abc",
+            "/c/elm/unsubscribe/0190/offer_made/abc",
+        ] {
+            assert!(!is_unsubscribe_link(path), "{path}");
+        }
+    }
 }

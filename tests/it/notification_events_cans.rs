@@ -555,6 +555,48 @@ async fn a_word_sent_with_a_reach_out_reaches_that_member_alone_and_the_note_sta
             .await,
         0
     );
+    // The word is kept with Quinn's notification (the inbox shows it, mailed or not); the
+    // note is not.
+    assert_eq!(
+        app.count(
+            "notifications WHERE kind = 'reach_out' \
+             AND detail = 'We missed you on Tuesday. Soup at mine on Friday?'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("notifications WHERE detail LIKE '%Seems low%'")
+            .await,
+        0
+    );
+
+    // A second word from Mia to Quinn in the same week is recorded but not sent, and Mia is
+    // told why: one a week is a nudge, more would be a stream.
+    mia.get(&format!("/c/{slug}/health")).await;
+    mia.post(
+        &format!("/c/{slug}/health/reach-out"),
+        &[
+            ("member_id", &quinn.to_string()),
+            ("note", ""),
+            ("word", "Did you see my message?"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    mia.get(&format!("/c/{slug}/health"))
+        .await
+        .assert_contains("You sent them a word this week already, so this one was not sent");
+    assert_eq!(app.count("reach_outs").await, 3);
+    assert_eq!(
+        told(&app, "reach_out").await,
+        pairs(&[("quinn@example.org", 1)])
+    );
+    assert_eq!(
+        app.count("outbox WHERE body_text LIKE '%Did you see my message%'")
+            .await,
+        0
+    );
 
     // Olu reaching out to himself with a word tells nobody.
     let olu_id = app.member_id("olu@example.org").await;

@@ -860,3 +860,41 @@ async fn a_digest_link_stops_the_weekly_digest_and_nothing_else() {
         "every kind as it was"
     );
 }
+
+#[tokio::test]
+async fn the_inbox_shows_a_notifications_fuller_text_to_its_person_whether_or_not_it_was_mailed() {
+    let (app, mut olu, mut mal, olu_id, _mal_id, _olus, _mals) = two_people_two_cans().await;
+    // Olu gets reach-outs in the digest only: the word must still reach him, in the inbox.
+    prefer(&app, olu_id, Kind::ReachOut, "digest").await;
+    let riverside = can_id(&app, "riverside").await;
+    let notice = Notice {
+        kind: Kind::ReachOut,
+        can: Some((riverside, "Riverside")),
+        line: "Mia from Riverside is thinking of you".into(),
+        link: "/c/riverside".into(),
+        key: "reach-out-word".into(),
+    };
+    let word = "We missed you on Tuesday.\n\nSoup at mine on Friday? <b>bring bread</b>";
+    let mailed_before = mails_to(&app, "olu@example.org").await;
+    let mut tx = app.db.begin().await.unwrap();
+    notifications::notify(
+        &mut tx,
+        BASE,
+        &notice,
+        &[Recipient::with_detail(olu_id, word.into())],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(mails_to(&app, "olu@example.org").await, mailed_before);
+    olu.get("/notifications")
+        .await
+        .assert_contains("<summary>More<span class=\"visually-hidden\"> about: Mia from Riverside is thinking of you</span></summary>")
+        .assert_contains("<p>We missed you on Tuesday.</p>")
+        // Escaped, never markup.
+        .assert_contains("<p>Soup at mine on Friday? &#60;b&#62;bring bread&#60;/b&#62;</p>");
+    mal.get("/notifications")
+        .await
+        .assert_lacks("We missed you")
+        .assert_lacks("thinking of you");
+}

@@ -126,6 +126,23 @@ pub async fn settle(
     Ok(done.rows_affected() == 1)
 }
 
+/// Whether the member is an active member of the CAN, holding a share lock on the membership
+/// until the transaction ends (so a concurrent leave or pause waits for it).
+pub async fn lock_active_membership(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    member: Uuid,
+) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT status = 'active' FROM memberships WHERE can_id = $1 AND member_id = $2 FOR SHARE",
+    )
+    .bind(can_id)
+    .bind(member)
+    .fetch_optional(conn)
+    .await?
+    .unwrap_or(false))
+}
+
 /// An ask taken back without its asker choosing to (the responsibility closed, the asker left):
 /// the person asked is told.
 #[derive(Debug, sqlx::FromRow)]

@@ -231,12 +231,17 @@ pub async fn reach_out(
     };
     let base_url = &state.config.public_url;
     let done = care::reach_out(&state.db, &access, &reach_out, base_url).await?;
-    let text = match done.word_sent {
-        true => format!(
+    let text = match (done.word_sent, reach_out.word.is_some()) {
+        (true, _) => format!(
             "Noted that you reached out to {}, and sent them your word. Thank you.",
             done.name
         ),
-        false => format!("Noted that you reached out to {}. Thank you.", done.name),
+        (false, true) => format!(
+            "Noted that you reached out to {}. You sent them a word this week already, so this \
+             one was not sent: one a week is plenty.",
+            done.name
+        ),
+        (false, false) => format!("Noted that you reached out to {}. Thank you.", done.name),
     };
     access
         .redirect(&state.db, FlashKind::Success, &text, "/health#drifting")
