@@ -40,8 +40,8 @@ pub fn meeting_routes() -> Router<AppState> {
     )
 }
 
-/// The clock's work for stages: the weekly digest (once per member and week, for all their CANs) and the
-/// daily load snapshots (once per CAN and day; checked every 10 minutes, so a CAN's point is
+/// The clock's work for stages: the weekly digest (once per member and week, for all their
+/// CANs) and the daily load snapshots (once per CAN and day; checked every 10 minutes, so a CAN's point is
 /// taken within minutes of its midnight, and at start).
 pub fn jobs() -> Vec<Job> {
     vec![
