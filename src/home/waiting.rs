@@ -130,6 +130,14 @@ next AS (
         WHERE g.can_id = m.can_id AND g.status = 'scheduled'
           AND g.starts_at > $3 - interval '12 hours' AND g.ends_at > $3
         ORDER BY g.starts_at LIMIT 1) g
+),
+-- The next meeting still to start (for "are you coming?"), not one already under way.
+coming AS (
+    SELECT m.*, g.id AS meeting_id, g.title, g.starts_at
+    FROM mine m CROSS JOIN LATERAL (
+        SELECT g.id, g.title, g.starts_at FROM meetings g
+        WHERE g.can_id = m.can_id AND g.status = 'scheduled' AND g.starts_at > $3
+        ORDER BY g.starts_at LIMIT 1) g
 )
 SELECT m.member_id, 'round' AS kind, m.can_id, m.slug, m.can_name, r.id, '' AS title,
        NULL::text AS who, NULL::text AS detail, r.closes_at AS due_at, v.number::bigint AS n,
@@ -147,9 +155,8 @@ WHERE NOT EXISTS (SELECT 1 FROM time_poll_answers a
 UNION ALL
 SELECT x.member_id, 'rsvp', x.can_id, x.slug, x.can_name, x.meeting_id, x.title, NULL, NULL,
        x.starts_at, NULL, NULL
-FROM next x
-WHERE x.starts_at > $3
-  AND NOT EXISTS (SELECT 1 FROM rsvps v WHERE v.meeting_id = x.meeting_id AND v.member_id = x.member_id)
+FROM coming x
+WHERE NOT EXISTS (SELECT 1 FROM rsvps v WHERE v.meeting_id = x.meeting_id AND v.member_id = x.member_id)
 UNION ALL
 SELECT x.member_id, 'agenda', x.can_id, x.slug, x.can_name, x.meeting_id, x.title, NULL, NULL,
        x.starts_at, a.n, NULL

@@ -44,14 +44,14 @@ pub struct Folded {
 /// number of instances at once.
 pub async fn tick(db: &PgPool, base_url: &str) -> Result<Folded> {
     let mut done = Folded::default();
-    let mut tried = std::collections::HashSet::new();
+    let mut tried: Vec<Uuid> = Vec::new();
     // Read once, and only when someone has mail waiting (an idle tick is one statement).
     let mut key: Option<Vec<u8>> = None;
     loop {
-        let members = queries::members_to_fold(db, MAILS_PER_HOUR, BATCH).await?;
-        // Someone skipped (folded by another instance just now) comes back in the next pass:
-        // each person is tried once per tick, so the tick ends.
-        let fresh: Vec<Uuid> = members.into_iter().filter(|m| tried.insert(*m)).collect();
+        // Each person is tried once per tick (someone skipped, folded by another instance just
+        // now, is left out of the next pass), so the tick ends.
+        let fresh = queries::members_to_fold(db, MAILS_PER_HOUR, BATCH, &tried).await?;
+        tried.extend(&fresh);
         if fresh.is_empty() {
             return Ok(done);
         }

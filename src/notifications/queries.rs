@@ -1,7 +1,7 @@
 //! Plain SQL for the inbox, the mail settings and the one-click unsubscribe: one function per
 //! statement, each answering for one member only (every statement names `member_id`).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
@@ -34,8 +34,14 @@ impl Cursor {
     /// `?before=` as the "older" link writes it: microseconds since 1970, a dot, the id.
     pub fn parse(raw: &str) -> Option<Self> {
         let (micros, id) = raw.trim().split_once('.')?;
+        let created_at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+        // Only times PostgreSQL can hold: a cursor we did not write must not reach the database
+        // as an error.
+        if !(1..=9999).contains(&created_at.year()) {
+            return None;
+        }
         Some(Self {
-            created_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+            created_at,
             id: id.parse().ok()?,
         })
     }
@@ -216,16 +222,18 @@ pub async fn is_member(db: impl PgExecutor<'_>, member: Uuid) -> Result<bool> {
 // ---- The "meanwhile" fold ------------------------------------------------------------------
 
 /// Members with immediate notifications waiting whose hour has room for another mail, oldest
-/// waiting first (the partial index `notifications_waiting_idx` finds them).
+/// waiting first (the partial index `notifications_waiting_idx` finds them), leaving out those
+/// this tick has tried already (so people locked by another instance cannot hide the rest).
 pub async fn members_to_fold(
     db: impl PgExecutor<'_>,
     per_hour: i64,
     limit: i64,
+    tried: &[Uuid],
 ) -> Result<Vec<Uuid>> {
     Ok(sqlx::query_scalar(
         "SELECT w.member_id FROM (
              SELECT member_id, min(created_at) AS since FROM notifications
-             WHERE delivery = 'now' AND mailed_at IS NULL
+             WHERE delivery = 'now' AND mailed_at IS NULL AND NOT (member_id = ANY($3))
              GROUP BY member_id) w
          WHERE (SELECT count(*) FROM notification_mails nm
                 WHERE nm.member_id = w.member_id AND nm.sent_at > now() - interval '1 hour') < $1
@@ -234,6 +242,7 @@ pub async fn members_to_fold(
     )
     .bind(per_hour)
     .bind(limit)
+    .bind(tried)
     .fetch_all(db)
     .await?)
 }

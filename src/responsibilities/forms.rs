@@ -265,7 +265,8 @@ impl Handoff {
         let mut errors = FieldErrors::new();
         let note = errors.check(
             "handoff_note",
-            forms::text(&f.handoff_note, "the hand-over note", 0, 2000),
+            // The note travels on the offer until it is accepted: the offer's limit.
+            forms::text(&f.handoff_note, "the hand-over note", 0, OFFER_TEXT_MAX),
         );
         let overlap_days = errors.check(
             "overlap_days",

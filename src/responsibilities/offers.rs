@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::holding::hand_over;
 use super::log;
 use super::mail::Asked;
-use super::model::{HoldingEnd, OfferKind, OfferStatus};
+use super::model::{HoldingEnd, HoldingKind, OfferKind, OfferStatus};
 use super::queries::offers::{self, NewOffer, Offer};
 use super::queries::{self, holdings, holdings::EndHolding, holdings::NewHolding};
 use crate::cans::access::{CanAccess, Coordinator, Member, Requirement};
@@ -212,8 +212,34 @@ pub async fn accept(
                 asked: false,
                 note: "",
             };
-            // Someone who holds it already (they volunteered meanwhile) simply keeps holding it.
-            holdings::add_holder(&mut tx, &holding).await?;
+            match holdings::holds(&mut tx, can.id, rid, me.id).await? {
+                // A carrier is not their own backup: the ask stays open to decline.
+                Some(HoldingKind::Carrier) if holding.kind == HoldingKind::Backup => {
+                    return Ok(Answered::Refused(
+                        "You carry it already, and a carrier is not their own backup: nothing \
+                         changed. Decline the ask if you like."
+                            .into(),
+                    ));
+                }
+                // Backing it up and asked to carry it: they step up, and stop being the backup.
+                Some(HoldingKind::Backup) if holding.kind == HoldingKind::Carrier => {
+                    let backup = EndHolding {
+                        can_id: can.id,
+                        responsibility: rid,
+                        member: me.id,
+                        how: HoldingEnd::SteppedDown,
+                        at: None,
+                        note: None,
+                    };
+                    holdings::end_holder(&mut tx, &backup).await?;
+                    holdings::add_holder(&mut tx, &holding).await?;
+                }
+                // Holding it as asked already (they volunteered meanwhile): they keep holding it.
+                Some(_) => {}
+                None => {
+                    holdings::add_holder(&mut tx, &holding).await?;
+                }
+            }
         }
         OfferKind::Handoff => {
             let giver_carries =
@@ -364,6 +390,7 @@ pub async fn withdraw(
     tell_withdrawn(
         &mut tx,
         (&access.can, &access.path("")),
+        me.id,
         &[voided],
         &why,
         base_url,
@@ -448,6 +475,7 @@ pub async fn withdraw_on(
     tell_withdrawn(
         conn,
         (&access.can, &access.path("")),
+        access.actor().id,
         &voided,
         &why,
         base_url,
@@ -468,18 +496,20 @@ pub async fn withdraw_involving(
     let voided = offers::withdraw_involving(conn, can.id, member).await?;
     let why = format!("{member_name} left {}", can.name);
     let home = format!("/c/{}", can.slug);
-    tell_withdrawn(conn, (can, &home), &voided, &why, base_url).await
+    tell_withdrawn(conn, (can, &home), member, &voided, &why, base_url).await
 }
 
-/// Tells each person asked that the ask to them is taken back, and why.
+/// Tells each person asked that the ask to them is taken back, and why — but not `actor`, who
+/// took it back (e.g. closing a responsibility they were themselves asked to take).
 async fn tell_withdrawn(
     conn: &mut PgConnection,
     (can, home): (&crate::cans::model::Can, &str),
+    actor: Uuid,
     voided: &[offers::Voided],
     why: &str,
     base_url: &str,
 ) -> Result<()> {
-    for v in voided {
+    for v in voided.iter().filter(|v| v.to_member != actor) {
         let notice = Notice {
             kind: Kind::OfferWithdrawn,
             can: Some((can.id, &can.name)),

@@ -32,6 +32,9 @@ pub fn week_of(day: NaiveDate) -> NaiveDate {
     day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
+/// How many of the week's notifications a digest lists; the rest are counted (and in the inbox).
+const HAPPENED_SHOWN: usize = 30;
+
 /// How many CANs one pass looks at: their members are served together.
 const BATCH: i64 = 200;
 
@@ -237,9 +240,12 @@ async fn one(
     let at = |path: &str| format!("{base_url}{path}");
     let words = Weekly {
         name: &reader.name,
+        more_happened: parts.happened.len().saturating_sub(HAPPENED_SHOWN),
+        inbox: at("/notifications"),
         happened: parts
             .happened
             .iter()
+            .take(HAPPENED_SHOWN)
             .map(|n| Line {
                 can_name: n.can_name.clone(),
                 text: n.line.clone(),

@@ -44,6 +44,11 @@ pub struct Line {
 pub struct Weekly<'a> {
     pub name: &'a str,
     pub happened: Vec<Line>,
+    /// Notifications beyond those listed (they are in the inbox): a long absence makes no
+    /// endless mail.
+    pub more_happened: usize,
+    /// Absolute address of the inbox.
+    pub inbox: String,
     pub coming: Vec<Line>,
     pub waiting: Vec<Line>,
     /// Each CAN's stage part, as plain text.

@@ -898,3 +898,21 @@ async fn the_inbox_shows_a_notifications_fuller_text_to_its_person_whether_or_no
         .assert_lacks("We missed you")
         .assert_lacks("thinking of you");
 }
+
+#[tokio::test]
+async fn a_cursor_outside_the_calendar_the_database_holds_shows_the_first_page() {
+    let app = TestApp::new().await;
+    let mut olu = app.member("olu@example.org", "Olu").await;
+    for cursor in [
+        "-220000000000000000.0190a0a0-0000-7000-8000-000000000000",
+        "253402300800000000.0190a0a0-0000-7000-8000-000000000000",
+    ] {
+        olu.get(&format!("/notifications?before={cursor}"))
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("Nothing here yet");
+        olu.post("/notifications/read-all", &[("upto", cursor)])
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+    }
+}

@@ -741,3 +741,74 @@ async fn an_asker_who_leaves_takes_their_asks_back_and_those_asked_hear_it() {
         1
     );
 }
+
+/// Mia's current holdings of the responsibility, as kinds.
+async fn mias_holdings(app: &TestApp, id: Uuid) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT kind FROM carriers WHERE responsibility_id = $1 AND member_id = $2
+           AND until_at IS NULL ORDER BY kind",
+    )
+    .bind(id)
+    .bind(app.member_id("mia@example.org").await)
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_backup_asked_to_carry_steps_up_and_a_carrier_asked_to_back_up_is_told_why_not() {
+    let (app, mut olu, mut others, slug, id) = team().await;
+    // Asked to carry, Mia meanwhile volunteers as backup; accepting makes her the carrier and no
+    // longer the backup.
+    let carry = ask(&app, &mut olu, &slug, id, "mia@example.org", "carrier").await;
+    let mia = &mut others[0];
+    mia.get(&format!("/c/{slug}/responsibilities/{id}")).await;
+    mia.post(
+        &format!("/c/{slug}/responsibilities/{id}/volunteer"),
+        &[("kind", "backup")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(mias_holdings(&app, id).await, vec!["backup".to_string()]);
+    mia.get(&format!("/c/{slug}/offers/{carry}")).await;
+    mia.post(&format!("/c/{slug}/offers/{carry}/accept"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(offer_status(&app, carry).await, "accepted");
+    assert_eq!(mias_holdings(&app, id).await, vec!["carrier".to_string()]);
+
+    // Now the carrier, asked to back it up: refused with the reason, the ask left open.
+    let backup = ask(&app, &mut olu, &slug, id, "mia@example.org", "backup").await;
+    mia.get(&format!("/c/{slug}/offers/{backup}")).await;
+    mia.post(&format!("/c/{slug}/offers/{backup}/accept"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    mia.get(&format!("/c/{slug}/offers/{backup}"))
+        .await
+        .assert_contains("You carry it already, and a carrier is not their own backup");
+    assert_eq!(offer_status(&app, backup).await, "open");
+    assert_eq!(mias_holdings(&app, id).await, vec!["carrier".to_string()]);
+}
+
+#[tokio::test]
+async fn a_hand_over_note_longer_than_an_ask_holds_is_refused_beside_the_field() {
+    let (app, mut olu, mut others, slug, id) = team().await;
+    let carry = ask(&app, &mut olu, &slug, id, "mia@example.org", "carrier").await;
+    let mia = &mut others[0];
+    mia.get(&format!("/c/{slug}/offers/{carry}")).await;
+    mia.post(&format!("/c/{slug}/offers/{carry}/accept"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let noor = app.member_id("noor@example.org").await.to_string();
+    let note = "n".repeat(1500);
+    mia.get(&format!("/c/{slug}/responsibilities/{id}")).await;
+    let page = mia
+        .post(
+            &format!("/c/{slug}/responsibilities/{id}/handoff"),
+            &[("to", &noor), ("handoff_note", &note), ("overlap_days", "0")],
+        )
+        .await;
+    page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.field_error("handoff_note").is_some());
+    assert_eq!(app.count("offers WHERE kind = 'handoff'").await, 0);
+}

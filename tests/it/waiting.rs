@@ -367,3 +367,19 @@ async fn every_part_of_the_list_is_found_through_an_index() {
         assert!(!plan.contains("Seq Scan"), "{plan}");
     }
 }
+
+#[tokio::test]
+async fn a_meeting_under_way_does_not_hide_the_next_ones_question() {
+    let mut x = riverside().await;
+    // A meeting is under way right now; the next one (in two days) still asks Mia.
+    exec(
+        &x.app,
+        "INSERT INTO meetings (id, can_id, title, starts_at, ends_at)
+         VALUES ($1, $2, 'Emergency huddle', now() - interval '20 minutes', now() + interval '40 minutes')",
+        &[Uuid::now_v7(), x.can],
+    )
+    .await;
+    let page = x.mia.get("/c/riverside-neighbours").await;
+    page.assert_contains("Are you coming to “Street meeting”?")
+        .assert_lacks("Are you coming to “Emergency huddle”?");
+}
