@@ -131,7 +131,7 @@ next AS (
           AND g.starts_at > $3 - interval '12 hours' AND g.ends_at > $3
         ORDER BY g.starts_at LIMIT 1) g
 ),
--- The next meeting still to start (for "are you coming?"), not one already under way.
+-- The next meeting still to start (for 'are you coming?'), not one already under way.
 coming AS (
     SELECT m.*, g.id AS meeting_id, g.title, g.starts_at
     FROM mine m CROSS JOIN LATERAL (

@@ -742,14 +742,14 @@ async fn an_asker_who_leaves_takes_their_asks_back_and_those_asked_hear_it() {
     );
 }
 
-/// Mia's current holdings of the responsibility, as kinds.
-async fn mias_holdings(app: &TestApp, id: Uuid) -> Vec<String> {
+/// `email`'s current holdings of the responsibility, as kinds.
+async fn holdings_of(app: &TestApp, id: Uuid, email: &str) -> Vec<String> {
     sqlx::query_scalar(
         "SELECT kind FROM carriers WHERE responsibility_id = $1 AND member_id = $2
            AND until_at IS NULL ORDER BY kind",
     )
     .bind(id)
-    .bind(app.member_id("mia@example.org").await)
+    .bind(app.member_id(email).await)
     .fetch_all(&app.db)
     .await
     .unwrap()
@@ -758,36 +758,50 @@ async fn mias_holdings(app: &TestApp, id: Uuid) -> Vec<String> {
 #[tokio::test]
 async fn a_backup_asked_to_carry_steps_up_and_a_carrier_asked_to_back_up_is_told_why_not() {
     let (app, mut olu, mut others, slug, id) = team().await;
-    // Asked to carry, Mia meanwhile volunteers as backup; accepting makes her the carrier and no
-    // longer the backup.
+    // Mia is asked to carry it, Noor to back it up; meanwhile each volunteers the other way.
     let carry = ask(&app, &mut olu, &slug, id, "mia@example.org", "carrier").await;
+    let backup = ask(&app, &mut olu, &slug, id, "noor@example.org", "backup").await;
+    for (who, kind) in [(0, "backup"), (1, "carrier")] {
+        let b = &mut others[who];
+        b.get(&format!("/c/{slug}/responsibilities/{id}")).await;
+        b.post(
+            &format!("/c/{slug}/responsibilities/{id}/volunteer"),
+            &[("kind", kind)],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        holdings_of(&app, id, "mia@example.org").await,
+        vec!["backup".to_string()]
+    );
+
+    // Mia accepts: she carries it, and is no longer its backup.
     let mia = &mut others[0];
-    mia.get(&format!("/c/{slug}/responsibilities/{id}")).await;
-    mia.post(
-        &format!("/c/{slug}/responsibilities/{id}/volunteer"),
-        &[("kind", "backup")],
-    )
-    .await
-    .assert_status(StatusCode::SEE_OTHER);
-    assert_eq!(mias_holdings(&app, id).await, vec!["backup".to_string()]);
     mia.get(&format!("/c/{slug}/offers/{carry}")).await;
     mia.post(&format!("/c/{slug}/offers/{carry}/accept"), &[])
         .await
         .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(offer_status(&app, carry).await, "accepted");
-    assert_eq!(mias_holdings(&app, id).await, vec!["carrier".to_string()]);
+    assert_eq!(
+        holdings_of(&app, id, "mia@example.org").await,
+        vec!["carrier".to_string()]
+    );
 
-    // Now the carrier, asked to back it up: refused with the reason, the ask left open.
-    let backup = ask(&app, &mut olu, &slug, id, "mia@example.org", "backup").await;
-    mia.get(&format!("/c/{slug}/offers/{backup}")).await;
-    mia.post(&format!("/c/{slug}/offers/{backup}/accept"), &[])
+    // Noor, now a carrier, accepting the backup ask: refused with the reason, the ask left open.
+    let noor = &mut others[1];
+    noor.get(&format!("/c/{slug}/offers/{backup}")).await;
+    noor.post(&format!("/c/{slug}/offers/{backup}/accept"), &[])
         .await
         .assert_status(StatusCode::SEE_OTHER);
-    mia.get(&format!("/c/{slug}/offers/{backup}"))
+    noor.get(&format!("/c/{slug}/offers/{backup}"))
         .await
         .assert_contains("You carry it already, and a carrier is not their own backup");
     assert_eq!(offer_status(&app, backup).await, "open");
-    assert_eq!(mias_holdings(&app, id).await, vec!["carrier".to_string()]);
+    assert_eq!(
+        holdings_of(&app, id, "noor@example.org").await,
+        vec!["carrier".to_string()]
+    );
 }
 
 #[tokio::test]
@@ -805,7 +819,11 @@ async fn a_hand_over_note_longer_than_an_ask_holds_is_refused_beside_the_field()
     let page = mia
         .post(
             &format!("/c/{slug}/responsibilities/{id}/handoff"),
-            &[("to", &noor), ("handoff_note", &note), ("overlap_days", "0")],
+            &[
+                ("to", &noor),
+                ("handoff_note", &note),
+                ("overlap_days", "0"),
+            ],
         )
         .await;
     page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
