@@ -124,9 +124,9 @@ WITH mine AS (
     WHERE ms.member_id = ANY($1) AND ms.status = 'active' AND ($2::uuid IS NULL OR ms.can_id = $2)
 ),
 next AS (
-    SELECT m.*, g.id AS meeting_id, g.title, g.starts_at, g.facilitator_id
+    SELECT m.*, g.id AS meeting_id, g.title, g.starts_at, g.facilitator_id, g.agenda_reviewed_at
     FROM mine m CROSS JOIN LATERAL (
-        SELECT g.id, g.title, g.starts_at, g.facilitator_id FROM meetings g
+        SELECT g.id, g.title, g.starts_at, g.facilitator_id, g.agenda_reviewed_at FROM meetings g
         WHERE g.can_id = m.can_id AND g.status = 'scheduled'
           AND g.starts_at > $3 - interval '12 hours' AND g.ends_at > $3
         ORDER BY g.starts_at LIMIT 1) g
@@ -164,7 +164,9 @@ FROM next x
 CROSS JOIN LATERAL (
     SELECT count(*) AS n FROM agenda_items a
     WHERE a.meeting_id = x.meeting_id AND a.status = 'open' AND a.started_at IS NULL
-      AND a.carried_from IS NULL AND a.proposed_by <> x.member_id) a
+      AND a.carried_from IS NULL AND a.proposed_by <> x.member_id
+      -- Only what was proposed since the agenda was last ordered.
+      AND a.created_at > coalesce(x.agenda_reviewed_at, '-infinity')) a
 WHERE a.n > 0
   AND (x.facilitator_id = x.member_id OR (x.facilitator_id IS NULL AND x.facilitates))
 UNION ALL

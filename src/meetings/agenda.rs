@@ -72,6 +72,20 @@ pub async fn change(
         }
         AgendaChange::Status(status) => agenda::set_status(&mut tx, item, status).await?,
     }
+    // Ordering it is looking at it: the proposals so far are no longer waiting to be ordered.
+    agenda::mark_reviewed(&mut tx, can_id, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Those who run the meeting say the agenda's order is right as it is: the proposals so far no
+/// longer wait on them to be ordered.
+pub async fn reviewed(db: &PgPool, access: &MeetingAccess<Runner>) -> Result<()> {
+    let mut tx = db.begin().await?;
+    queries::lock(&mut tx, access.can.id, access.id())
+        .await?
+        .or_not_found()?;
+    agenda::mark_reviewed(&mut tx, access.can.id, access.id()).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -95,6 +95,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/c/{slug}/meetings/{id}/agenda", post(agenda_pages::add))
         .route(
+            "/c/{slug}/meetings/{id}/agenda-reviewed",
+            post(agenda_pages::reviewed),
+        )
+        .route(
             "/c/{slug}/meetings/{id}/agenda/{item}",
             post(agenda_pages::change),
         )

@@ -69,6 +69,7 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ),
     ("POST", "/c/{slug}/meetings/{id}/agenda"),
     ("POST", "/c/{slug}/meetings/{id}/agenda/{id}"),
+    ("POST", "/c/{slug}/meetings/{id}/agenda-reviewed"),
     ("POST", "/c/{slug}/meetings/{id}/finish"),
     ("GET", "/c/{slug}/meetings/{id}/run"),
     ("POST", "/c/{slug}/meetings/{id}/run/next"),

@@ -383,3 +383,57 @@ async fn a_meeting_under_way_does_not_hide_the_next_ones_question() {
     page.assert_contains("Are you coming to “Street meeting”?")
         .assert_lacks("Are you coming to “Emergency huddle”?");
 }
+
+#[tokio::test]
+async fn ordering_the_agenda_answers_the_facilitators_item_until_someone_proposes_again() {
+    let mut x = riverside().await;
+    let home = "/c/riverside-neighbours";
+    let meeting = format!("/c/riverside-neighbours/meetings/{}", x.next);
+    x.fay
+        .get(home)
+        .await
+        .assert_contains("Order the agenda of “Street meeting”: 1 proposal from members");
+    // Fay says the order is right, from the meeting page.
+    x.fay
+        .get(&meeting)
+        .await
+        .assert_contains("The order is right");
+    x.fay
+        .post(&format!("{meeting}/agenda-reviewed"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    x.fay.get(home).await.assert_lacks("Order the agenda");
+    // A plain member cannot say so for her.
+    x.mia.get(&meeting).await.assert_lacks("The order is right");
+    x.mia
+        .post(&format!("{meeting}/agenda-reviewed"), &[])
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    // Mia proposes another item: it waits on Fay again, counted alone.
+    x.mia
+        .post(
+            &format!("{meeting}/agenda"),
+            &[
+                ("item_title", "Bins rota"),
+                ("item_owner", ""),
+                ("item_minutes", ""),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    x.fay
+        .get(home)
+        .await
+        .assert_contains("Order the agenda of “Street meeting”: 1 proposal from members");
+    // Moving an item is ordering it too.
+    let item: Uuid = sqlx::query_scalar("SELECT id FROM agenda_items WHERE title = 'Bins rota'")
+        .fetch_one(&x.app.db)
+        .await
+        .unwrap();
+    x.fay.get(&meeting).await;
+    x.fay
+        .post(&format!("{meeting}/agenda/{item}"), &[("direction", "up")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    x.fay.get(home).await.assert_lacks("Order the agenda");
+}

@@ -46,6 +46,18 @@ pub async fn add(
         .await
 }
 
+/// "The order is right": the proposals so far leave the facilitator's waiting list.
+pub async fn reviewed(
+    State(state): State<AppState>,
+    access: MeetingAccess<Runner>,
+    reply: Reply,
+    ctx: Layout,
+) -> Result<Response> {
+    agenda::reviewed(&state.db, &access).await?;
+    let done = (FlashKind::Success, "Noted: the agenda is in order.");
+    reply.done(&state, &access, ctx, Part::Agenda, done).await
+}
+
 /// Reorders an item (up/down) or sets its status (done, dropped, open).
 pub async fn change(
     State(state): State<AppState>,

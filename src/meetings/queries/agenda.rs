@@ -121,6 +121,16 @@ pub async fn set_position(conn: &mut PgConnection, item: Uuid, position: i32) ->
 
 /// Sets an item's status. Finishing one that was under way stops its clock; opening one again
 /// clears its clock (it starts afresh when the meeting comes back to it).
+/// Someone who runs the meeting has looked at its agenda's order (see `meetings.agenda_reviewed_at`).
+pub async fn mark_reviewed(conn: &mut PgConnection, can_id: Uuid, meeting: Uuid) -> Result<()> {
+    sqlx::query("UPDATE meetings SET agenda_reviewed_at = now() WHERE can_id = $1 AND id = $2")
+        .bind(can_id)
+        .bind(meeting)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn set_status(conn: &mut PgConnection, item: Uuid, status: AgendaStatus) -> Result<()> {
     sqlx::query(
         "UPDATE agenda_items SET status = $2,
