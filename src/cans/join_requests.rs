@@ -107,12 +107,18 @@ pub async fn decide(
     access: &CanAccess<Organiser>,
     id: Uuid,
     decision: JoinRequestStatus,
+    reason: &str,
     base_url: &str,
 ) -> Result<Decided> {
     let can = &access.can;
     let mut tx = db.begin().await?;
+    // Only a decline carries a reason.
+    let reason = match decision {
+        JoinRequestStatus::Declined => reason,
+        _ => "",
+    };
     let Some(request) =
-        queries::decide_request(&mut tx, can.id, id, decision, access.me.id).await?
+        queries::decide_request(&mut tx, can.id, id, decision, access.me.id, reason).await?
     else {
         drop(tx);
         return match queries::join_request_exists(db, can.id, id).await? {
@@ -142,6 +148,7 @@ pub async fn decide(
         can_name: &can.name,
         approved,
         ask_again_after_days: ASK_AGAIN_AFTER_DAYS,
+        reason,
     };
     let notice = Notice {
         kind: Kind::JoinAnswered,

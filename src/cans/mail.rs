@@ -42,6 +42,8 @@ pub struct JoinAnswered<'a> {
     pub can_name: &'a str,
     pub approved: bool,
     pub ask_again_after_days: i32,
+    /// The organisers' word on a decline (may be empty).
+    pub reason: &'a str,
 }
 
 impl JoinAnswered<'_> {
@@ -334,6 +336,7 @@ mod tests {
             can_name: "Riverside",
             approved: true,
             ask_again_after_days: 30,
+            reason: "",
         };
         assert_eq!(
             welcome.line(),
@@ -353,6 +356,15 @@ mod tests {
             "Your request to join Riverside was declined"
         );
         assert!(declined.text().unwrap().contains("ask again after 30 days")); // ok: test fixture
+        let with_reason = JoinAnswered {
+            reason: "We are only for Elm Street's houses.",
+            ..declined
+        };
+        let text = with_reason.text().unwrap(); // ok: test fixture
+        assert!(
+            text.contains("They said:\n\nWe are only for Elm Street's houses.\n"),
+            "{text}"
+        );
 
         let granted = RoleGranted {
             by: "Olu",

@@ -663,3 +663,60 @@ async fn a_word_too_long_is_refused_beside_its_field_with_the_input_kept_and_not
         pairs(&[("quinn@example.org", 1)])
     );
 }
+
+#[tokio::test]
+async fn a_decline_may_say_why_and_a_reason_too_long_is_refused_beside_its_field() {
+    let (app, mut olu) = listed_can_with_organisers().await;
+    let _dex = ask(&app, "dex@example.org", "Dex", "").await;
+    let request: Uuid = sqlx::query_scalar("SELECT id FROM join_requests")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let page = olu.get("/c/riverside/join-requests").await;
+    page.assert_contains(&format!(
+        "<label for=\"reason-{request}\">Why (optional; Dex reads it)</label>"
+    ));
+
+    // Too long: 422 beside this request's field, the text kept, nothing decided or told.
+    let long = "x".repeat(501);
+    let page = olu
+        .post(
+            &format!("/c/riverside/join-requests/{request}/decline"),
+            &[("reason", &long)],
+        )
+        .await;
+    page.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains(&long);
+    assert_eq!(
+        page.field_error(&format!("reason-{request}")).as_deref(),
+        Some("Keep the reason to 500 characters (this one has 501).")
+    );
+    assert_eq!(app.count("join_requests WHERE status = 'pending'").await, 1);
+    assert_eq!(told(&app, "join_answered").await, vec![]);
+
+    // With a reason: Dex reads it in his notification and his mail.
+    olu.post(
+        &format!("/c/riverside/join-requests/{request}/decline"),
+        &[("reason", "  We are only for the houses on Elm Street.  ")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(
+            "join_requests WHERE status = 'declined' \
+             AND decline_reason = 'We are only for the houses on Elm Street.'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("notifications WHERE kind = 'join_answered' AND detail LIKE '%They said:\n\nWe are only for the houses on Elm Street.%'")
+            .await,
+        1
+    );
+    let body = mail_body(&app, "join_answered", "dex@example.org").await;
+    assert!(
+        body.contains("They said:\n\nWe are only for the houses on Elm Street."),
+        "{body}"
+    );
+}

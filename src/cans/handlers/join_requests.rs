@@ -16,7 +16,9 @@ use crate::cans::join_requests::{self, Asked, Decided};
 use crate::cans::model::JoinRequestStatus;
 use crate::cans::queries::{self, JoinRequestLine};
 use crate::error::{AppError, Result};
-use crate::web::{CurrentMember, FlashKind, Form, Layout, Path, redirect_with_flash, time};
+use crate::web::{
+    CurrentMember, FlashKind, Form, Layout, Path, redirect_with_flash, time, unprocessable,
+};
 
 pub async fn create(
     State(state): State<AppState>,
@@ -81,12 +83,56 @@ pub struct ListPage {
     ctx: Layout,
     nav: CanNav,
     rows: Vec<RequestRow>,
+    /// A decline refused for its reason: which request, the reason as typed, and why.
+    again: Option<DeclineAgain>,
 }
+
+pub struct DeclineAgain {
+    pub id: Uuid,
+    pub reason: String,
+    pub error: String,
+}
+
+impl ListPage {
+    /// The reason to show in a request's decline field (what was typed, after a refusal).
+    pub fn reason_for(&self, id: &Uuid) -> &str {
+        match &self.again {
+            Some(a) if a.id == *id => &a.reason,
+            _ => "",
+        }
+    }
+
+    pub fn error_for(&self, id: &Uuid) -> Option<&str> {
+        match &self.again {
+            Some(a) if a.id == *id => Some(&a.error),
+            _ => None,
+        }
+    }
+}
+
+/// The optional word with a decline.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DeclineForm {
+    pub reason: String,
+}
+
+/// Longest decline reason (the column's check says the same).
+const REASON_MAX: usize = 500;
 
 pub async fn list(
     State(state): State<AppState>,
     access: CanAccess<Organiser>,
     ctx: Layout,
+) -> Result<ListPage> {
+    list_page(&state, &access, ctx, None).await
+}
+
+async fn list_page(
+    state: &AppState,
+    access: &CanAccess<Organiser>,
+    ctx: Layout,
+    again: Option<DeclineAgain>,
 ) -> Result<ListPage> {
     let tz = access.can.time_zone;
     let rows = queries::pending_requests(&state.db, access.can.id).await?;
@@ -94,6 +140,7 @@ pub async fn list(
         ctx,
         nav: CanNav::new(&access.can, &access.membership, Section::JoinRequests),
         rows: rows.into_iter().map(|r| RequestRow::new(r, tz)).collect(),
+        again,
     })
 }
 
@@ -102,11 +149,11 @@ async fn decide(
     access: &CanAccess<Organiser>,
     id: Uuid,
     decision: JoinRequestStatus,
+    reason: &str,
 ) -> Result<Response> {
+    let base_url = &state.config.public_url;
     let (kind, text) =
-        match join_requests::decide(&state.db, access, id, decision, &state.config.public_url)
-            .await?
-        {
+        match join_requests::decide(&state.db, access, id, decision, reason, base_url).await? {
             Decided::Already => (FlashKind::Info, "That request was already answered.".into()),
             Decided::Now { name } if decision == JoinRequestStatus::Approved => {
                 (FlashKind::Success, format!("{name} is now a member."))
@@ -126,13 +173,32 @@ pub async fn approve(
     access: CanAccess<Organiser>,
     Path((_slug, id)): Path<(String, Uuid)>,
 ) -> Result<Response> {
-    decide(&state, &access, id, JoinRequestStatus::Approved).await
+    decide(&state, &access, id, JoinRequestStatus::Approved, "").await
 }
 
 pub async fn decline(
     State(state): State<AppState>,
     access: CanAccess<Organiser>,
+    ctx: Layout,
     Path((_slug, id)): Path<(String, Uuid)>,
+    Form(form): Form<DeclineForm>,
 ) -> Result<Response> {
-    decide(&state, &access, id, JoinRequestStatus::Declined).await
+    let reason: String = form
+        .reason
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect();
+    if reason.chars().count() > REASON_MAX {
+        let again = DeclineAgain {
+            id,
+            reason: form.reason,
+            error: format!(
+                "Keep the reason to {REASON_MAX} characters (this one has {}).",
+                reason.chars().count()
+            ),
+        };
+        return unprocessable(list_page(&state, &access, ctx, Some(again)).await?);
+    }
+    decide(&state, &access, id, JoinRequestStatus::Declined, &reason).await
 }

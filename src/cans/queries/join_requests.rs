@@ -93,9 +93,10 @@ pub async fn decide_request(
     id: Uuid,
     decision: JoinRequestStatus,
     by: Uuid,
+    reason: &str,
 ) -> Result<Option<DecidedRequest>> {
     Ok(sqlx::query_as(
-        "UPDATE join_requests r SET status = $3, decided_by = $4, decided_at = now()
+        "UPDATE join_requests r SET status = $3, decided_by = $4, decided_at = now(), decline_reason = $5
          FROM members m
          WHERE r.can_id = $1 AND r.id = $2 AND r.status = 'pending' AND m.id = r.member_id
          RETURNING r.member_id, r.rules_acknowledged_at, m.display_name",
@@ -104,6 +105,7 @@ pub async fn decide_request(
     .bind(id)
     .bind(decision)
     .bind(by)
+    .bind(reason)
     .fetch_optional(conn)
     .await?)
 }
