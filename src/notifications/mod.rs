@@ -99,11 +99,6 @@ impl Recipient {
     }
 }
 
-/// Everyone in `members`, told the same line.
-pub fn everyone(members: impl IntoIterator<Item = Uuid>) -> Vec<Recipient> {
-    members.into_iter().map(Recipient::plain).collect()
-}
-
 #[derive(sqlx::FromRow)]
 struct Written {
     id: Uuid,
@@ -337,13 +332,7 @@ fn signature(key: &[u8], member: Uuid, scope: Scope) -> String {
 pub fn verify_unsubscribe(key: &[u8], member: Uuid, scope: &str, sig: &str) -> Option<Scope> {
     let scope = Scope::parse(scope)?;
     let expected = signature(key, member, scope);
-    let same = expected.len() == sig.len()
-        && expected
-            .bytes()
-            .zip(sig.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    same.then_some(scope)
+    token::constant_time_eq(expected.as_bytes(), sig.as_bytes()).then_some(scope)
 }
 
 /// The shared key that signs unsubscribe links.

@@ -370,7 +370,7 @@ pub async fn middleware(
         let expected = session.as_ref().map(|s| s.csrf_token.as_str());
         match (sent, expected) {
             (Some(sent), Some(expected))
-                if constant_time_eq(sent.as_bytes(), expected.as_bytes()) => {}
+                if token::constant_time_eq(sent.as_bytes(), expected.as_bytes()) => {}
             _ => {
                 return Err(AppError::Forbidden(
                     "This form has expired or did not come from one of our pages. Go back, reload \
@@ -481,10 +481,6 @@ fn decode_strict(raw: &[u8]) -> Result<String> {
              Go back, retype the text, and send it again.",
         )
     })
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

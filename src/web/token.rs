@@ -38,6 +38,12 @@ pub fn sign(key: &[u8], message: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(outer)
 }
 
+/// Whether two secrets are equal, in time that does not depend on where they first differ (only
+/// their lengths are compared up front), so a guesser learns nothing from how long a check takes.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

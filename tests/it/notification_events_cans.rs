@@ -608,6 +608,10 @@ async fn a_word_sent_with_a_reach_out_reaches_that_member_alone_and_the_note_sta
     .await
     .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(app.count("notifications WHERE kind = 'reach_out'").await, 1);
+    olu.get(&format!("/c/{slug}/health"))
+        .await
+        .assert_contains("Noted that you reached out to Olu. Thank you.")
+        .assert_lacks("a word this week already");
 }
 
 #[tokio::test]

@@ -231,7 +231,9 @@ pub async fn reach_out(
     };
     let base_url = &state.config.public_url;
     let done = care::reach_out(&state.db, &access, &reach_out, base_url).await?;
-    let text = match (done.word_sent, reach_out.word.is_some()) {
+    // A word to oneself is never sent (care::reach_out): that is not "sent already this week".
+    let word_to_send = reach_out.word.is_some() && reach_out.member_id != access.me.id;
+    let text = match (done.word_sent, word_to_send) {
         (true, _) => format!(
             "Noted that you reached out to {}, and sent them your word. Thank you.",
             done.name
