@@ -13,8 +13,11 @@ pub enum Section {
     Goals,
     Meetings,
     Responsibilities,
+    Support,
     Load,
+    Pathways,
     Members,
+    Newcomers,
     Invitations,
     JoinRequests,
     Activity,
@@ -22,7 +25,7 @@ pub enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 13] = [
+    const ALL: [Section; 16] = [
         Self::Overview,
         Self::Stage,
         Self::Health,
@@ -30,8 +33,11 @@ impl Section {
         Self::Goals,
         Self::Meetings,
         Self::Responsibilities,
+        Self::Support,
         Self::Load,
+        Self::Pathways,
         Self::Members,
+        Self::Newcomers,
         Self::Invitations,
         Self::JoinRequests,
         Self::Activity,
@@ -48,8 +54,11 @@ impl Section {
             Self::Goals => "/goals",
             Self::Meetings => "/meetings",
             Self::Responsibilities => "/responsibilities",
+            Self::Support => "/support",
             Self::Load => "/load",
+            Self::Pathways => "/pathways",
             Self::Members => "/members",
+            Self::Newcomers => "/newcomers",
             Self::Invitations => "/invitations",
             Self::JoinRequests => "/join-requests",
             Self::Activity => "/activity",
@@ -66,8 +75,11 @@ impl Section {
             Self::Goals => "Goals",
             Self::Meetings => "Meetings",
             Self::Responsibilities => "Responsibilities",
+            Self::Support => "Support",
             Self::Load => "Load",
+            Self::Pathways => "Pathways",
             Self::Members => "Members",
+            Self::Newcomers => "Newcomers",
             Self::Invitations => "Invitations",
             Self::JoinRequests => "Join requests",
             Self::Activity => "Activity",
@@ -75,12 +87,17 @@ impl Section {
         }
     }
 
-    /// Who sees the link: the load view is for organisers and coordinators, the running of
-    /// the CAN (invitations, requests, the log, settings) for organisers.
+    /// Who sees the link: the load and pathways views are for organisers and coordinators, the
+    /// running of the CAN (newcomers, invitations, requests, the log, settings) for organisers.
+    /// (A welcome companion reaches their newcomers from their waiting list and the overview.)
     fn shown_to(self, organiser: bool, coordinator: bool) -> bool {
         match self {
-            Self::Load => organiser || coordinator,
-            Self::Invitations | Self::JoinRequests | Self::Activity | Self::Settings => organiser,
+            Self::Load | Self::Pathways => organiser || coordinator,
+            Self::Newcomers
+            | Self::Invitations
+            | Self::JoinRequests
+            | Self::Activity
+            | Self::Settings => organiser,
             _ => true,
         }
     }

@@ -190,9 +190,10 @@ fn groups(stored: &queries::Stored, form: &SettingsForm) -> Vec<Group> {
             }),
         }
     }
-    // In the order `Kind::group` lists them: asks first, then meetings, rounds, membership.
-    const ORDER: [&str; 4] = [
+    // Asks first, then requests for a hand, meetings, rounds, membership.
+    const ORDER: [&str; 5] = [
         "Asks and answers",
+        "Asking for a hand",
         "Meetings",
         "Consent rounds",
         "Membership and roles",

@@ -42,6 +42,19 @@ pub enum Kind {
     RoleTerm,
     /// A member reached out to you.
     ReachOut,
+    /// A member of your CAN asks the group for a hand (organisers only, when private).
+    SupportAsked,
+    /// Someone offers to help with what you asked for.
+    SupportOffered,
+    /// A request you offered to help with is met or withdrawn.
+    SupportClosed,
+    /// A welcome companion was chosen: you welcome a newcomer, or someone will welcome you.
+    CompanionChosen,
+    /// A member left a CAN you organise or coordinate (with their reason, for organisers, and
+    /// what they carried, now unowned).
+    MemberLeft,
+    /// The day you said you would be back came: your membership is active again.
+    AwayEnded,
 }
 
 /// How a notification reaches someone by mail.
@@ -82,7 +95,7 @@ impl Delivery {
 }
 
 impl Kind {
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 23] = [
         Self::JoinRequested,
         Self::JoinAnswered,
         Self::OfferMade,
@@ -100,6 +113,12 @@ impl Kind {
         Self::RoleGranted,
         Self::RoleTerm,
         Self::ReachOut,
+        Self::SupportAsked,
+        Self::SupportOffered,
+        Self::SupportClosed,
+        Self::CompanionChosen,
+        Self::MemberLeft,
+        Self::AwayEnded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -121,6 +140,12 @@ impl Kind {
             Self::RoleGranted => "role_granted",
             Self::RoleTerm => "role_term",
             Self::ReachOut => "reach_out",
+            Self::SupportAsked => "support_asked",
+            Self::SupportOffered => "support_offered",
+            Self::SupportClosed => "support_closed",
+            Self::CompanionChosen => "companion_chosen",
+            Self::MemberLeft => "member_left",
+            Self::AwayEnded => "away_ended",
         }
     }
 
@@ -133,7 +158,11 @@ impl Kind {
     /// rest waits for the weekly digest.
     pub fn default_delivery(self) -> Delivery {
         match self {
-            Self::RoundClosed | Self::RoleGranted | Self::PollClosed => Delivery::Digest,
+            Self::RoundClosed
+            | Self::RoleGranted
+            | Self::PollClosed
+            | Self::SupportClosed
+            | Self::AwayEnded => Delivery::Digest,
             _ => Delivery::Now,
         }
     }
@@ -158,6 +187,12 @@ impl Kind {
             Self::RoleGranted => "You are given a role",
             Self::RoleTerm => "Your role's term ends or is kept",
             Self::ReachOut => "A member reaches out to you",
+            Self::SupportAsked => "A member asks the group for a hand",
+            Self::SupportOffered => "Someone offers to help with what you asked for",
+            Self::SupportClosed => "A request you offered to help with is met or withdrawn",
+            Self::CompanionChosen => "A welcome companion is chosen for you or a newcomer",
+            Self::MemberLeft => "A member leaves a CAN you organise or coordinate",
+            Self::AwayEnded => "Your time away ends and you are back",
         }
     }
 
@@ -177,7 +212,11 @@ impl Kind {
             | Self::JoinAnswered
             | Self::RoleGranted
             | Self::RoleTerm
-            | Self::ReachOut => "Membership and roles",
+            | Self::ReachOut
+            | Self::CompanionChosen
+            | Self::MemberLeft
+            | Self::AwayEnded => "Membership and roles",
+            Self::SupportAsked | Self::SupportOffered | Self::SupportClosed => "Asking for a hand",
         }
     }
 }
@@ -203,7 +242,7 @@ mod tests {
     #[test]
     fn the_migration_allows_every_kind() {
         // The latest migration that redefines the check.
-        let sql = include_str!("../../migrations/20261201000230_offer_withdrawn.sql");
+        let sql = include_str!("../../migrations/20261201000300_pathways_and_care.sql");
         for kind in Kind::ALL {
             assert!(
                 sql.contains(&format!("'{}'", kind.as_str())),
