@@ -6,7 +6,7 @@
 use std::sync::LazyLock;
 
 /// The files in the order they run: later steps read what earlier ones planned.
-const FILES: [(&str, &str); 7] = [
+const FILES: [(&str, &str); 8] = [
     ("words.sql", include_str!("sql/words.sql")),
     ("plan.sql", include_str!("sql/plan.sql")),
     ("people.sql", include_str!("sql/people.sql")),
@@ -16,6 +16,7 @@ const FILES: [(&str, &str); 7] = [
         "responsibilities.sql",
         include_str!("sql/responsibilities.sql"),
     ),
+    ("care.sql", include_str!("sql/care.sql")),
     ("health.sql", include_str!("sql/health.sql")),
 ];
 
