@@ -139,7 +139,13 @@ mod tests {
             "today is fine"
         );
         assert!(ok("2027-12-01").is_ok());
-        for bad in ["2026-11-30", "2027-12-02", "tomorrow", "2026-13-01", "9999-01-01"] {
+        for bad in [
+            "2026-11-30",
+            "2027-12-02",
+            "tomorrow",
+            "2026-13-01",
+            "9999-01-01",
+        ] {
             let errors = ok(bad).unwrap_err();
             assert!(errors.has("needed_by"), "{bad}");
         }
@@ -148,8 +154,8 @@ mod tests {
     #[test]
     fn every_problem_is_reported_beside_its_field() {
         let long = "x".repeat(DETAILS_MAX + 1);
-        let errors = NewRequest::parse(&form("money", &long, "yesterday", "maybe"), TODAY)
-            .unwrap_err();
+        let errors =
+            NewRequest::parse(&form("money", &long, "yesterday", "maybe"), TODAY).unwrap_err();
         for field in ["kind", "details", "needed_by", "private"] {
             assert!(errors.has(field), "{field}");
         }

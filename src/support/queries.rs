@@ -325,7 +325,11 @@ pub struct HealthRow {
 /// Requests made since `since` (private ones included: numbers only), how many are met and how
 /// many still open, and the median days from asking to the first offer (of those with one) and
 /// to being met (of those met).
-pub async fn health(db: impl PgExecutor<'_>, can_id: Uuid, since: DateTime<Utc>) -> Result<HealthRow> {
+pub async fn health(
+    db: impl PgExecutor<'_>,
+    can_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<HealthRow> {
     Ok(sqlx::query_as(
         "SELECT count(*) AS made,
                 count(*) FILTER (WHERE r.status = 'met') AS met,

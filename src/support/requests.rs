@@ -147,9 +147,7 @@ fn closed(r: &Request) -> Option<String> {
     match r.status {
         RequestStatus::Open => None,
         RequestStatus::Met => Some("This request is already met: nothing changed.".into()),
-        RequestStatus::Withdrawn => {
-            Some("This request was withdrawn: nothing changed.".into())
-        }
+        RequestStatus::Withdrawn => Some("This request was withdrawn: nothing changed.".into()),
     }
 }
 

@@ -187,7 +187,12 @@ const PAGES: &[Budget] = &[
     // Issue 16: asking for a hand. The organiser asked the fixture's request (and sees who
     // offered); the member sees how many did.
     page("support", "/c/seed-1/support", Who::Organiser, 10),
-    page("support (member)", "/c/seed-1/support", Who::PlainMember, 10),
+    page(
+        "support (member)",
+        "/c/seed-1/support",
+        Who::PlainMember,
+        10,
+    ),
     page(
         "support request",
         "/c/seed-1/support/{support}",

@@ -113,7 +113,11 @@ async fn a_public_request_is_seen_by_every_member_and_told_to_the_active_ones_on
     };
     let id = ask(
         mia,
-        &[("kind", "meal"), ("details", "Soup for two, please"), ("needed_by", "")],
+        &[
+            ("kind", "meal"),
+            ("details", "Soup for two, please"),
+            ("needed_by", ""),
+        ],
     )
     .await;
 
@@ -131,7 +135,9 @@ async fn a_public_request_is_seen_by_every_member_and_told_to_the_active_ones_on
     }
     // Nobody else: a member of another CAN finds nothing, by either CAN's address.
     mal.get(&list()).await.assert_status(StatusCode::NOT_FOUND);
-    mal.get(&at(id, "")).await.assert_status(StatusCode::NOT_FOUND);
+    mal.get(&at(id, ""))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
     mal.get(&format!("/c/hillside/support/{id}"))
         .await
         .assert_status(StatusCode::NOT_FOUND);
@@ -151,10 +157,23 @@ async fn a_public_request_is_seen_by_every_member_and_told_to_the_active_ones_on
     // Told: the active members but Mia; not Kai (away), not Mal.
     let asked = told(&app, "support_asked").await;
     assert_eq!(names(&asked), ["Noor", "Olu"]);
-    assert!(asked.iter().all(|(_, line)| line == "Mia asks the group for a meal"));
-    assert_eq!(mails_mentioning(&app, "noor@example.org", "Soup for two").await, 1);
-    assert_eq!(mails_mentioning(&app, "kai@example.org", "Mia asks").await, 0);
-    assert_eq!(mails_mentioning(&app, "mia@example.org", "Mia asks").await, 0);
+    assert!(
+        asked
+            .iter()
+            .all(|(_, line)| line == "Mia asks the group for a meal")
+    );
+    assert_eq!(
+        mails_mentioning(&app, "noor@example.org", "Soup for two").await,
+        1
+    );
+    assert_eq!(
+        mails_mentioning(&app, "kai@example.org", "Mia asks").await,
+        0
+    );
+    assert_eq!(
+        mails_mentioning(&app, "mia@example.org", "Mia asks").await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -165,7 +184,11 @@ async fn a_private_request_is_seen_only_by_its_asker_and_the_organisers() {
     };
     let id = ask(
         mia,
-        &[("kind", "talk"), ("details", "A rough week at home"), ("private", "yes")],
+        &[
+            ("kind", "talk"),
+            ("details", "A rough week at home"),
+            ("private", "yes"),
+        ],
     )
     .await;
     assert!(
@@ -201,7 +224,9 @@ async fn a_private_request_is_seen_only_by_its_asker_and_the_organisers() {
             .assert_lacks("A rough week")
             .assert_lacks("Someone to talk to</a>")
             .assert_contains("Nobody is waiting for a hand right now");
-        b.get(&at(id, "")).await.assert_status(StatusCode::NOT_FOUND);
+        b.get(&at(id, ""))
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
         b.post(&at(id, "/offer"), &[("note", "")])
             .await
             .assert_status(offering);
@@ -211,7 +236,9 @@ async fn a_private_request_is_seen_only_by_its_asker_and_the_organisers() {
                 .assert_status(StatusCode::NOT_FOUND);
         }
     }
-    mal.get(&at(id, "")).await.assert_status(StatusCode::NOT_FOUND);
+    mal.get(&at(id, ""))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
     assert_eq!(offers_on(&app, id).await, 0);
 
     // Only the organiser is told, and the line says it is private; Noor's inbox and mail hold
@@ -222,7 +249,10 @@ async fn a_private_request_is_seen_only_by_its_asker_and_the_organisers() {
         asked[0].1,
         "Mia asks the organisers, privately, for someone to talk to"
     );
-    assert_eq!(mails_mentioning(&app, "olu@example.org", "A rough week").await, 1);
+    assert_eq!(
+        mails_mentioning(&app, "olu@example.org", "A rough week").await,
+        1
+    );
     for email in ["noor@example.org", "kai@example.org", "mal@example.org"] {
         assert_eq!(mails_mentioning(&app, email, "Mia").await, 0, "{email}");
     }
@@ -263,7 +293,10 @@ async fn members_offer_once_and_may_take_their_offer_back() {
             "Noor offers to help with your request for a ride".to_string()
         )]
     );
-    assert_eq!(mails_mentioning(&app, "mia@example.org", "I drive on Tuesdays").await, 1);
+    assert_eq!(
+        mails_mentioning(&app, "mia@example.org", "I drive on Tuesdays").await,
+        1
+    );
 
     // Offering twice changes nothing.
     let again = noor.post(&at(id, "/offer"), &[("note", "Again")]).await;
@@ -348,7 +381,11 @@ async fn met_or_withdrawn_those_who_offered_hear_so_and_organisers_may_close_on_
     assert_eq!(status_of(&app, meal).await, "met");
     let closed = told(&app, "support_closed").await;
     assert_eq!(names(&closed), ["Noor", "Olu"], "not Mia, not Kai (away)");
-    assert!(closed.iter().all(|(_, l)| l == "Mia’s request for a meal is met: thank you"));
+    assert!(
+        closed
+            .iter()
+            .all(|(_, l)| l == "Mia’s request for a meal is met: thank you")
+    );
     mia.get(&list())
         .await
         .assert_contains("Recently met")
@@ -383,7 +420,10 @@ async fn met_or_withdrawn_those_who_offered_hear_so_and_organisers_may_close_on_
     .fetch_one(&app.db)
     .await
     .unwrap();
-    assert_eq!(summary, "Olu marked Mia’s request for a visit met, on Mia’s behalf");
+    assert_eq!(
+        summary,
+        "Olu marked Mia’s request for a visit met, on Mia’s behalf"
+    );
 }
 
 #[tokio::test]
@@ -428,7 +468,9 @@ async fn answers_to_a_closed_request_say_so_and_change_nothing() {
 async fn another_cans_request_is_not_found_whatever_the_address() {
     let (app, _olu, mut people, mut mal) = group().await;
     let id = ask(&mut people[0], &[("kind", "meal")]).await;
-    mal.get("/c/hillside/support").await.assert_status(StatusCode::OK);
+    mal.get("/c/hillside/support")
+        .await
+        .assert_status(StatusCode::OK);
     for action in ["/offer", "/offer/withdraw", "/met", "/withdraw"] {
         for slug in ["hillside", SLUG] {
             let page = mal
@@ -468,7 +510,9 @@ async fn bad_input_is_refused_beside_each_field_with_everything_typed_kept() {
     let tz = chrono_tz::Europe::London;
     let today = Utc::now().with_timezone(&tz).date_naive();
     let yesterday = (today - TimeDelta::days(1)).format("%Y-%m-%d").to_string();
-    let too_far = (today + TimeDelta::days(366)).format("%Y-%m-%d").to_string();
+    let too_far = (today + TimeDelta::days(366))
+        .format("%Y-%m-%d")
+        .to_string();
     let long = "ü".repeat(2001);
 
     mia.get(&list()).await;
@@ -504,7 +548,10 @@ async fn bad_input_is_refused_beside_each_field_with_everything_typed_kept() {
     // A day more than a year ahead, and a day that is no day; the kind chosen is kept.
     for (day, message) in [
         (too_far.as_str(), "Choose a day within the next year."),
-        ("2027-02-30", "Enter the day as year-month-day, like 2027-03-01."),
+        (
+            "2027-02-30",
+            "Enter the day as year-month-day, like 2027-03-01.",
+        ),
     ] {
         let page = mia
             .post(
@@ -528,7 +575,9 @@ async fn bad_input_is_refused_beside_each_field_with_everything_typed_kept() {
     assert_eq!(app.count("notifications").await, 0);
 
     // Today is fine, and so is a year from today.
-    let ok = (today + TimeDelta::days(365)).format("%Y-%m-%d").to_string();
+    let ok = (today + TimeDelta::days(365))
+        .format("%Y-%m-%d")
+        .to_string();
     for day in [today.format("%Y-%m-%d").to_string(), ok] {
         ask(mia, &[("kind", "meal"), ("needed_by", &day)]).await;
     }
@@ -548,6 +597,10 @@ async fn bad_input_is_refused_beside_each_field_with_everything_typed_kept() {
     assert_eq!(offers_on(&app, id).await, 0);
 }
 
+/// A request of the health fixture: created how many days ago, its status, closed how many days
+/// after it was made, private or not, and its offers (who, how many days after it was made).
+type Asked<'a> = (i32, &'a str, Option<i32>, bool, &'a [(Uuid, i32)]);
+
 #[tokio::test]
 async fn the_health_view_counts_requests_and_waits_without_names() {
     let (app, _olu, mut people, _mal) = group().await;
@@ -559,8 +612,7 @@ async fn the_health_view_counts_requests_and_waits_without_names() {
     let mia = app.member_id("mia@example.org").await;
     let noor = app.member_id("noor@example.org").await;
     let olu = app.member_id("olu@example.org").await;
-    // (created days ago, status, closed after days, private, first offers after days)
-    let fixture: &[(i32, &str, Option<i32>, bool, &[(Uuid, i32)])] = &[
+    let fixture: &[Asked] = &[
         // Met: first offer after 1 day, met after 3.
         (10, "met", Some(3), false, &[(noor, 1)]),
         // Met: offers after 2 and 5 days (the first counts), met after 5.
@@ -616,8 +668,14 @@ async fn the_health_view_counts_requests_and_waits_without_names() {
         "{figures:?}"
     );
     // First offers after 1, 2 and 4 days: median 2. Met after 3 and 5 days: median 4.
-    assert!((figures.days_to_offer.unwrap() - 2.0).abs() < 1e-6, "{figures:?}");
-    assert!((figures.days_to_met.unwrap() - 4.0).abs() < 1e-6, "{figures:?}");
+    assert!(
+        (figures.days_to_offer.unwrap() - 2.0).abs() < 1e-6,
+        "{figures:?}"
+    );
+    assert!(
+        (figures.days_to_met.unwrap() - 4.0).abs() < 1e-6,
+        "{figures:?}"
+    );
 
     // A plain member reads the numbers, and no name or detail, on the health view.
     let page = people[1].get(&format!("/c/{SLUG}/health")).await;
@@ -664,12 +722,19 @@ async fn a_leaving_member_s_open_requests_are_withdrawn_and_offers_taken_back() 
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(changed, 3, "two open requests withdrawn, one offer taken back");
+    assert_eq!(
+        changed, 3,
+        "two open requests withdrawn, one offer taken back"
+    );
     assert_eq!(status_of(&app, open_one).await, "withdrawn");
     assert_eq!(status_of(&app, open_two).await, "withdrawn");
     assert_eq!(status_of(&app, met).await, "met");
     assert_eq!(offers_on(&app, noors).await, 0);
-    assert_eq!(offers_on(&app, noors_met).await, 1, "history of a met request is kept");
+    assert_eq!(
+        offers_on(&app, noors_met).await,
+        1,
+        "history of a met request is kept"
+    );
     assert_eq!(
         app.count("activity_log WHERE action = 'support.withdrawn_on_leaving'")
             .await,

@@ -42,8 +42,7 @@ async fn render<R: Requirement>(
     errors: FieldErrors,
 ) -> Result<ListPage> {
     let (can, me) = (&access.can, access.me.id);
-    let rows =
-        queries::visible(&state.db, can.id, me, access.membership.is_organiser()).await?;
+    let rows = queries::visible(&state.db, can.id, me, access.membership.is_organiser()).await?;
     let (open, met): (Vec<_>, Vec<_>) = rows
         .iter()
         .map(|r| RequestView::new(r, me, can.time_zone))
@@ -69,7 +68,14 @@ pub async fn list(
     access: CanAccess<Member>,
     ctx: Layout,
 ) -> Result<ListPage> {
-    render(&state, &access, ctx, RequestForm::default(), FieldErrors::new()).await
+    render(
+        &state,
+        &access,
+        ctx,
+        RequestForm::default(),
+        FieldErrors::new(),
+    )
+    .await
 }
 
 pub async fn create(

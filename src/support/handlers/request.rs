@@ -120,8 +120,7 @@ pub async fn offer(
             return unprocessable(render(&state, &access, ctx, id, form.note, errors).await?);
         }
     };
-    let outcome =
-        requests::offer(&state.db, &access, id, &note, &state.config.public_url).await?;
+    let outcome = requests::offer(&state.db, &access, id, &note, &state.config.public_url).await?;
     let done = "Thank you: your offer is with them. They will see your note.";
     answered(&state, &access, id, outcome, done).await
 }
