@@ -17,6 +17,7 @@ pub mod responsibilities;
 pub mod scheduler;
 pub mod seed;
 pub mod stages;
+pub mod support;
 pub mod visioning;
 pub mod web;
 
@@ -77,6 +78,7 @@ pub fn app(state: AppState) -> Router {
         .merge(responsibilities::router())
         .merge(stages::router())
         .merge(notifications::router())
+        .merge(support::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::session::middleware,

@@ -184,7 +184,31 @@ const PAGES: &[Budget] = &[
         10,
     ),
     page("unsubscribe link", "{unsubscribe}", Who::CalendarApp, 10),
+    // Issue 16: asking for a hand. The organiser asked the fixture's request (and sees who
+    // offered); the member sees how many did.
+    page("support", "/c/seed-1/support", Who::Organiser, 10),
+    page(
+        "support (member)",
+        "/c/seed-1/support",
+        Who::PlainMember,
+        10,
+    ),
+    page(
+        "support request",
+        "/c/seed-1/support/{support}",
+        Who::Organiser,
+        10,
+    ),
+    page(
+        "support request (member)",
+        "/c/seed-1/support/{support}",
+        Who::PlainMember,
+        10,
+    ),
 ];
+
+/// The fixture's request for a hand (asked by the organiser, offered on by the other members).
+const SUPPORT: &str = "01900000-0000-7000-8000-0000000000a1";
 
 /// The fixture's open offer (the organiser asks the member to back up its responsibility); each
 /// fixture is its own database, so one fixed id serves both.
@@ -329,6 +353,14 @@ const LISTS: &[(&str, &str)] = &[
     (
         "organiser's notifications",
         "SELECT count(*) FROM notifications WHERE member_id = $6",
+    ),
+    (
+        "requests for a hand",
+        "SELECT count(*) FROM support_requests WHERE can_id = $1",
+    ),
+    (
+        "offers to help",
+        "SELECT count(*) FROM support_offers WHERE can_id = $1",
     ),
 ];
 
@@ -563,6 +595,32 @@ impl Fixture {
         .execute(&app.db)
         .await
         .unwrap();
+        // Issue 16: the organiser asks for a hand, every other active member offers; each active
+        // member has asked once too (some privately, some met already).
+        for sql in [
+            "INSERT INTO support_requests (id, can_id, asker_id, kind, details, created_at)
+             VALUES ($1::uuid, $2, $3, 'meal', 'Soup for two', now() - interval '3 days')",
+            "INSERT INTO support_requests (id, can_id, asker_id, kind, details, private, status,
+                                           created_at, closed_at)
+             SELECT gen_random_uuid(), m.can_id, m.member_id, 'ride', 'A ride, number ' || m.i,
+                    m.i % 3 = 0, CASE WHEN m.i % 2 = 0 THEN 'met' ELSE 'open' END,
+                    now() - make_interval(days => m.i::int),
+                    CASE WHEN m.i % 2 = 0 THEN now() - interval '1 hour' END
+             FROM (SELECT can_id, member_id, row_number() OVER (ORDER BY joined_at) AS i
+                   FROM memberships WHERE can_id = $2 AND status = 'active') AS m",
+            "INSERT INTO support_offers (request_id, can_id, member_id, note)
+             SELECT $1::uuid, can_id, member_id, 'I can help' FROM memberships
+             WHERE can_id = $2 AND status = 'active' AND member_id <> $3",
+        ] {
+            sqlx::query(sql)
+                .bind(SUPPORT)
+                .bind(ids.can)
+                .bind(ids.organiser)
+                .execute(&app.db)
+                .await
+                .unwrap_or_else(|e| panic!("{e}: {sql}"));
+        }
+
         let key = canopy::notifications::link_key(&app.db).await.unwrap();
         let unsubscribe = canopy::notifications::unsubscribe_path(
             &key,
@@ -610,6 +668,7 @@ impl Fixture {
             .replace("{guest}", GUEST_LINK)
             .replace("{offer}", OFFER)
             .replace("{unsubscribe}", &self.unsubscribe)
+            .replace("{support}", SUPPORT)
     }
 
     /// The statements `page` takes here.

@@ -121,6 +121,13 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/notifications/settings"),
     ("GET", "/unsubscribe/{id}/{x}/{x}"),
     ("POST", "/unsubscribe/{id}/{x}/{x}"),
+    ("GET", "/c/{slug}/support"),
+    ("POST", "/c/{slug}/support"),
+    ("GET", "/c/{slug}/support/{id}"),
+    ("POST", "/c/{slug}/support/{id}/offer"),
+    ("POST", "/c/{slug}/support/{id}/offer/withdraw"),
+    ("POST", "/c/{slug}/support/{id}/met"),
+    ("POST", "/c/{slug}/support/{id}/withdraw"),
 ];
 
 /// Routes the hostile-input run leaves out, and why: they take no id and hold no CAN's data, or they
@@ -314,6 +321,9 @@ pub(crate) const FIELDS: &[&str] = &[
     "weekly_digest",
     "offer_made",
     "upto",
+    "details",
+    "needed_by",
+    "private",
 ];
 
 /// One of every kind of record in the CAN, so real ids of each kind are tried on every route.
@@ -340,6 +350,8 @@ pub(crate) async fn one_of_everything(app: &TestApp, can: Uuid, me: Uuid) -> [Uu
         "INSERT INTO time_polls (id, can_id, title, created_by) VALUES ($8, $2, 'P', $10)",
         "INSERT INTO action_items (id, can_id, meeting_id, title, created_by) VALUES ($9, $2, $1, 'A', $10)",
         "INSERT INTO agenda_items (id, can_id, meeting_id, position, title, proposed_by) VALUES ($11, $2, $1, 1, 'I', $10)",
+        // A request for a hand under the meeting's id, so the support routes meet a real one.
+        "INSERT INTO support_requests (id, can_id, asker_id, kind, details) VALUES ($1, $2, $10, 'meal', 'S')",
     ] {
         sqlx::query(sql)
             .bind(meeting)

@@ -134,6 +134,8 @@ pub struct HealthPage {
     /// A reach-out sent back whose member is no longer listed as drifting: its message, shown
     /// above the list.
     reach_out_problem: Option<String>,
+    /// Asking for a hand over the last weeks: numbers only (`templates/support/_health.html`).
+    support: crate::support::SupportHealth,
 }
 
 impl HealthPage {
@@ -204,6 +206,7 @@ async fn page(
         check_in_floor: health::CHECK_IN_FLOOR,
         can_reach_out: membership.is_active(),
         reach_out_problem,
+        support: crate::support::health(&state.db, can.id).await?,
         criteria,
         h,
         ctx,
