@@ -19,6 +19,7 @@ pub mod seed;
 pub mod stages;
 pub mod visioning;
 pub mod web;
+pub mod welcome;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -77,6 +78,7 @@ pub fn app(state: AppState) -> Router {
         .merge(responsibilities::router())
         .merge(stages::router())
         .merge(notifications::router())
+        .merge(welcome::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::session::middleware,
