@@ -856,6 +856,69 @@ async fn journeys_in_a_real_browser() {
         mia_phone.screenshot(&artifacts().join("journey-4b-offer-on-a-phone.png"));
     }
 
+    // 4c. A newcomer's first visit on a phone (issue 16): Mia offers to welcome newcomers; at
+    //     390 px wide, Noor opens Olu's invitation link, signs up, joins and lands on her welcome
+    //     page, which names Mia as her companion and offers the next meeting; she answers yes
+    //     from there, and the page never scrolls sideways.
+    {
+        let mia_id = member_id(&mut conn, "Mia").await;
+        open(
+            &mia,
+            &mut c,
+            js,
+            &format!("{base}/c/{slug}/members/{mia_id}"),
+        );
+        let welcome_box = mia.find("#welcome");
+        mia.click(&welcome_box);
+        submit(&mia, &mut c, js, "Save what I offer");
+        open(&olu, &mut c, js, &format!("{base}/c/{slug}/invitations"));
+        olu.type_into("#max_uses", "1");
+        submit(&olu, &mut c, js, "Make invitation link");
+        let link = olu.attribute("#invite-link", "value");
+
+        let noor = Driver::new(&driver, js).unwrap();
+        noor.window(390, 844);
+        open(&noor, &mut c, js, &link);
+        let signup = noor.find("a[href^=\"/sign-up?next=\"]");
+        noor.click_and_wait(&signup);
+        c.page(&noor, js);
+        noor.type_into("#email", "noor@example.org");
+        noor.type_into("#display_name", "Noor");
+        noor.type_into("#password", PASSWORD);
+        submit(&noor, &mut c, js, "Create account");
+        let tick = noor.find("#acknowledge_rules");
+        noor.click(&tick);
+        let can_name: String = sqlx::query_scalar("SELECT name FROM cans WHERE slug = $1")
+            .bind(&slug)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        submit(&noor, &mut c, js, &format!("Join {can_name}"));
+        assert!(
+            noor.url().ends_with(&format!("/c/{slug}/welcome")),
+            "lands on the welcome page: {}",
+            noor.url()
+        );
+        let welcome = noor.text();
+        assert!(welcome.contains("Mia welcomes you"), "{welcome}");
+        assert!(
+            welcome.contains("The next meeting") && welcome.contains("Are you coming?"),
+            "{welcome}"
+        );
+        let sideways = |d: &Driver| -> bool {
+            d.execute("return document.documentElement.scrollWidth > window.innerWidth + 1")
+                .as_bool()
+                .unwrap_or(true)
+        };
+        assert!(!sideways(&noor), "the welcome page scrolls sideways at 390 px");
+        noor.screenshot(&artifacts().join("journey-4c-welcome-on-a-phone.png"));
+        submit(&noor, &mut c, js, "Yes");
+        assert!(noor.text().contains("See you there."), "{}", noor.text());
+        open(&noor, &mut c, js, &format!("{base}/c/{slug}/welcome"));
+        assert!(noor.text().contains("You said yes."), "{}", noor.text());
+        assert!(!sideways(&noor), "the welcome page scrolls sideways at 390 px");
+    }
+
     // 5. Phone width: every page visited, at 390×844, scrolls only vertically and has 44px targets.
     let phone = Driver::new(&driver, js).unwrap();
     phone.window(390, 844);

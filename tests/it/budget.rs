@@ -184,6 +184,9 @@ const PAGES: &[Budget] = &[
         10,
     ),
     page("unsubscribe link", "{unsubscribe}", Who::CalendarApp, 10),
+    // Issue 16: a member's welcome page, and the organisers' newcomers page.
+    page("welcome", "/c/seed-1/welcome", Who::PlainMember, 10),
+    page("newcomers", "/c/seed-1/newcomers", Who::Organiser, 10),
 ];
 
 /// The fixture's open offer (the organiser asks the member to back up its responsibility); each

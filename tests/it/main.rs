@@ -35,3 +35,4 @@ mod terms;
 mod visioning;
 mod waiting;
 mod web;
+mod welcome;

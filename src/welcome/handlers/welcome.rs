@@ -56,6 +56,8 @@ pub struct WelcomePage {
     vision: Option<String>,
     hopes: Vec<HopeLine>,
     hope_count: i64,
+    /// More hopes were shared than the page shows.
+    more_hopes: bool,
     meeting: Option<NextMeeting>,
     companion: Option<Companion>,
     first: FirstWay,
@@ -95,9 +97,11 @@ pub async fn page(
 ) -> Result<WelcomePage> {
     let (can, db) = (&access.can, &state.db);
     let facts = queries::welcome_facts(db, can.id, access.me.id).await?;
+    // Read whether or not there is a vision, so the page always takes the same statements.
+    let latest = queries::latest_hopes(db, can.id, FEW_HOPES).await?;
     let hopes = match facts.vision {
         Some(_) => Vec::new(),
-        None => queries::latest_hopes(db, can.id, FEW_HOPES).await?,
+        None => latest,
     };
     let active = access.membership.is_active();
     let meeting = match (facts.meeting_id, &facts.meeting_title, facts.starts_at, facts.ends_at) {
@@ -130,6 +134,7 @@ pub async fn page(
         paused: !active,
         vision: facts.vision,
         hope_count: facts.hopes,
+        more_hopes: facts.hopes > hopes.len() as i64,
         hopes,
         meeting,
         companion,
