@@ -151,7 +151,12 @@ pub async fn choose(
         access.me.display_name, companion.name, newcomer.name
     );
     access
-        .log(&mut tx, "welcome.companion_chosen", ("member", member_id), summary)
+        .log(
+            &mut tx,
+            "welcome.companion_chosen",
+            ("member", member_id),
+            summary,
+        )
         .await?;
     let me = access.me.id;
     let key = choice_key(can.id, member_id);

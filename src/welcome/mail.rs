@@ -69,7 +69,10 @@ mod tests {
             can_name: "Riverside",
             by: Some("Olu"),
         };
-        assert_eq!(words.line(), "You are Noor's welcome companion in Riverside");
+        assert_eq!(
+            words.line(),
+            "You are Noor's welcome companion in Riverside"
+        );
         let text = words.text().unwrap();
         assert!(text.contains("Olu asked you to welcome Noor"), "{text}");
         let rotation = ToCompanion { by: None, ..words };

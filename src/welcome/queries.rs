@@ -174,7 +174,11 @@ pub struct HopeLine {
 }
 
 /// The latest few hopes shared (not withdrawn).
-pub async fn latest_hopes(db: impl PgExecutor<'_>, can_id: Uuid, few: i64) -> Result<Vec<HopeLine>> {
+pub async fn latest_hopes(
+    db: impl PgExecutor<'_>,
+    can_id: Uuid,
+    few: i64,
+) -> Result<Vec<HopeLine>> {
     Ok(sqlx::query_as(
         "SELECT h.body, p.display_name AS author
          FROM hopes h JOIN members p ON p.id = h.author_id

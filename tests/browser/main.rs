@@ -910,13 +910,19 @@ async fn journeys_in_a_real_browser() {
                 .as_bool()
                 .unwrap_or(true)
         };
-        assert!(!sideways(&noor), "the welcome page scrolls sideways at 390 px");
+        assert!(
+            !sideways(&noor),
+            "the welcome page scrolls sideways at 390 px"
+        );
         noor.screenshot(&artifacts().join("journey-4c-welcome-on-a-phone.png"));
         submit(&noor, &mut c, js, "Yes");
         assert!(noor.text().contains("See you there."), "{}", noor.text());
         open(&noor, &mut c, js, &format!("{base}/c/{slug}/welcome"));
         assert!(noor.text().contains("You said yes."), "{}", noor.text());
-        assert!(!sideways(&noor), "the welcome page scrolls sideways at 390 px");
+        assert!(
+            !sideways(&noor),
+            "the welcome page scrolls sideways at 390 px"
+        );
     }
 
     // 5. Phone width: every page visited, at 390×844, scrolls only vertically and has 44px targets.

@@ -192,9 +192,12 @@ async fn joining_by_link_lands_on_the_welcome_page() {
         .assert_lacks("Soup on Sundays");
 
     // Answering from the welcome page is the meeting's own RSVP.
-    noor.post(&at(&format!("/meetings/{circle}/rsvp")), &[("answer", "yes")])
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    noor.post(
+        &at(&format!("/meetings/{circle}/rsvp")),
+        &[("answer", "yes")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
     noor.get(&at("/welcome"))
         .await
         .assert_contains("(You said yes.)");
@@ -224,7 +227,9 @@ async fn the_first_way_to_help_follows_what_the_newcomer_has_done() {
     let link = invite_link(&mut olu, SLUG, "5", "").await;
     let (mut noor, _) = newcomer(&app, &link, "noor@example.org", "Noor").await;
     let first_way = |body: &str| {
-        let start = body.find("id=\"first-title\"").expect("the first way is shown");
+        let start = body
+            .find("id=\"first-title\"")
+            .expect("the first way is shown");
         let end = body[start..].find("</section>").unwrap();
         body[start..start + end].to_string()
     };
@@ -247,9 +252,12 @@ async fn the_first_way_to_help_follows_what_the_newcomer_has_done() {
     );
 
     // 3. Answered: the smallest task nobody carries (not an ongoing role, not one carried).
-    noor.post(&at(&format!("/meetings/{circle}/rsvp")), &[("answer", "maybe")])
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    noor.post(
+        &at(&format!("/meetings/{circle}/rsvp")),
+        &[("answer", "maybe")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
     task(&app, "Paint the hall", "task", 4).await;
     task(&app, "Keep the accounts", "ongoing", 1).await;
     let carried = task(&app, "Water the planters", "task", 1).await;
@@ -317,7 +325,11 @@ async fn rotation_chooses_the_willing_member_chosen_least_recently() {
     assert_eq!(companion_of(&app, "Noor").await.as_deref(), Some("Ana"));
     assert_eq!(companion_of(&app, "Zoe").await.as_deref(), Some("Ben"));
     assert_eq!(companion_of(&app, "Kai").await.as_deref(), Some("Ana"));
-    assert_eq!(companion_of(&app, "Mia").await, None, "joined before anyone offered");
+    assert_eq!(
+        companion_of(&app, "Mia").await,
+        None,
+        "joined before anyone offered"
+    );
 
     // Each companion is told, with a link to the newcomers page; the newcomers are not.
     let newcomers = at("/newcomers");
@@ -399,12 +411,11 @@ async fn an_approved_request_leads_to_the_welcome_page_with_a_companion() {
         .assert_status(StatusCode::SEE_OTHER);
 
     assert_eq!(companion_of(&app, "Ama").await.as_deref(), Some("Ana"));
-    let link: String = sqlx::query_scalar(
-        "SELECT link FROM notifications WHERE kind = 'join_answered'",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let link: String =
+        sqlx::query_scalar("SELECT link FROM notifications WHERE kind = 'join_answered'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(link, at("/welcome"), "the answer leads to the welcome page");
     assert_eq!(
         companion_notices(&app).await,
@@ -566,9 +577,12 @@ async fn a_companion_sees_only_their_newcomers_and_plain_members_are_refused() {
     // Noor's first days: a hope and a yes.
     share_hope(&mut noor, "Fruit trees on the green").await;
     let circle = meeting_in(&app, 2, "Neighbourhood circle", "scheduled").await;
-    noor.post(&at(&format!("/meetings/{circle}/rsvp")), &[("answer", "yes")])
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    noor.post(
+        &at(&format!("/meetings/{circle}/rsvp")),
+        &[("answer", "yes")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
 
     let page = others[0].get(&at("/newcomers")).await;
     page.assert_status(StatusCode::OK)
@@ -623,7 +637,10 @@ async fn newcomers_who_have_not_come_after_30_days_are_listed_until_they_come() 
         .find("id=\"not-come-title\"")
         .expect("the list is shown");
     let (recent, not_come) = body.split_at(split);
-    assert!(recent.contains("Nell") && !recent.contains("Noor"), "{recent}");
+    assert!(
+        recent.contains("Nell") && !recent.contains("Noor"),
+        "{recent}"
+    );
     assert!(not_come.contains("Noor"), "{not_come}");
     assert!(
         !not_come.contains("Oswin"),
@@ -689,8 +706,7 @@ async fn the_offer_to_welcome_newcomers_is_saved_from_the_member_page() {
     assert_eq!(willing().await, (false, false, true));
     let page = others[0].get(&at(&format!("/members/{mia}"))).await;
     assert!(
-        page.body
-            .contains("name=\"welcome\" value=\"yes\" checked"),
+        page.body.contains("name=\"welcome\" value=\"yes\" checked"),
         "the box is ticked"
     );
     others[0]

@@ -182,36 +182,36 @@ pub async fn choose(
         Ok(c) => c,
         Err(errors) => {
             // A newcomer who names nothing here is not found, before anything about the form.
-            if !crate::cans::queries::is_current_member(&state.db, access.can.id, member_id).await? {
+            if !crate::cans::queries::is_current_member(&state.db, access.can.id, member_id).await?
+            {
                 return Err(AppError::NotFound);
             }
             return unprocessable(render(&state, &access, ctx, Some(refuse(errors))).await?);
         }
     };
     let base_url = &state.config.public_url;
-    let (kind, text) =
-        match companions::choose(&state.db, &access, member_id, choice, base_url).await? {
-            Chosen::Now {
-                newcomer,
-                companion,
-            } => (
-                FlashKind::Success,
-                format!("{companion} is now {newcomer}'s welcome companion."),
-            ),
-            Chosen::Unchanged {
-                newcomer,
-                companion,
-            } => (
-                FlashKind::Info,
-                format!("{companion} is {newcomer}'s welcome companion already: nothing to change."),
-            ),
-            Chosen::Refused(why) => {
-                let mut errors = FieldErrors::new();
-                errors.add("companion", why.message());
-                return unprocessable(render(&state, &access, ctx, Some(refuse(errors))).await?);
-            }
-        };
-    access
-        .redirect(&state.db, kind, &text, "/newcomers")
-        .await
+    let (kind, text) = match companions::choose(&state.db, &access, member_id, choice, base_url)
+        .await?
+    {
+        Chosen::Now {
+            newcomer,
+            companion,
+        } => (
+            FlashKind::Success,
+            format!("{companion} is now {newcomer}'s welcome companion."),
+        ),
+        Chosen::Unchanged {
+            newcomer,
+            companion,
+        } => (
+            FlashKind::Info,
+            format!("{companion} is {newcomer}'s welcome companion already: nothing to change."),
+        ),
+        Chosen::Refused(why) => {
+            let mut errors = FieldErrors::new();
+            errors.add("companion", why.message());
+            return unprocessable(render(&state, &access, ctx, Some(refuse(errors))).await?);
+        }
+    };
+    access.redirect(&state.db, kind, &text, "/newcomers").await
 }

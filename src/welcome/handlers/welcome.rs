@@ -104,7 +104,12 @@ pub async fn page(
         None => latest,
     };
     let active = access.membership.is_active();
-    let meeting = match (facts.meeting_id, &facts.meeting_title, facts.starts_at, facts.ends_at) {
+    let meeting = match (
+        facts.meeting_id,
+        &facts.meeting_title,
+        facts.starts_at,
+        facts.ends_at,
+    ) {
         (Some(id), Some(title), Some(starts), Some(ends)) => Some(NextMeeting {
             id,
             title: title.clone(),
