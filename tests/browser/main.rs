@@ -923,6 +923,15 @@ async fn journeys_in_a_real_browser() {
             !sideways(&noor),
             "the welcome page scrolls sideways at 390 px"
         );
+        // Olu sees Noor among the newcomers, welcomed by Mia, who said yes to a meeting.
+        open(&olu, &mut c, js, &format!("{base}/c/{slug}/newcomers"));
+        let newcomers = olu.text();
+        assert!(
+            newcomers.contains("Noor")
+                && newcomers.contains("Welcome companion: Mia")
+                && newcomers.contains("Said yes to a meeting: yes"),
+            "{newcomers}"
+        );
     }
 
     // 5. Phone width: every page visited, at 390×844, scrolls only vertically and has 44px targets.
