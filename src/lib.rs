@@ -20,6 +20,7 @@ pub mod stages;
 pub mod support;
 pub mod visioning;
 pub mod web;
+pub mod welcome;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -79,6 +80,7 @@ pub fn app(state: AppState) -> Router {
         .merge(stages::router())
         .merge(notifications::router())
         .merge(support::router())
+        .merge(welcome::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::session::middleware,

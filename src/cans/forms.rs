@@ -342,20 +342,23 @@ impl Renewal {
     }
 }
 
-/// Whether the member offers to facilitate and to take notes: two checkboxes (an unchecked box
-/// sends nothing).
+/// Whether the member offers to facilitate, to take notes and to welcome newcomers: three
+/// checkboxes (an unchecked box sends nothing).
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct WillingForm {
     pub facilitate: String,
     pub take_notes: String,
+    pub welcome: String,
 }
 
-/// What the member offers, for rotation to suggest them.
+/// What the member offers, for rotation to suggest them (at meetings, and as a newcomer's
+/// welcome companion).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Willing {
     pub facilitate: bool,
     pub take_notes: bool,
+    pub welcome: bool,
 }
 
 impl TryFrom<&WillingForm> for Willing {
@@ -374,6 +377,7 @@ impl TryFrom<&WillingForm> for Willing {
         let willing = Self {
             facilitate: ticked("facilitate", &f.facilitate),
             take_notes: ticked("take_notes", &f.take_notes),
+            welcome: ticked("welcome", &f.welcome),
         };
         if errors.is_empty() {
             Ok(willing)

@@ -230,12 +230,14 @@ pub enum Joined {
     AlreadyMember(Can),
 }
 
-/// `member` joins through the invitation (having acknowledged the rules). The invitation is
-/// locked until the end, so two people cannot both take a single-use link's only use.
+/// `member` joins (or rejoins) through the invitation (having acknowledged the rules), and a
+/// welcome companion is chosen for them by rotation. The invitation is locked until the end, so
+/// two people cannot both take a single-use link's only use.
 pub async fn join(
     db: &PgPool,
     member: Actor<'_>,
     secret: &str,
+    base_url: &str,
 ) -> Result<Result<Joined, Unusable>> {
     let mut tx = db.begin().await?;
     let Some(inv) = queries::invitation_by_token(&mut tx, &token::hash(secret), true).await? else {
@@ -250,6 +252,7 @@ pub async fn join(
         return Ok(Ok(Joined::AlreadyMember(can)));
     }
     queries::use_invitation(&mut tx, inv.id).await?;
+    crate::welcome::companions::at_joining(&mut tx, &can, member, base_url).await?;
     let summary = format!(
         "{} joined through an invitation and acknowledged the rules",
         member.name

@@ -129,7 +129,11 @@ pub async fn decide(
     let approved = decision == JoinRequestStatus::Approved;
     if approved {
         let acknowledged = request.rules_acknowledged_at;
-        queries::add_membership(&mut tx, can.id, request.member_id, acknowledged, None).await?;
+        let (member, name) = (request.member_id, &request.display_name);
+        if queries::add_membership(&mut tx, can.id, member, acknowledged, None).await? {
+            let newcomer = Actor { id: member, name };
+            crate::welcome::companions::at_joining(&mut tx, can, newcomer, base_url).await?;
+        }
     }
     let summary = format!(
         "{} {} {}'s request to join",
@@ -154,9 +158,9 @@ pub async fn decide(
         kind: Kind::JoinAnswered,
         can: Some((can.id, &can.name)),
         line: answer.line(),
-        // A new member finds the group's page; someone declined, the other groups.
+        // A new member finds their welcome page; someone declined, the other groups.
         link: match approved {
-            true => access.path(""),
+            true => access.path("/welcome"),
             false => "/c".to_string(),
         },
         key: format!("join_request:{id}:answered"),

@@ -72,15 +72,15 @@ pub async fn change_own_status(
     Ok(StatusChange::Changed)
 }
 
-/// What saying one is willing to facilitate or take notes came to.
+/// What saying one is willing to facilitate, take notes or welcome newcomers came to.
 pub enum WillingChange {
     Changed,
     /// It was so already.
     NothingToChange,
 }
 
-/// The member says whether they offer to facilitate and to take notes; rotation suggests among
-/// those who do (and those holding the facilitator role).
+/// The member says whether they offer to facilitate, to take notes and to welcome newcomers;
+/// rotation suggests among those who do (and, at meetings, those holding the facilitator role).
 pub async fn set_willing(
     db: &PgPool,
     access: &CanAccess<Member>,
@@ -94,18 +94,23 @@ pub async fn set_willing(
         me.id,
         willing.facilitate,
         willing.take_notes,
+        willing.welcome,
     )
     .await?;
     if !changed {
         return Ok(WillingChange::NothingToChange);
     }
-    let offer = match (willing.facilitate, willing.take_notes) {
+    let meetings = match (willing.facilitate, willing.take_notes) {
         (true, true) => "is willing to facilitate meetings and to take notes",
         (true, false) => "is willing to facilitate meetings (not to take notes)",
         (false, true) => "is willing to take notes at meetings (not to facilitate)",
         (false, false) => "is not offering to facilitate or take notes for now",
     };
-    let summary = format!("{} {offer}", me.display_name);
+    let newcomers = match willing.welcome {
+        true => "offers to welcome newcomers",
+        false => "is not offering to welcome newcomers for now",
+    };
+    let summary = format!("{} {meetings}, and {newcomers}", me.display_name);
     access
         .log(&mut tx, "membership.willing", ("member", me.id), summary)
         .await?;

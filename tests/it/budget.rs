@@ -205,6 +205,9 @@ const PAGES: &[Budget] = &[
         Who::PlainMember,
         10,
     ),
+    // Issue 16: a member's welcome page, and the organisers' newcomers page.
+    page("welcome", "/c/seed-1/welcome", Who::PlainMember, 10),
+    page("newcomers", "/c/seed-1/newcomers", Who::Organiser, 10),
 ];
 
 /// The fixture's request for a hand (asked by the organiser, offered on by the other members).

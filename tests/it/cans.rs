@@ -192,9 +192,10 @@ async fn a_neighbour_joins_through_an_invitation_link_after_acknowledging_the_ru
 
     let page = newcomer.post(&path, &[("acknowledge_rules", "yes")]).await;
     page.assert_status(StatusCode::SEE_OTHER);
-    assert_eq!(page.location(), Some("/c/riverside-neighbours"));
+    // Issue 16: a newcomer lands on their welcome page.
+    assert_eq!(page.location(), Some("/c/riverside-neighbours/welcome"));
     newcomer
-        .get("/c/riverside-neighbours")
+        .get("/c/riverside-neighbours/welcome")
         .await
         .assert_contains("Welcome to Riverside Neighbours!");
 

@@ -36,3 +36,4 @@ mod terms;
 mod visioning;
 mod waiting;
 mod web;
+mod welcome;

@@ -212,7 +212,8 @@ async fn an_answer_to_a_request_tells_the_person_who_asked_once() {
         notice(&app, "join_answered", "ama@example.org").await,
         (
             "Welcome to Riverside: your request to join was approved".into(),
-            "/c/riverside".into()
+            // Issue 16: the new member's welcome page.
+            "/c/riverside/welcome".into()
         )
     );
     assert_eq!(

@@ -128,6 +128,9 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/c/{slug}/support/{id}/offer/withdraw"),
     ("POST", "/c/{slug}/support/{id}/met"),
     ("POST", "/c/{slug}/support/{id}/withdraw"),
+    ("GET", "/c/{slug}/welcome"),
+    ("GET", "/c/{slug}/newcomers"),
+    ("POST", "/c/{slug}/newcomers/{id}/companion"),
 ];
 
 /// Routes the hostile-input run leaves out, and why: they take no id and hold no CAN's data, or they
@@ -324,6 +327,8 @@ pub(crate) const FIELDS: &[&str] = &[
     "details",
     "needed_by",
     "private",
+    "companion",
+    "welcome",
 ];
 
 /// One of every kind of record in the CAN, so real ids of each kind are tried on every route.

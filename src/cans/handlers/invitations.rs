@@ -253,14 +253,19 @@ pub async fn join(
         id: me.id,
         name: &me.display_name,
     };
-    let (kind, text, can) = match invitations::join(&state.db, actor, &secret).await? {
+    let base_url = &state.config.public_url;
+    // A newcomer lands on their welcome page; someone already a member, on the group's page.
+    let (kind, text, to) = match invitations::join(&state.db, actor, &secret, base_url).await? {
         Err(why) => return problem(ctx, why),
-        Ok(Joined::Welcome(can)) => (FlashKind::Success, format!("Welcome to {}!", can.name), can),
+        Ok(Joined::Welcome(can)) => (
+            FlashKind::Success,
+            format!("Welcome to {}!", can.name),
+            format!("/c/{}/welcome", can.slug),
+        ),
         Ok(Joined::AlreadyMember(can)) => {
             let text = format!("You are already a member of {}.", can.name);
-            (FlashKind::Info, text, can)
+            (FlashKind::Info, text, format!("/c/{}", can.slug))
         }
     };
-    let home = format!("/c/{}", can.slug);
-    redirect_with_flash(&state.db, me.session_id, kind, &text, &home).await
+    redirect_with_flash(&state.db, me.session_id, kind, &text, &to).await
 }

@@ -38,6 +38,7 @@ fn line(m: MemberLine, tz: chrono_tz::Tz) -> DirectoryLine {
         willing: Willing {
             facilitate: m.willing_to_facilitate,
             take_notes: m.willing_to_take_notes,
+            welcome: m.willing_to_welcome,
         },
         member_id: m.member_id,
         name: m.display_name,
@@ -185,6 +186,11 @@ fn offers(willing: Willing) -> Vec<Offer> {
             label: "take notes at a meeting",
             ticked: willing.take_notes,
         },
+        Offer {
+            name: "welcome",
+            label: "welcome newcomers (be someone a new member can turn to in their first weeks)",
+            ticked: willing.welcome,
+        },
     ]
 }
 
@@ -240,6 +246,7 @@ pub(super) async fn member_page(
         offers: offers(Willing {
             facilitate: person.willing_to_facilitate,
             take_notes: person.willing_to_take_notes,
+            welcome: person.willing_to_welcome,
         }),
         can_manage,
         can_renew: can_manage && person.status == MembershipStatus::Active,

@@ -168,23 +168,27 @@ pub async fn release_carried(conn: &mut PgConnection, can_id: Uuid, member_id: U
     Ok(())
 }
 
-/// Sets what the member offers to do at meetings; false when it was so already.
+/// Sets what the member offers to do at meetings and for newcomers; false when it was so already.
 pub async fn set_willing(
     conn: &mut PgConnection,
     can_id: Uuid,
     member_id: Uuid,
     facilitate: bool,
     take_notes: bool,
+    welcome: bool,
 ) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE memberships SET willing_to_facilitate = $3, willing_to_take_notes = $4
+        "UPDATE memberships
+         SET willing_to_facilitate = $3, willing_to_take_notes = $4, willing_to_welcome = $5
          WHERE can_id = $1 AND member_id = $2
-           AND (willing_to_facilitate, willing_to_take_notes) IS DISTINCT FROM ($3, $4)",
+           AND (willing_to_facilitate, willing_to_take_notes, willing_to_welcome)
+               IS DISTINCT FROM ($3, $4, $5)",
     )
     .bind(can_id)
     .bind(member_id)
     .bind(facilitate)
     .bind(take_notes)
+    .bind(welcome)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -203,11 +207,13 @@ pub struct MemberLine {
     /// They offer to facilitate meetings, and to take notes (rotation suggests them).
     pub willing_to_facilitate: bool,
     pub willing_to_take_notes: bool,
+    /// They offer to welcome newcomers (as a welcome companion).
+    pub willing_to_welcome: bool,
 }
 
 const MEMBER_LINE: &str = "
     SELECT m.member_id, p.display_name, p.pronouns, p.neighbourhood, m.status, m.joined_at,
-           m.willing_to_facilitate, m.willing_to_take_notes,
+           m.willing_to_facilitate, m.willing_to_take_notes, m.willing_to_welcome,
            COALESCE(array_agg(g.role ORDER BY array_position(ARRAY['organiser', 'facilitator', 'coordinator'], g.role)) FILTER (WHERE g.role IS NOT NULL), '{}') AS roles
     FROM memberships m
     JOIN members p ON p.id = m.member_id
