@@ -213,7 +213,7 @@ pub async fn compute(db: &PgPool, can_id: Uuid, today: NaiveDate) -> Result<(Cri
 
 /// Active members who missed the last `drift_missed` held meetings in a row, or were not seen
 /// for `drift_weeks` weeks while meetings were held, with who last reached out to them.
-async fn drifting(db: &PgPool, can_id: Uuid, c: &Criteria) -> Result<Vec<Drifting>> {
+pub async fn drifting(db: &PgPool, can_id: Uuid, c: &Criteria) -> Result<Vec<Drifting>> {
     let presence = queries::presence(db, can_id, c.drift_missed, c.drift_weeks).await?;
     Ok(presence
         .into_iter()
