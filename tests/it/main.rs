@@ -31,6 +31,7 @@ mod schema;
 mod seed;
 mod server;
 mod stages;
+mod sustaining;
 mod terms;
 mod visioning;
 mod waiting;
