@@ -2,7 +2,7 @@
 //! visioning to organizing to sustaining. The thresholds are the group's own (defaults below,
 //! changed by organisers) and are shown with every step — no hidden scoring.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -250,15 +250,23 @@ struct Assessed {
     support_waiting_all: i64,
     came_carrying_nothing: i64,
     newcomers_not_come: i64,
+    /// Who drifts, with when they last came and when someone last checked in with them, side by
+    /// side in the same order.
+    drifting_names: Vec<String>,
+    drifting_last_attended: Vec<Option<DateTime<Utc>>>,
+    drifting_reached_at: Vec<Option<DateTime<Utc>>>,
 }
 
-/// The group's thresholds and where it stands: three statements whatever its size (every CAN
-/// home shows the guide, so this is on a busy path): this one, the loads, and who drifts (the
-/// health view's own reading of presence). Every part of this one is a look-up by `can_id` on
-/// an index.
+/// The group's thresholds and where it stands: two statements whatever its size (every CAN
+/// home shows the guide, so this is on a busy path): this one and the loads. Who drifts is read
+/// with the health view's own presence query, inside this one. Every part of it is a look-up by
+/// `can_id` on an index.
 pub async fn assess(db: &PgPool, can_id: Uuid) -> Result<(Criteria, Facts)> {
     let a: Assessed = sqlx::query_as(&format!(
-        "WITH h AS ({holders})
+        "WITH h AS ({holders}),
+         p AS ({presence}),
+         -- Drifting as the health view says it (`health::drifting`).
+         d AS (SELECT * FROM p WHERE p.missed_in_a_row OR p.not_seen)
          SELECT c.hope_share_percent, c.hope_min, c.held_meetings_min, c.drift_missed, c.drift_weeks,
            (SELECT count(*) FROM memberships WHERE can_id = $1 AND status = 'active') AS active_members,
            (SELECT count(DISTINCT h.author_id) FROM hopes h JOIN memberships m
@@ -314,7 +322,10 @@ pub async fn assess(db: &PgPool, can_id: Uuid) -> Result<(Criteria, Facts)> {
               AND m.joined_at < now() - make_interval(days => {newcomer_days})
               AND m.joined_at > now() - make_interval(days => {newcomer_until})
               AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.can_id = m.can_id
-                                AND a.member_id = m.member_id)) AS newcomers_not_come
+                                AND a.member_id = m.member_id)) AS newcomers_not_come,
+           COALESCE((SELECT array_agg(d.display_name ORDER BY lower(d.display_name), d.id) FROM d), '{{}}') AS drifting_names,
+           COALESCE((SELECT array_agg(d.last_attended ORDER BY lower(d.display_name), d.id) FROM d), '{{}}') AS drifting_last_attended,
+           COALESCE((SELECT array_agg(d.reached_at ORDER BY lower(d.display_name), d.id) FROM d), '{{}}') AS drifting_reached_at
          FROM cans c
          CROSS JOIN LATERAL (
              SELECT array_agg(g.member_id ORDER BY g.term_ends_on, g.id) AS members,
@@ -337,6 +348,11 @@ pub async fn assess(db: &PgPool, can_id: Uuid) -> Result<(Criteria, Facts)> {
                AND created_at < now() - make_interval(days => {support_days})) s
          WHERE c.id = $1",
         holders = resp::holder_counts(),
+        presence = health::presence_sql(
+            "$1",
+            "(SELECT drift_missed::bigint FROM cans WHERE id = $1)",
+            "(SELECT drift_weeks::int FROM cans WHERE id = $1)"
+        ),
         recent = health::RECENT,
         check_in_days = health::CHECK_IN_DAYS,
         floor = health::CHECK_IN_FLOOR,
@@ -351,19 +367,15 @@ pub async fn assess(db: &PgPool, can_id: Uuid) -> Result<(Criteria, Facts)> {
     let loads = resp::loads(db, can_id).await?;
     let median = load::median(&loads.iter().map(|l| l.load).collect::<Vec<_>>());
     let criteria = a.criteria;
-    let now = chrono::Utc::now();
-    let drifting_unreached = health::drifting(db, can_id, &criteria)
-        .await?
-        .into_iter()
-        .filter(|d| {
-            !attention::reached_since_drifting(
-                d.last_attended,
-                d.last_reach_out.as_ref().map(|r| r.at),
-                now,
-                criteria.drift_weeks,
-            )
+    let now = Utc::now();
+    let drifting_unreached = a
+        .drifting_names
+        .iter()
+        .zip(a.drifting_last_attended.iter().zip(&a.drifting_reached_at))
+        .filter(|(_, (last, reached))| {
+            !attention::reached_since_drifting(**last, **reached, now, criteria.drift_weeks)
         })
-        .map(|d| d.name)
+        .map(|(name, _)| name.clone())
         .collect();
     let terms = a
         .term_members

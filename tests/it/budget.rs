@@ -187,8 +187,18 @@ const PAGES: &[Budget] = &[
     // Issue 16: the stage guide and the CAN home say what needs attention, read by a member (who
     // is not told who drifts) as by an organiser; the health view for a member too.
     page("CAN home (member)", "/c/seed-1", Who::PlainMember, 10),
-    page("stage guide (member)", "/c/seed-1/stage", Who::PlainMember, 10),
-    page("health view (member)", "/c/seed-1/health", Who::PlainMember, 10),
+    page(
+        "stage guide (member)",
+        "/c/seed-1/stage",
+        Who::PlainMember,
+        10,
+    ),
+    page(
+        "health view (member)",
+        "/c/seed-1/health",
+        Who::PlainMember,
+        10,
+    ),
 ];
 
 /// The fixture's open offer (the organiser asks the member to back up its responsibility); each

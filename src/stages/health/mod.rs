@@ -9,6 +9,8 @@ use uuid::Uuid;
 
 mod queries;
 
+pub(crate) use queries::presence_sql;
+
 use super::guide::Criteria;
 use crate::cans::model::Role;
 use crate::error::Result;
@@ -213,7 +215,7 @@ pub async fn compute(db: &PgPool, can_id: Uuid, today: NaiveDate) -> Result<(Cri
 
 /// Active members who missed the last `drift_missed` held meetings in a row, or were not seen
 /// for `drift_weeks` weeks while meetings were held, with who last reached out to them.
-pub async fn drifting(db: &PgPool, can_id: Uuid, c: &Criteria) -> Result<Vec<Drifting>> {
+async fn drifting(db: &PgPool, can_id: Uuid, c: &Criteria) -> Result<Vec<Drifting>> {
     let presence = queries::presence(db, can_id, c.drift_missed, c.drift_weeks).await?;
     Ok(presence
         .into_iter()
