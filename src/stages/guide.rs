@@ -1,6 +1,7 @@
 //! The stage guide: from the group's own data, what is done and what comes next on the way from
 //! visioning to organizing to sustaining. The thresholds are the group's own (defaults below,
-//! changed by organisers) and are shown with every step — no hidden scoring.
+//! changed by organisers) and are shown with every step — no hidden scoring. In every stage the
+//! guide also lists what needs attention now (`stages::attention`); in sustaining, only that.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
