@@ -263,7 +263,73 @@ struct Assessed {
 /// with the health view's own presence query, inside this one. Every part of it is a look-up by
 /// `can_id` on an index.
 pub async fn assess(db: &PgPool, can_id: Uuid) -> Result<(Criteria, Facts)> {
-    let a: Assessed = sqlx::query_as(&format!(
+    let a: Assessed = sqlx::query_as(&assess_sql())
+        .bind(can_id)
+        .fetch_one(db)
+        .await?;
+    let loads = resp::loads(db, can_id).await?;
+    let median = load::median(&loads.iter().map(|l| l.load).collect::<Vec<_>>());
+    let criteria = a.criteria;
+    let now = Utc::now();
+    let drifting_unreached = a
+        .drifting_names
+        .iter()
+        .zip(a.drifting_last_attended.iter().zip(&a.drifting_reached_at))
+        .filter(|(_, (last, reached))| {
+            !attention::reached_since_drifting(**last, **reached, now, criteria.drift_weeks)
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    let terms = a
+        .term_members
+        .iter()
+        .zip(&a.term_names)
+        .zip(&a.term_roles)
+        .zip(&a.term_ends)
+        .filter_map(|(((id, name), role), ends)| {
+            Some(Term {
+                member_id: *id,
+                name: name.clone(),
+                role: Role::parse(role)?,
+                ends_on: *ends,
+            })
+        })
+        .collect();
+    let facts = Facts {
+        active_members: a.active_members,
+        hope_authors: a.hope_authors,
+        vision_adopted: a.vision_adopted,
+        active_goals: a.active_goals,
+        goals_without_responsibility: a.goals_without_responsibility,
+        open_responsibilities: a.open_responsibilities,
+        overburdened: loads
+            .iter()
+            .filter(|l| load::overburdened(l.load, median))
+            .map(|l| l.name.clone())
+            .collect(),
+        series: a.series,
+        held_with_minutes: a.held_with_minutes,
+        median_load: median,
+        drifting_unreached,
+        single_points: a.single_points,
+        unowned_ongoing: a.unowned_ongoing,
+        terms,
+        recent_held: a.recent_held,
+        top_facilitator: a.top_facilitator,
+        top_facilitated: a.top_facilitated.unwrap_or(0),
+        review_on: a.review_on,
+        check_in_overall: a.check_in_overall,
+        support_waiting_public: a.support_waiting_public,
+        support_waiting_all: a.support_waiting_all,
+        came_carrying_nothing: a.came_carrying_nothing,
+        newcomers_not_come: a.newcomers_not_come,
+    };
+    Ok((criteria, facts))
+}
+
+/// The text of [`assess`]'s one statement (`$1` the CAN), public so a test can read its plan.
+pub fn assess_sql() -> String {
+    format!(
         "WITH h AS ({holders}),
          p AS ({presence}),
          -- Drifting as the health view says it (`health::drifting`).
@@ -361,68 +427,7 @@ pub async fn assess(db: &PgPool, can_id: Uuid) -> Result<(Criteria, Facts)> {
         newcomer_days = attention::NEWCOMER_DAYS,
         newcomer_until = attention::NEWCOMER_UNTIL_DAYS,
         support_days = attention::SUPPORT_DAYS,
-    ))
-    .bind(can_id)
-    .fetch_one(db)
-    .await?;
-    let loads = resp::loads(db, can_id).await?;
-    let median = load::median(&loads.iter().map(|l| l.load).collect::<Vec<_>>());
-    let criteria = a.criteria;
-    let now = Utc::now();
-    let drifting_unreached = a
-        .drifting_names
-        .iter()
-        .zip(a.drifting_last_attended.iter().zip(&a.drifting_reached_at))
-        .filter(|(_, (last, reached))| {
-            !attention::reached_since_drifting(**last, **reached, now, criteria.drift_weeks)
-        })
-        .map(|(name, _)| name.clone())
-        .collect();
-    let terms = a
-        .term_members
-        .iter()
-        .zip(&a.term_names)
-        .zip(&a.term_roles)
-        .zip(&a.term_ends)
-        .filter_map(|(((id, name), role), ends)| {
-            Some(Term {
-                member_id: *id,
-                name: name.clone(),
-                role: Role::parse(role)?,
-                ends_on: *ends,
-            })
-        })
-        .collect();
-    let facts = Facts {
-        active_members: a.active_members,
-        hope_authors: a.hope_authors,
-        vision_adopted: a.vision_adopted,
-        active_goals: a.active_goals,
-        goals_without_responsibility: a.goals_without_responsibility,
-        open_responsibilities: a.open_responsibilities,
-        overburdened: loads
-            .iter()
-            .filter(|l| load::overburdened(l.load, median))
-            .map(|l| l.name.clone())
-            .collect(),
-        series: a.series,
-        held_with_minutes: a.held_with_minutes,
-        median_load: median,
-        drifting_unreached,
-        single_points: a.single_points,
-        unowned_ongoing: a.unowned_ongoing,
-        terms,
-        recent_held: a.recent_held,
-        top_facilitator: a.top_facilitator,
-        top_facilitated: a.top_facilitated.unwrap_or(0),
-        review_on: a.review_on,
-        check_in_overall: a.check_in_overall,
-        support_waiting_public: a.support_waiting_public,
-        support_waiting_all: a.support_waiting_all,
-        came_carrying_nothing: a.came_carrying_nothing,
-        newcomers_not_come: a.newcomers_not_come,
-    };
-    Ok((criteria, facts))
+    )
 }
 
 #[cfg(test)]

@@ -719,3 +719,22 @@ async fn organizing_gains_what_needs_attention_without_holding_the_group_back() 
     );
     lacks(&steps, "Nobody carries the ongoing");
 }
+
+#[tokio::test]
+async fn every_part_of_the_guides_statement_is_found_through_an_index() {
+    let (app, _olu, _others, can) = group("sustaining").await;
+    let mut conn = app.db.acquire().await.unwrap();
+    // With sequential scans priced out, any scan left is one no index can serve.
+    sqlx::query("SET enable_seqscan = off")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let plan: Vec<String> =
+        sqlx::query_scalar(&format!("EXPLAIN {}", canopy::stages::guide::assess_sql()))
+            .bind(can)
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+    let plan = plan.join("\n");
+    assert!(!plan.contains("Seq Scan"), "{plan}");
+}
