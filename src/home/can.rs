@@ -16,6 +16,7 @@ use crate::cans::nav::{CanNav, Section};
 use crate::cans::queries::{self as cans, MemberLine};
 use crate::error::Result;
 use crate::meetings::queries::upcoming as queries;
+use crate::stages::attention::Viewer;
 use crate::stages::guide::{self, Step};
 use crate::web::{Layout, time};
 
@@ -67,6 +68,7 @@ pub struct OverviewPage {
     show_can: bool,
     created: String,
     vision: Option<VisionSummary>,
+    /// The stage guide as this member may read it (who drifts only to organisers and facilitators).
     steps: Vec<Step>,
     next_meeting: Option<MeetingSummary>,
 }
@@ -111,7 +113,7 @@ async fn members_page(
     Ok(OverviewPage {
         ctx,
         vision,
-        steps: guide::next_steps(db, &can).await?,
+        steps: guide::next_steps(db, &can, Viewer::of(&membership)).await?,
         next_meeting,
         nav: CanNav::new(&can, &membership, Section::Overview),
         created: time::date_in(can.created_at, tz),

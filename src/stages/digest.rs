@@ -18,6 +18,7 @@ use chrono::{Datelike, NaiveDate, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::attention::Viewer;
 use super::mail::{self, Line, Weekly};
 use super::queries::{self, Reader};
 use super::{guide, health};
@@ -105,8 +106,8 @@ async fn batch(
             waiting: waiting.get(&reader.id).map(Vec::as_slice).unwrap_or(&[]),
             stages: leads
                 .iter()
-                .filter(|(m, _)| *m == reader.id)
-                .filter_map(|(_, can)| stages.get(can))
+                .filter(|l| l.member_id == reader.id)
+                .filter_map(|l| stages.get(&(l.can_id, l.viewer())))
                 .collect(),
         };
         // One person's trouble must not stop the others' digests.
@@ -137,14 +138,15 @@ struct StagePart {
 }
 
 /// The stage part of each CAN someone in the batch organises or coordinates, computed once per
-/// CAN.
+/// CAN and written once for each way of reading it (who drifts is named to organisers and
+/// facilitators only).
 async fn stage_parts(
     db: &PgPool,
     base_url: &str,
     today: NaiveDate,
-    leads: &[(Uuid, Uuid)],
-) -> Result<HashMap<Uuid, StagePart>> {
-    let mut can_ids: Vec<Uuid> = leads.iter().map(|(_, c)| *c).collect();
+    leads: &[queries::Lead],
+) -> Result<HashMap<(Uuid, Viewer), StagePart>> {
+    let mut can_ids: Vec<Uuid> = leads.iter().map(|l| l.can_id).collect();
     can_ids.sort();
     can_ids.dedup();
     let mut out = HashMap::new();
@@ -152,13 +154,22 @@ async fn stage_parts(
         return Ok(out);
     }
     for can in queries::digest_cans(db, &can_ids).await? {
-        match stage_part(db, base_url, today, &can).await {
-            Ok(text) => {
-                let part = StagePart {
-                    can_name: can.name.clone(),
-                    text,
-                };
-                out.insert(can.id, part);
+        let mut viewers: Vec<Viewer> = leads
+            .iter()
+            .filter(|l| l.can_id == can.id)
+            .map(queries::Lead::viewer)
+            .collect();
+        viewers.sort_by_key(|v| (v.sees_drifting, v.leads, v.organiser));
+        viewers.dedup();
+        match stage_part(db, base_url, today, &can, &viewers).await {
+            Ok(texts) => {
+                for (viewer, text) in texts {
+                    let part = StagePart {
+                        can_name: can.name.clone(),
+                        text,
+                    };
+                    out.insert((can.id, viewer), part);
+                }
             }
             Err(e) => tracing::warn!(can_id = %can.id, error = %e, "digest stage part failed"),
         }
@@ -166,10 +177,33 @@ async fn stage_parts(
     Ok(out)
 }
 
-async fn stage_part(db: &PgPool, base_url: &str, today: NaiveDate, can: &Can) -> Result<String> {
-    use askama::Template;
-    let steps = guide::next_steps(db, can).await?;
+/// The CAN's stage part as each of these viewers reads it.
+async fn stage_part(
+    db: &PgPool,
+    base_url: &str,
+    today: NaiveDate,
+    can: &Can,
+    viewers: &[Viewer],
+) -> Result<Vec<(Viewer, String)>> {
+    let (criteria, facts) = guide::assess(db, can.id).await?;
     let (_, h) = health::compute(db, can.id, today).await?;
+    viewers
+        .iter()
+        .map(|v| {
+            let steps = guide::guide(can.stage, &facts, &criteria, *v, today, &can.slug);
+            Ok((*v, stage_text(base_url, can, &h, &steps, *v)?))
+        })
+        .collect()
+}
+
+fn stage_text(
+    base_url: &str,
+    can: &Can,
+    h: &health::Health,
+    steps: &[guide::Step],
+    viewer: Viewer,
+) -> Result<String> {
+    use askama::Template;
     let load_change = match h.load_history.as_slice() {
         [.., before, now]
             if (before.overburdened, before.idle, before.single_points)
@@ -183,7 +217,11 @@ async fn stage_part(db: &PgPool, base_url: &str, today: NaiveDate, can: &Can) ->
         can_name: &can.name,
         stage: can.stage,
         open_steps: steps.iter().filter(|s| !s.done).collect(),
-        drifting: &h.drifting,
+        drifting: if viewer.sees_drifting {
+            &h.drifting
+        } else {
+            &[]
+        },
         single_points: &h.single_points,
         load_change,
         base_url,

@@ -125,11 +125,13 @@ mod tests {
                 text: "A shared vision adopted by consent".into(),
                 done: false,
                 link: String::new(),
+                attention: false,
             },
             Step {
                 text: "Hopes shared".into(),
                 done: true,
                 link: String::new(),
+                attention: false,
             },
         ];
         let drifting = [Drifting {

@@ -2,6 +2,7 @@
 //! organizing to sustaining, the next steps computed from its own data, the transitions log, the
 //! health view, check-ins after meetings, and the weekly digest.
 
+pub mod attention;
 pub mod care;
 pub mod digest;
 pub mod forms;

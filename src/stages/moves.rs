@@ -40,7 +40,8 @@ pub async fn move_stage(
     mv: &StageMove,
 ) -> Result<Result<Moved, MoveRefusal>> {
     let can = &access.can;
-    let met = guide::ready(&guide::next_steps(db, can).await?);
+    let viewer = super::attention::Viewer::of(&access.membership);
+    let met = guide::ready(&guide::next_steps(db, can, viewer).await?);
     let forward = mv.is_forward();
     if forward && !met && mv.note.is_empty() {
         return Ok(Err(MoveRefusal::NoteNeeded));

@@ -5,8 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
+use super::attention::Viewer;
 use super::guide::Criteria;
-use crate::cans::model::{CAN_COLUMNS, Can, Stage};
+use crate::cans::model::{CAN_COLUMNS, Can, Membership, MembershipStatus, Role, Stage};
 use crate::error::Result;
 
 // ---- Stage moves and thresholds ------------------------------------------------------------
@@ -305,13 +306,33 @@ pub async fn digest_meetings(
     .await?)
 }
 
-/// Which of these members organise or coordinate which CANs (their digest has its stage part).
-pub async fn digest_leads(db: &PgPool, members: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>> {
+/// Someone who organises or coordinates a CAN (their digest has its stage part), with their
+/// active roles there: the part says what their roles let them see.
+#[derive(sqlx::FromRow)]
+pub struct Lead {
+    pub member_id: Uuid,
+    pub can_id: Uuid,
+    pub roles: Vec<String>,
+}
+
+impl Lead {
+    pub fn viewer(&self) -> Viewer {
+        Viewer::of(&Membership {
+            member_id: self.member_id,
+            status: MembershipStatus::Active,
+            roles: self.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+        })
+    }
+}
+
+/// Which of these members organise or coordinate which CANs.
+pub async fn digest_leads(db: &PgPool, members: &[Uuid]) -> Result<Vec<Lead>> {
     Ok(sqlx::query_as(
-        "SELECT DISTINCT m.member_id, m.can_id FROM memberships m
+        "SELECT m.member_id, m.can_id, array_agg(g.role ORDER BY g.role) AS roles FROM memberships m
          JOIN role_grants g ON g.can_id = m.can_id AND g.member_id = m.member_id AND g.ended_at IS NULL
-                           AND g.role IN ('organiser', 'coordinator')
-         WHERE m.member_id = ANY($1) AND m.status = 'active'",
+         WHERE m.member_id = ANY($1) AND m.status = 'active'
+         GROUP BY m.member_id, m.can_id
+         HAVING bool_or(g.role IN ('organiser', 'coordinator'))",
     )
     .bind(members)
     .fetch_all(db)

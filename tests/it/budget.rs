@@ -208,6 +208,21 @@ const PAGES: &[Budget] = &[
     // Issue 16: a member's welcome page, and the organisers' newcomers page.
     page("welcome", "/c/seed-1/welcome", Who::PlainMember, 10),
     page("newcomers", "/c/seed-1/newcomers", Who::Organiser, 10),
+    // Issue 16: the stage guide and the CAN home say what needs attention, read by a member (who
+    // is not told who drifts) as by an organiser; the health view for a member too.
+    page("CAN home (member)", "/c/seed-1", Who::PlainMember, 10),
+    page(
+        "stage guide (member)",
+        "/c/seed-1/stage",
+        Who::PlainMember,
+        10,
+    ),
+    page(
+        "health view (member)",
+        "/c/seed-1/health",
+        Who::PlainMember,
+        10,
+    ),
 ];
 
 /// The fixture's request for a hand (asked by the organiser, offered on by the other members).

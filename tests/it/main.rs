@@ -32,6 +32,7 @@ mod seed;
 mod server;
 mod stages;
 mod support;
+mod sustaining;
 mod terms;
 mod visioning;
 mod waiting;

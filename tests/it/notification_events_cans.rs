@@ -478,6 +478,17 @@ async fn quinn_drifting() -> (TestApp, Browser, Browser, String, Uuid) {
                 .unwrap();
         }
     }
+    // Mia facilitates: since issue 16 who drifts, and the reach-out forms beside them, are for
+    // organisers and facilitators only.
+    sqlx::query(
+        "INSERT INTO role_grants (id, can_id, member_id, role) VALUES ($1, $2, $3, 'facilitator')",
+    )
+    .bind(Uuid::now_v7())
+    .bind(can)
+    .bind(mia)
+    .execute(&app.db)
+    .await
+    .unwrap();
     let mia_browser = others.remove(0);
     let quinn = app.member_id("quinn@example.org").await;
     (app, olu, mia_browser, slug, quinn)

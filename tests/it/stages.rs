@@ -564,7 +564,25 @@ async fn the_weekly_digest_goes_once_per_week_to_organisers_and_coordinators_who
         .await
         .unwrap();
     assert!(body.contains("is in the visioning stage"), "{body}");
-    assert!(body.contains("Quinn: missed the last 3 meetings"), "{body}");
+    // Issue 16: Mia coordinates but neither organises nor facilitates, so her digest says that
+    // the group reaches out, not who drifts; Olu's names Quinn.
+    assert!(!body.contains("Quinn"), "{body}");
+    assert!(
+        body.contains("- The group is reaching out to members who have not been seen for a while"),
+        "{body}"
+    );
+    let olu_body: String = sqlx::query_scalar("SELECT body_text FROM outbox WHERE to_address = 'olu@example.org' AND dedupe_key LIKE 'digest:%'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(
+        olu_body.contains("Quinn: missed the last 3 meetings"),
+        "{olu_body}"
+    );
+    assert!(
+        olu_body.contains("- Reach out to Noor, Olu, Pat and Quinn: drifting away"),
+        "{olu_body}"
+    );
     // Next week again, but Mia has opted out in her mail settings (issue 15 moved the choice
     // there from the profile).
     others[0].get("/notifications/settings").await;

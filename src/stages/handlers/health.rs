@@ -12,6 +12,7 @@ use crate::cans::access::{ActiveMember, CanAccess, Member};
 use crate::cans::model::{Can, Membership};
 use crate::cans::nav::{CanNav, Section};
 use crate::error::Result;
+use crate::stages::attention::Viewer;
 use crate::stages::care;
 use crate::stages::forms::{ReachOut, ReachOutForm};
 use crate::stages::guide::Criteria;
@@ -130,7 +131,8 @@ pub struct HealthPage {
     open_check_ins: Vec<OpenCheckInRow>,
     /// Check-in averages are shown from this many answers.
     check_in_floor: i64,
-    can_reach_out: bool,
+    /// An active organiser or facilitator: sees who drifts, and the reach-out forms.
+    sees_drifting: bool,
     /// A reach-out sent back whose member is no longer listed as drifting: its message, shown
     /// above the list.
     reach_out_problem: Option<String>,
@@ -170,7 +172,13 @@ async fn page(
 ) -> Result<HealthPage> {
     let tz = can.time_zone;
     let today = time::today_in(tz);
-    let (criteria, h) = health::compute(&state.db, can.id, today).await?;
+    let (criteria, mut h) = health::compute(&state.db, can.id, today).await?;
+    // Who drifts is for organisers and facilitators; everyone else reads that the group reaches
+    // out. The names do not even reach the template.
+    let sees_drifting = Viewer::of(membership).sees_drifting;
+    if !sees_drifting {
+        h.drifting.clear();
+    }
     let mut drifting: Vec<DriftView> = h.drifting.iter().map(|d| DriftView::new(d, tz)).collect();
     let mut reach_out_problem = None;
     if let Some(again) = again {
@@ -204,7 +212,7 @@ async fn page(
             .map(|c| OpenCheckInRow::new(c, tz))
             .collect(),
         check_in_floor: health::CHECK_IN_FLOOR,
-        can_reach_out: membership.is_active(),
+        sees_drifting,
         reach_out_problem,
         support: crate::support::health(&state.db, can.id).await?,
         criteria,

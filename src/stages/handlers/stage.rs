@@ -10,6 +10,7 @@ use crate::cans::access::{CanAccess, Member, Organiser, Requirement};
 use crate::cans::model::{Stage, StageMark};
 use crate::cans::nav::{CanNav, Section};
 use crate::error::Result;
+use crate::stages::attention::Viewer;
 use crate::stages::forms::{CriteriaForm, MoveForm, StageMove};
 use crate::stages::guide::{self, Criteria, Step};
 use crate::stages::moves::{self, Moved};
@@ -47,8 +48,11 @@ pub struct StagePage {
     ctx: Layout,
     nav: CanNav,
     stages: Vec<StageMark>,
+    /// The steps towards the next stage, then what needs attention now, as the viewer may read it.
     steps: Vec<Step>,
     ready: bool,
+    /// No next stage: the guide lists only what needs attention.
+    sustaining: bool,
     next: Option<Stage>,
     previous: Option<Stage>,
     is_organiser: bool,
@@ -76,7 +80,9 @@ async fn stage_page_for<R: Requirement>(
 ) -> Result<StagePage> {
     let can = &access.can;
     let (criteria, facts) = guide::assess(&state.db, can.id).await?;
-    let steps = guide::steps(can.stage, &facts, &criteria, &can.slug);
+    let viewer = Viewer::of(&access.membership);
+    let today = time::today_in(can.time_zone);
+    let steps = guide::guide(can.stage, &facts, &criteria, viewer, today, &can.slug);
     let (previous, next) = can.stage.neighbours();
     let timeline = queries::transitions(&state.db, can.id).await?;
     Ok(StagePage {
@@ -84,6 +90,7 @@ async fn stage_page_for<R: Requirement>(
         nav: CanNav::new(can, &access.membership, Section::Stage),
         stages: can.stage_path(),
         ready: guide::ready(&steps),
+        sustaining: can.stage == Stage::Sustaining,
         steps,
         next,
         previous,

@@ -9,6 +9,8 @@ use uuid::Uuid;
 
 mod queries;
 
+pub(crate) use queries::presence_sql;
+
 use super::guide::Criteria;
 use crate::cans::model::Role;
 use crate::error::Result;

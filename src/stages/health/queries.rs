@@ -102,27 +102,39 @@ pub struct Presence {
 /// weeks while meetings were held? (Counting only meetings from when they were members.) With
 /// who last reached out to them.
 pub async fn presence(db: &PgPool, can_id: Uuid, missed: i16, weeks: i16) -> Result<Vec<Presence>> {
-    Ok(sqlx::query_as(
-        // One pass over the CAN's meetings and attendance (not a look-up per member and meeting):
-        // each member's last meeting, and whether they came to any of the recent held ones.
+    Ok(sqlx::query_as(&presence_sql("$1", "$2", "$3"))
+        .bind(can_id)
+        .bind(i64::from(missed))
+        .bind(i32::from(weeks))
+        .fetch_all(db)
+        .await?)
+}
+
+/// The text of [`presence`], with the CAN, the meetings missed in a row (bigint) and the weeks
+/// (integer) as SQL expressions, so that the stage guide reads presence the same way inside its
+/// one statement.
+pub fn presence_sql(can: &str, missed: &str, weeks: &str) -> String {
+    // One pass over the CAN's meetings and attendance (not a look-up per member and meeting):
+    // each member's last meeting, and whether they came to any of the recent held ones.
+    format!(
         "WITH g AS (
              SELECT id, starts_at, status = 'held' AS held,
                     CASE WHEN status = 'held' THEN
                         row_number() OVER (PARTITION BY status = 'held' ORDER BY starts_at DESC) END AS held_rank
-             FROM meetings WHERE can_id = $1),
-         recent AS (SELECT count(*) AS n, min(starts_at) AS since FROM g WHERE held_rank <= $2),
+             FROM meetings WHERE can_id = {can}),
+         recent AS (SELECT count(*) AS n, min(starts_at) AS since FROM g WHERE held_rank <= {missed}),
          came AS (
              SELECT a.member_id, max(g.starts_at) AS last_attended,
-                    bool_or(g.held_rank <= $2) AS recently,
-                    bool_or(g.held AND g.starts_at > now() - make_interval(weeks => $3)) AS in_window
+                    bool_or(g.held_rank <= {missed}) AS recently,
+                    bool_or(g.held AND g.starts_at > now() - make_interval(weeks => {weeks})) AS in_window
              FROM attendance a JOIN g ON g.id = a.meeting_id
-             WHERE a.can_id = $1 GROUP BY a.member_id)
+             WHERE a.can_id = {can} GROUP BY a.member_id)
          SELECT p.id, p.display_name,
-                rc.n = $2 AND NOT coalesce(came.recently, false)
+                rc.n = {missed} AND NOT coalesce(came.recently, false)
                   AND greatest(m.joined_at, m.status_changed_at) < rc.since AS missed_in_a_row,
-                EXISTS (SELECT 1 FROM g WHERE held AND starts_at > now() - make_interval(weeks => $3))
+                EXISTS (SELECT 1 FROM g WHERE held AND starts_at > now() - make_interval(weeks => {weeks}))
                   AND NOT coalesce(came.in_window, false)
-                  AND greatest(m.joined_at, m.status_changed_at) < now() - make_interval(weeks => $3) AS not_seen,
+                  AND greatest(m.joined_at, m.status_changed_at) < now() - make_interval(weeks => {weeks}) AS not_seen,
                 came.last_attended,
                 o.reached_by, o.reached_at
          FROM memberships m JOIN members p ON p.id = m.member_id
@@ -131,15 +143,10 @@ pub async fn presence(db: &PgPool, can_id: Uuid, missed: i16, weeks: i16) -> Res
          LEFT JOIN LATERAL (
              SELECT b.display_name AS reached_by, r.at AS reached_at
              FROM reach_outs r JOIN members b ON b.id = r.by_id
-             WHERE r.can_id = $1 AND r.member_id = p.id ORDER BY r.at DESC LIMIT 1) o ON true
-         WHERE m.can_id = $1 AND m.status = 'active'
-         ORDER BY lower(p.display_name)",
+             WHERE r.can_id = {can} AND r.member_id = p.id ORDER BY r.at DESC LIMIT 1) o ON true
+         WHERE m.can_id = {can} AND m.status = 'active'
+         ORDER BY lower(p.display_name)"
     )
-    .bind(can_id)
-    .bind(i64::from(missed))
-    .bind(i32::from(weeks))
-    .fetch_all(db)
-    .await?)
 }
 
 /// Current members holding a role whose term ended before `today`. The day is compared here,
