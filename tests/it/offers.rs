@@ -638,7 +638,7 @@ async fn leaving_or_closing_withdraws_open_asks() {
     // Mia leaves: the ask to her is withdrawn; Noor's stays.
     let mia = &mut others[0];
     mia.get(&format!("/c/{slug}")).await;
-    mia.post(&format!("/c/{slug}/membership/leave"), &[])
+    mia.post(&format!("/c/{slug}/membership/leave"), &[("confirm", "yes")])
         .await
         .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(offer_status(&app, to_mia).await, "withdrawn");
@@ -716,7 +716,7 @@ async fn an_asker_who_leaves_takes_their_asks_back_and_those_asked_hear_it() {
     .fetch_one(&app.db)
     .await
     .unwrap();
-    mia.post(&format!("/c/{slug}/membership/leave"), &[])
+    mia.post(&format!("/c/{slug}/membership/leave"), &[("confirm", "yes")])
         .await
         .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(offer_status(&app, handoff).await, "withdrawn");

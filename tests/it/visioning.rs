@@ -730,7 +730,7 @@ async fn an_objection_stands_even_when_the_objector_leaves() {
     answer(&mut noor, &slug, &round, "endorse", "").await;
     answer(&mut mia, &slug, &round, "object", "It forgets the children").await;
     mia.get(&format!("/c/{slug}")).await;
-    mia.post(&format!("/c/{slug}/membership/leave"), &[])
+    mia.post(&format!("/c/{slug}/membership/leave"), &[("confirm", "yes")])
         .await
         .assert_status(StatusCode::SEE_OTHER);
     let page = olu.get(&format!("/c/{slug}/vision/rounds/{round}")).await;
