@@ -20,10 +20,14 @@ use crate::web::time;
 pub enum OwnChange<'a> {
     /// Away for a while, until the day given (in the CAN's zone) if they know it. While away,
     /// naming another day (or none) changes only the day.
-    Pause { until: Option<NaiveDate> },
+    Pause {
+        until: Option<NaiveDate>,
+    },
     Resume,
     /// Leaving, confirmed, with a word for the organisers only (empty when none).
-    Leave { reason: &'a str },
+    Leave {
+        reason: &'a str,
+    },
 }
 
 /// What a member's change to their own membership came to.

@@ -184,6 +184,19 @@ const PAGES: &[Budget] = &[
         10,
     ),
     page("unsubscribe link", "{unsubscribe}", Who::CalendarApp, 10),
+    // Issue 16: leaving asks for confirmation (what it hands back); time away asks until when.
+    page(
+        "leave: confirmation",
+        "/c/seed-1/membership/leave",
+        Who::Organiser,
+        10,
+    ),
+    page(
+        "away for a while",
+        "/c/seed-1/membership/pause",
+        Who::Organiser,
+        10,
+    ),
 ];
 
 /// The fixture's open offer (the organiser asks the member to back up its responsibility); each

@@ -434,7 +434,10 @@ async fn the_last_organiser_cannot_step_down_leave_or_pause_until_another_is_nam
         .await
         .assert_contains("is the CAN&#39;s only active organiser");
     organiser
-        .post(&format!("/c/{slug}/membership/leave"), &[("confirm", "yes")])
+        .post(
+            &format!("/c/{slug}/membership/leave"),
+            &[("confirm", "yes")],
+        )
         .await;
     organiser
         .get(&format!("/c/{slug}"))
@@ -462,7 +465,10 @@ async fn the_last_organiser_cannot_step_down_leave_or_pause_until_another_is_nam
         .assert_status(StatusCode::SEE_OTHER);
     organiser.get("/").await;
     organiser
-        .post(&format!("/c/{slug}/membership/leave"), &[("confirm", "yes")])
+        .post(
+            &format!("/c/{slug}/membership/leave"),
+            &[("confirm", "yes")],
+        )
         .await
         .assert_status(StatusCode::SEE_OTHER);
     organiser
@@ -1194,7 +1200,10 @@ async fn someone_who_rejoins_starts_without_their_old_roles() {
     let (app, mut organiser, mut member, slug) = can_with_member("invite_only").await;
     member.get(&format!("/c/{slug}")).await;
     member
-        .post(&format!("/c/{slug}/membership/leave"), &[("confirm", "yes")])
+        .post(
+            &format!("/c/{slug}/membership/leave"),
+            &[("confirm", "yes")],
+        )
         .await
         .assert_status(StatusCode::SEE_OTHER);
     // A grant that slipped in as they left (the race the lock now prevents), made by hand.

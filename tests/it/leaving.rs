@@ -121,11 +121,16 @@ async fn leaving_shows_what_it_hands_back_and_asks_for_confirmation() {
         .assert_contains("name=\"confirm\" value=\"yes\"")
         .assert_contains("Only the organisers read it")
         .assert_contains("ask an organiser for a new invitation link")
-        .assert_contains(&format!("<a href=\"/c/{slug}\">No, stay in Riverside Neighbours</a>"));
+        .assert_contains(&format!(
+            "<a href=\"/c/{slug}\">No, stay in Riverside Neighbours</a>"
+        ));
 
     // Without the page's confirmation nothing changes: back to the page.
     let page = mia
-        .post(&format!("/c/{slug}/membership/leave"), &[("reason", REASON)])
+        .post(
+            &format!("/c/{slug}/membership/leave"),
+            &[("reason", REASON)],
+        )
         .await;
     page.assert_status(StatusCode::SEE_OTHER);
     assert_eq!(
@@ -175,12 +180,11 @@ async fn the_reason_reaches_the_organisers_alone_and_the_coordinators_hear_what_
         .assert_contains("ask an organiser for a new invitation link");
 
     // What the database holds: one departure with the reason; roles ended; carrying released.
-    let (reason,): (String,) =
-        sqlx::query_as("SELECT reason FROM departures WHERE member_id = $1")
-            .bind(mia_id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let (reason,): (String,) = sqlx::query_as("SELECT reason FROM departures WHERE member_id = $1")
+        .bind(mia_id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(reason, REASON);
     assert_eq!(status(&app, "mia@example.org").await, "left");
     assert_eq!(
@@ -239,7 +243,10 @@ async fn the_reason_reaches_the_organisers_alone_and_the_coordinators_hear_what_
         0
     );
     // Nor the activity log: it says she left, and nothing of why.
-    assert_eq!(app.count("activity_log WHERE summary LIKE '%Leeds%'").await, 0);
+    assert_eq!(
+        app.count("activity_log WHERE summary LIKE '%Leeds%'").await,
+        0
+    );
     assert_eq!(
         app.count("activity_log WHERE summary = 'Mia left the CAN'")
             .await,
@@ -259,7 +266,6 @@ async fn the_reason_reaches_the_organisers_alone_and_the_coordinators_hear_what_
     for path in [
         format!("/c/{slug}/members"),
         format!("/c/{slug}/members/{mia_id}"),
-        format!("/c/{slug}/activity"),
         format!("/c/{slug}"),
         "/notifications".to_string(),
     ] {
@@ -297,7 +303,10 @@ async fn the_only_organiser_still_cannot_leave() {
         .assert_contains("You are the only active organiser");
     assert_eq!(status(&app, "olu@example.org").await, "active");
     assert_eq!(app.count("departures").await, 0);
-    assert_eq!(app.count("notifications WHERE kind = 'member_left'").await, 0);
+    assert_eq!(
+        app.count("notifications WHERE kind = 'member_left'").await,
+        0
+    );
     assert_eq!(
         app.count("role_grants WHERE role = 'organiser' AND ended_at IS NULL")
             .await,
@@ -348,7 +357,11 @@ async fn back_with_a_clean_slate(app: &TestApp, olu: &mut Browser, mia: &mut Bro
         .await,
         0
     );
-    assert_eq!(app.count("departures").await, 1, "the leaving stays on record");
+    assert_eq!(
+        app.count("departures").await,
+        1,
+        "the leaving stays on record"
+    );
     mia.get(&format!("/c/{slug}"))
         .await
         .assert_status(StatusCode::OK)
@@ -371,15 +384,17 @@ async fn someone_who_left_a_listed_can_asks_to_join_again_and_is_welcomed_back()
         .assert_contains("Ask to join");
     mia.post(
         &format!("/c/{slug}/join-requests"),
-        &[("message", "I'm back in town"), ("acknowledge_rules", "yes")],
+        &[
+            ("message", "I'm back in town"),
+            ("acknowledge_rules", "yes"),
+        ],
     )
     .await
     .assert_status(StatusCode::SEE_OTHER);
-    let request: Uuid =
-        sqlx::query_scalar("SELECT id FROM join_requests WHERE status = 'pending'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let request: Uuid = sqlx::query_scalar("SELECT id FROM join_requests WHERE status = 'pending'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     olu.get(&format!("/c/{slug}/join-requests")).await;
     olu.post(&format!("/c/{slug}/join-requests/{request}/approve"), &[])
         .await
@@ -478,9 +493,12 @@ async fn away_until_a_day_the_home_says_so_and_resuming_clears_it() {
     .await
     .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(away_until(&app, "mia@example.org").await, Some(back));
-    mia.post(&format!("/c/{slug}/membership/leave"), &[("confirm", "yes")])
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    mia.post(
+        &format!("/c/{slug}/membership/leave"),
+        &[("confirm", "yes")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(status(&app, "mia@example.org").await, "left");
     assert_eq!(away_until(&app, "mia@example.org").await, None);
 }
@@ -533,11 +551,8 @@ async fn back_on(app: &TestApp, email: &str, day: NaiveDate) {
 
 #[tokio::test]
 async fn the_clock_brings_members_back_on_their_day_in_the_cans_zone_once() {
-    let (app, _olu, mut others, slug) = team(&[
-        ("mia@example.org", "Mia"),
-        ("noor@example.org", "Noor"),
-    ])
-    .await;
+    let (app, _olu, mut others, slug) =
+        team(&[("mia@example.org", "Mia"), ("noor@example.org", "Noor")]).await;
     for zone in ["Pacific/Kiritimati", "Pacific/Pago_Pago"] {
         move_can_to(&app, zone).await;
         let today = today_of_can(&app).await;
@@ -565,7 +580,8 @@ async fn the_clock_brings_members_back_on_their_day_in_the_cans_zone_once() {
         assert!(detail.contains("active member of Riverside Neighbours again"));
     }
     assert_eq!(
-        app.count("activity_log WHERE summary = 'Mia is back'").await,
+        app.count("activity_log WHERE summary = 'Mia is back'")
+            .await,
         2
     );
     // Back, she takes part again: the home shows no "away", and the pause link is there.
@@ -574,4 +590,32 @@ async fn the_clock_brings_members_back_on_their_day_in_the_cans_zone_once() {
         .await
         .assert_lacks("You are away")
         .assert_contains(&format!("href=\"/c/{slug}/membership/pause\""));
+}
+
+/// The clock's claim, as `src/cans/queries/leaving.rs` holds it.
+fn claim_statement() -> String {
+    let source = include_str!("../../src/cans/queries/leaving.rs");
+    let marker = "const CLAIM_RETURNING: &str = \"";
+    let start = source.find(marker).expect("the statement") + marker.len();
+    let end = start + source[start..].find("\";").unwrap();
+    source[start..end].to_string()
+}
+
+#[tokio::test]
+async fn the_clock_finds_returning_members_through_the_return_day_index() {
+    let (app, _olu, _mia, _slug) = can_with_member("invite_only").await;
+    let mut conn = app.db.acquire().await.unwrap();
+    // With sequential scans priced out, a scan of memberships left is one the index cannot serve.
+    sqlx::query("SET enable_seqscan = off")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let plan: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN {}", claim_statement()))
+        .bind(100i64)
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    let plan = plan.join("\n");
+    assert!(plan.contains("memberships_away_until_idx"), "{plan}");
+    assert!(!plan.contains("Seq Scan on memberships"), "{plan}");
 }

@@ -121,6 +121,8 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/notifications/settings"),
     ("GET", "/unsubscribe/{id}/{x}/{x}"),
     ("POST", "/unsubscribe/{id}/{x}/{x}"),
+    ("GET", "/c/{slug}/membership/leave"),
+    ("GET", "/c/{slug}/membership/pause"),
 ];
 
 /// Routes the hostile-input run leaves out, and why: they take no id and hold no CAN's data, or they
@@ -314,6 +316,7 @@ pub(crate) const FIELDS: &[&str] = &[
     "weekly_digest",
     "offer_made",
     "upto",
+    "until",
 ];
 
 /// One of every kind of record in the CAN, so real ids of each kind are tried on every route.

@@ -98,10 +98,13 @@ pub async fn directory(
     let mut departures: HashMap<Uuid, Vec<DepartureLine>> = HashMap::new();
     if show_departures {
         for d in queries::departures(&state.db, access.can.id).await? {
-            departures.entry(d.member_id).or_default().push(DepartureLine {
-                left: time::date_in(d.left_at, tz),
-                reason: d.reason,
-            });
+            departures
+                .entry(d.member_id)
+                .or_default()
+                .push(DepartureLine {
+                    left: time::date_in(d.left_at, tz),
+                    reason: d.reason,
+                });
         }
     }
     let former = former

@@ -136,7 +136,7 @@ pub async fn leave(
         }
         StatusChange::LastOrganiser => {
             access
-                .redirect(&state.db, FlashKind::Error, LAST_ORGANISER, "/membership/leave")
+                .redirect(&state.db, FlashKind::Error, LAST_ORGANISER, "")
                 .await
         }
         StatusChange::NothingToChange => {

@@ -35,7 +35,10 @@ impl TryFrom<&LeaveForm> for Leave {
 
     fn try_from(f: &LeaveForm) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        match errors.check("reason", forms::text(&f.reason, "your reason", 0, REASON_MAX)) {
+        match errors.check(
+            "reason",
+            forms::text(&f.reason, "your reason", 0, REASON_MAX),
+        ) {
             Some(reason) => Ok(Self { reason }),
             None => Err(errors),
         }
@@ -73,8 +76,9 @@ impl Away {
                 time::date(latest)
             )),
             Ok(d) => Ok(d),
-            Err(_) => Err("Enter the day as year-month-day, like 2027-01-14, or leave it empty."
-                .to_string()),
+            Err(_) => Err(
+                "Enter the day as year-month-day, like 2027-01-14, or leave it empty.".to_string(),
+            ),
         };
         let mut errors = FieldErrors::new();
         match errors.check("until", until) {
@@ -112,7 +116,13 @@ mod tests {
         assert_eq!(away("  ").unwrap().until, None);
         assert_eq!(away("2026-12-02").unwrap().until, Some(day(2026, 12, 2)));
         assert_eq!(away("2027-12-01").unwrap().until, Some(day(2027, 12, 1)));
-        for bad in ["2026-12-01", "2026-11-30", "2027-12-02", "soon", "2027-02-30"] {
+        for bad in [
+            "2026-12-01",
+            "2026-11-30",
+            "2027-12-02",
+            "soon",
+            "2027-02-30",
+        ] {
             assert!(away(bad).unwrap_err().has("until"), "{bad}");
         }
     }

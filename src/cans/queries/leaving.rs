@@ -151,21 +151,22 @@ pub struct Returning {
 /// is the same condition widened to any zone's today (never more than a day after UTC's), so the
 /// partial index on `away_until` finds the few candidates.
 pub async fn claim_returning(conn: &mut PgConnection, batch: i64) -> Result<Vec<Returning>> {
-    Ok(sqlx::query_as(
-        "SELECT m.can_id, m.member_id, m.away_until, p.display_name AS name,
-                c.slug, c.name AS can_name
-         FROM memberships m
-         JOIN cans c ON c.id = m.can_id
-         JOIN members p ON p.id = m.member_id
-         WHERE m.away_until IS NOT NULL
-           AND m.away_until <= (now() AT TIME ZONE 'UTC')::date + 1
-           AND m.away_until <= (now() AT TIME ZONE c.time_zone)::date
-           AND m.status = 'paused'
-         ORDER BY m.away_until, m.id
-         LIMIT $1
-         FOR UPDATE OF m SKIP LOCKED",
-    )
-    .bind(batch)
-    .fetch_all(conn)
-    .await?)
+    Ok(sqlx::query_as(CLAIM_RETURNING)
+        .bind(batch)
+        .fetch_all(conn)
+        .await?)
 }
+
+/// The claim's statement (a test reads it from here to check its plan uses the index).
+const CLAIM_RETURNING: &str = "SELECT m.can_id, m.member_id, m.away_until, p.display_name AS name,
+       c.slug, c.name AS can_name
+FROM memberships m
+JOIN cans c ON c.id = m.can_id
+JOIN members p ON p.id = m.member_id
+WHERE m.away_until IS NOT NULL
+  AND m.away_until <= (now() AT TIME ZONE 'UTC')::date + 1
+  AND m.away_until <= (now() AT TIME ZONE c.time_zone)::date
+  AND m.status = 'paused'
+ORDER BY m.away_until, m.id
+LIMIT $1
+FOR UPDATE OF m SKIP LOCKED";
