@@ -291,6 +291,11 @@ async fn the_only_organiser_still_cannot_leave() {
     page.assert_status(StatusCode::OK)
         .assert_contains("You are the only active organiser")
         .assert_lacks("name=\"confirm\"");
+    olu.get(&format!("/c/{slug}/membership/pause"))
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("You are the only active organiser")
+        .assert_lacks("name=\"until\"");
     olu.post(
         &format!("/c/{slug}/membership/leave"),
         &[("confirm", "yes"), ("reason", "Tired")],

@@ -162,6 +162,8 @@ pub struct PausePage {
     paused: bool,
     /// What they carry now: it stays theirs while they are away.
     carries: usize,
+    /// They are the only active organiser: being away is refused until another is named.
+    last_organiser: bool,
     until: String,
     errors: FieldErrors,
 }
@@ -198,6 +200,7 @@ async fn pause_page_with(
         away_until: away_until.map(time::date),
         paused: !access.membership.is_active(),
         carries: preview.carries.len() + preview.backs_up.len(),
+        last_organiser: access.membership.is_organiser() && preview.active_organisers <= 1,
         until: match (errors.is_empty(), away_until) {
             (true, Some(d)) if until.is_empty() => d.to_string(),
             _ => until,
