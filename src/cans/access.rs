@@ -11,6 +11,7 @@ use std::marker::PhantomData;
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::response::Response;
+use chrono::NaiveDate;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -202,6 +203,7 @@ struct AccessRow {
     #[sqlx(flatten)]
     can: Can,
     membership_status: Option<MembershipStatus>,
+    away_until: Option<NaiveDate>,
     roles: Vec<String>,
 }
 
@@ -214,7 +216,7 @@ pub async fn load(
 ) -> Result<Option<(Can, Option<Membership>)>> {
     let row: Option<AccessRow> = sqlx::query_as(&format!(
         "SELECT {CAN_COLUMNS},
-                m.status AS membership_status,
+                m.status AS membership_status, m.away_until,
                 COALESCE(array_agg(g.role ORDER BY g.role) FILTER (WHERE g.role IS NOT NULL), '{{}}')
                     AS roles
          FROM cans c
@@ -222,7 +224,7 @@ pub async fn load(
          LEFT JOIN role_grants g ON g.can_id = c.id AND g.member_id = m.member_id
                                  AND g.ended_at IS NULL
          WHERE c.slug = $1
-         GROUP BY c.id, m.status"
+         GROUP BY c.id, m.status, m.away_until"
     ))
     .bind(slug)
     .bind(member_id)
@@ -234,6 +236,7 @@ pub async fn load(
                 member_id,
                 status,
                 roles: r.roles.iter().filter_map(|s| Role::parse(s)).collect(),
+                away_until: r.away_until,
             }),
             _ => None,
         };

@@ -13,7 +13,7 @@ use crate::web::time;
 
 /// A notification's detail: the rendered text without the trailing newline (the notification
 /// mail places it between its own lines).
-fn detail(t: &(impl Template + ?Sized)) -> Result<String> {
+pub(crate) fn detail(t: &(impl Template + ?Sized)) -> Result<String> {
     Ok(t.render()
         .map_err(AppError::internal)?
         .trim_end()

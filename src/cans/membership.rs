@@ -2,50 +2,77 @@
 //! giving and ending roles. Changes to leadership take the CAN's lock, so the rule that a CAN
 //! always keeps an active organiser holds whatever runs at the same time.
 
+use chrono::NaiveDate;
 use sqlx::PgPool;
 
 use super::access::{CanAccess, Member, Organiser};
 use super::forms::{Grant, Willing};
+use super::leaving::{self, Leaver};
 use super::mail;
 use super::model::{MembershipStatus, Role};
-use super::queries::{self, MemberLine};
+use super::queries::{self, MemberLine, Released};
 use crate::error::Result;
 use crate::notifications::{self, Kind, Notice, Recipient};
 use crate::web::time;
 
+/// What a member asks of their own membership.
+#[derive(Debug, Clone, Copy)]
+pub enum OwnChange<'a> {
+    /// Away for a while, until the day given (in the CAN's zone) if they know it. While away,
+    /// naming another day (or none) changes only the day.
+    Pause {
+        until: Option<NaiveDate>,
+    },
+    Resume,
+    /// Leaving, confirmed, with a word for the organisers only (empty when none).
+    Leave {
+        reason: &'a str,
+    },
+}
+
 /// What a member's change to their own membership came to.
 pub enum StatusChange {
     Changed,
-    /// Paused while paused, or resumed while active.
+    /// Away with the same return day, or resumed while active (or the membership changed since
+    /// the page was read, e.g. the clock brought them back).
     NothingToChange,
     /// They are the only active organiser: nothing changed.
     LastOrganiser,
 }
 
 /// The member pauses, resumes or leaves. Leaving ends their roles, withdraws a pending request
-/// and opens what they carried.
+/// and the asks made by or to them, opens what they carried, keeps their reason for the
+/// organisers, and tells the organisers and coordinators.
 pub async fn change_own_status(
     db: &PgPool,
     access: &CanAccess<Member>,
-    to: MembershipStatus,
+    change: OwnChange<'_>,
     base_url: &str,
 ) -> Result<StatusChange> {
     use MembershipStatus::{Active, Left, Paused};
-    let allowed = matches!(
-        (access.membership.status, to),
-        (Active, Paused) | (Paused, Active) | (_, Left)
-    );
-    if !allowed {
-        return Ok(StatusChange::NothingToChange);
-    }
     let (can, me) = (&access.can, &access.me);
+    let (from, to, until): (&[MembershipStatus], _, _) = match change {
+        OwnChange::Pause { until } => (&[Active], Paused, until),
+        OwnChange::Resume => (&[Paused], Active, None),
+        OwnChange::Leave { .. } => (&[Active, Paused], Left, None),
+    };
     let mut tx = db.begin().await?;
     queries::lock_can(&mut tx, can.id).await?;
-    queries::set_status(&mut tx, can.id, me.id, to).await?;
+    if !queries::change_status(&mut tx, can.id, me.id, from, to, until).await? {
+        // Already away: a new return day is all there is to change.
+        if let OwnChange::Pause { until } = change
+            && queries::set_away_until(&mut tx, can.id, me.id, until).await?
+        {
+            tx.commit().await?;
+            return Ok(StatusChange::Changed);
+        }
+        return Ok(StatusChange::NothingToChange);
+    }
+    let mut released = Released::default();
     if to == Left {
         queries::end_roles(&mut tx, can.id, me.id, None, me.id).await?;
         queries::withdraw_join_requests(&mut tx, can.id, me.id).await?;
-        queries::release_carried(&mut tx, can.id, me.id).await?;
+        released = queries::release_carried(&mut tx, can.id, me.id).await?;
         crate::responsibilities::offers::withdraw_involving(
             &mut tx,
             can,
@@ -54,6 +81,8 @@ pub async fn change_own_status(
             base_url,
         )
         .await?;
+        // Their open requests for a hand are withdrawn and their offers to help taken back.
+        crate::support::withdraw_open_for(&mut tx, can.id, me.id).await?;
     }
     // Checked after the change, under the CAN's lock, so no interleaving can leave none.
     if to != Active && queries::active_organisers(&mut tx, can.id).await? == 0 {
@@ -64,10 +93,20 @@ pub async fn change_own_status(
         Active => ("membership.resumed", "is back"),
         Left => ("membership.left", "left the CAN"),
     };
+    // The reason never reaches the log: only the organisers read it, on the members page.
     let summary = format!("{} {summary}", me.display_name);
     access
         .log(&mut tx, action, ("member", me.id), summary)
         .await?;
+    if let OwnChange::Leave { reason } = change {
+        let departure = queries::insert_departure(&mut tx, can.id, me.id, reason).await?;
+        let leaver = Leaver {
+            id: me.id,
+            name: &me.display_name,
+        };
+        leaving::tell_departure(&mut tx, can, leaver, departure, reason, &released, base_url)
+            .await?;
+    }
     tx.commit().await?;
     Ok(StatusChange::Changed)
 }

@@ -8,6 +8,7 @@ pub mod founding;
 mod handlers;
 pub mod invitations;
 pub mod join_requests;
+pub mod leaving;
 pub mod mail;
 pub mod membership;
 pub mod model;
@@ -50,9 +51,15 @@ pub fn router() -> Router<AppState> {
             "/c/{slug}/members/{member_id}/roles/{role}/renew",
             post(members::renew_role),
         )
-        .route("/c/{slug}/membership/pause", post(own::pause))
+        .route(
+            "/c/{slug}/membership/pause",
+            get(own::pause_page).post(own::pause),
+        )
         .route("/c/{slug}/membership/resume", post(own::resume))
-        .route("/c/{slug}/membership/leave", post(own::leave))
+        .route(
+            "/c/{slug}/membership/leave",
+            get(own::leave_page).post(own::leave),
+        )
         .route("/c/{slug}/membership/willing", post(own::willing))
         .route(
             "/c/{slug}/invitations",
@@ -81,11 +88,19 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The clock's work for CANs: role terms (a reminder two weeks ahead, the end once a term has
-/// passed). Terms are days long, so a check every few minutes is on time.
+/// passed), and members coming back on the day they gave. Both are days long, so a check every
+/// few minutes is on time.
 pub fn jobs() -> Vec<Job> {
-    vec![Job::new(
-        "role terms",
-        Duration::from_secs(300),
-        |ctx: JobContext| async move { terms::tick(&ctx.db, &ctx.base_url).await },
-    )]
+    vec![
+        Job::new(
+            "role terms",
+            Duration::from_secs(300),
+            |ctx: JobContext| async move { terms::tick(&ctx.db, &ctx.base_url).await },
+        ),
+        Job::new(
+            "time away ends",
+            Duration::from_secs(300),
+            |ctx: JobContext| async move { leaving::away::tick(&ctx.db, &ctx.base_url).await },
+        ),
+    ]
 }

@@ -1,6 +1,6 @@
 //! The CAN domain: stages, roles, visibility, membership status, and the CAN itself.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use uuid::Uuid;
 
@@ -281,6 +281,8 @@ pub struct Membership {
     pub member_id: Uuid,
     pub status: MembershipStatus,
     pub roles: Vec<Role>,
+    /// The day they said they would be back, while they are away (in the CAN's zone).
+    pub away_until: Option<NaiveDate>,
 }
 
 impl Membership {

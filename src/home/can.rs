@@ -62,6 +62,8 @@ pub struct OverviewPage {
     members: Vec<MemberBadge>,
     my_roles: Vec<Role>,
     paused: bool,
+    /// "14 January 2027": the day they said they would be back, while away.
+    away_until: Option<String>,
     /// What waits on the caller in this CAN (join requests among them, for organisers).
     waiting: Vec<Waiting>,
     /// The list is of this CAN only: no need to name it.
@@ -119,6 +121,7 @@ async fn members_page(
         created: time::date_in(can.created_at, tz),
         my_roles: membership.roles.clone(),
         paused: !membership.is_active(),
+        away_until: membership.away_until.map(time::date),
         waiting,
         show_can: false,
         members: members

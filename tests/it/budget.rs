@@ -223,6 +223,19 @@ const PAGES: &[Budget] = &[
         Who::PlainMember,
         10,
     ),
+    // Issue 16: leaving asks for confirmation (what it hands back); time away asks until when.
+    page(
+        "leave: confirmation",
+        "/c/seed-1/membership/leave",
+        Who::Organiser,
+        10,
+    ),
+    page(
+        "away for a while",
+        "/c/seed-1/membership/pause",
+        Who::Organiser,
+        10,
+    ),
 ];
 
 /// The fixture's request for a hand (asked by the organiser, offered on by the other members).

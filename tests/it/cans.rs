@@ -435,7 +435,10 @@ async fn the_last_organiser_cannot_step_down_leave_or_pause_until_another_is_nam
         .await
         .assert_contains("is the CAN&#39;s only active organiser");
     organiser
-        .post(&format!("/c/{slug}/membership/leave"), &[])
+        .post(
+            &format!("/c/{slug}/membership/leave"),
+            &[("confirm", "yes")],
+        )
         .await;
     organiser
         .get(&format!("/c/{slug}"))
@@ -463,7 +466,10 @@ async fn the_last_organiser_cannot_step_down_leave_or_pause_until_another_is_nam
         .assert_status(StatusCode::SEE_OTHER);
     organiser.get("/").await;
     organiser
-        .post(&format!("/c/{slug}/membership/leave"), &[])
+        .post(
+            &format!("/c/{slug}/membership/leave"),
+            &[("confirm", "yes")],
+        )
         .await
         .assert_status(StatusCode::SEE_OTHER);
     organiser
@@ -784,6 +790,7 @@ async fn outsiders_see_nothing_of_an_invite_only_can() {
                     ("name", "Hijacked"),
                     ("max_uses", "5"),
                     ("expires_in_days", "5"),
+                    ("confirm", "yes"),
                 ],
             )
             .await
@@ -1171,7 +1178,7 @@ async fn a_request_to_join_lapses_when_the_person_joins_another_way_or_leaves() 
         1
     );
     bo.get("/c/riverside").await;
-    bo.post("/c/riverside/membership/leave", &[])
+    bo.post("/c/riverside/membership/leave", &[("confirm", "yes")])
         .await
         .assert_status(StatusCode::SEE_OTHER);
 
@@ -1194,7 +1201,10 @@ async fn someone_who_rejoins_starts_without_their_old_roles() {
     let (app, mut organiser, mut member, slug) = can_with_member("invite_only").await;
     member.get(&format!("/c/{slug}")).await;
     member
-        .post(&format!("/c/{slug}/membership/leave"), &[])
+        .post(
+            &format!("/c/{slug}/membership/leave"),
+            &[("confirm", "yes")],
+        )
         .await
         .assert_status(StatusCode::SEE_OTHER);
     // A grant that slipped in as they left (the race the lock now prevents), made by hand.

@@ -14,6 +14,7 @@ mod fuzz;
 mod helpers;
 #[path = "../common/install.rs"]
 mod install;
+mod leaving;
 mod limits;
 mod meeting_fixes;
 mod meetings;

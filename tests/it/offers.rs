@@ -638,9 +638,12 @@ async fn leaving_or_closing_withdraws_open_asks() {
     // Mia leaves: the ask to her is withdrawn; Noor's stays.
     let mia = &mut others[0];
     mia.get(&format!("/c/{slug}")).await;
-    mia.post(&format!("/c/{slug}/membership/leave"), &[])
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    mia.post(
+        &format!("/c/{slug}/membership/leave"),
+        &[("confirm", "yes")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(offer_status(&app, to_mia).await, "withdrawn");
     assert_eq!(offer_status(&app, to_noor).await, "open");
     // She left: nobody is told on her behalf (she asked nobody).
@@ -716,9 +719,12 @@ async fn an_asker_who_leaves_takes_their_asks_back_and_those_asked_hear_it() {
     .fetch_one(&app.db)
     .await
     .unwrap();
-    mia.post(&format!("/c/{slug}/membership/leave"), &[])
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    mia.post(
+        &format!("/c/{slug}/membership/leave"),
+        &[("confirm", "yes")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(offer_status(&app, handoff).await, "withdrawn");
     let lines: Vec<String> = sqlx::query_scalar(
         "SELECT line FROM notifications WHERE kind = 'offer_withdrawn' AND member_id = $1",

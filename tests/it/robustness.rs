@@ -131,6 +131,8 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("GET", "/c/{slug}/welcome"),
     ("GET", "/c/{slug}/newcomers"),
     ("POST", "/c/{slug}/newcomers/{id}/companion"),
+    ("GET", "/c/{slug}/membership/leave"),
+    ("GET", "/c/{slug}/membership/pause"),
 ];
 
 /// Routes the hostile-input run leaves out, and why: they take no id and hold no CAN's data, or they
@@ -329,6 +331,7 @@ pub(crate) const FIELDS: &[&str] = &[
     "private",
     "companion",
     "welcome",
+    "until",
 ];
 
 /// One of every kind of record in the CAN, so real ids of each kind are tried on every route.

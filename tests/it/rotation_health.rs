@@ -418,7 +418,10 @@ async fn attendance_rates_count_the_members_of_the_time() {
     // Mia leaves now: she still came, and was a member then.
     others[0].get(&format!("/c/{SLUG}")).await;
     others[0]
-        .post(&format!("/c/{SLUG}/membership/leave"), &[])
+        .post(
+            &format!("/c/{SLUG}/membership/leave"),
+            &[("confirm", "yes")],
+        )
         .await
         .assert_status(StatusCode::SEE_OTHER);
     let page = olu.get(&format!("/c/{SLUG}/health")).await;

@@ -730,9 +730,12 @@ async fn an_objection_stands_even_when_the_objector_leaves() {
     answer(&mut noor, &slug, &round, "endorse", "").await;
     answer(&mut mia, &slug, &round, "object", "It forgets the children").await;
     mia.get(&format!("/c/{slug}")).await;
-    mia.post(&format!("/c/{slug}/membership/leave"), &[])
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    mia.post(
+        &format!("/c/{slug}/membership/leave"),
+        &[("confirm", "yes")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
     let page = olu.get(&format!("/c/{slug}/vision/rounds/{round}")).await;
     page.assert_contains("Mia (has left the CAN)")
         .assert_contains("It forgets the children");

@@ -1,6 +1,8 @@
 //! The member directory, a member's page with the roles they held over time, and granting, ending
 //! and renewing roles (organisers). A member's own membership is in [`super::own`].
 
+use std::collections::HashMap;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -49,18 +51,32 @@ fn line(m: MemberLine, tz: chrono_tz::Tz) -> DirectoryLine {
     }
 }
 
+/// A former member, with each time they left: when, and (for organisers only) the word they
+/// left for the organisers.
+pub struct FormerLine {
+    pub person: DirectoryLine,
+    pub departures: Vec<DepartureLine>,
+}
+
+pub struct DepartureLine {
+    pub left: String,
+    pub reason: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "cans/members.html")]
 pub struct DirectoryPage {
     ctx: Layout,
     nav: CanNav,
     current: Vec<DirectoryLine>,
-    former: Vec<DirectoryLine>,
+    former: Vec<FormerLine>,
     /// The viewer, whose own page has the "I am willing to" form.
     me: Uuid,
     /// Organisers and facilitators see who offers to facilitate or take notes, so they know
     /// whom to ask.
     show_willing: bool,
+    /// Organisers read when former members left and why (their reasons are for them alone).
+    show_departures: bool,
 }
 
 /// Whether the viewer asks people to run meetings: an active organiser or facilitator.
@@ -78,13 +94,35 @@ pub async fn directory(
     let (former, current): (Vec<_>, Vec<_>) = all
         .into_iter()
         .partition(|m| m.status == MembershipStatus::Left);
+    // Only organisers' pages read the reasons at all: nobody else's page can show them.
+    let show_departures = access.membership.is_organiser();
+    let mut departures: HashMap<Uuid, Vec<DepartureLine>> = HashMap::new();
+    if show_departures {
+        for d in queries::departures(&state.db, access.can.id).await? {
+            departures
+                .entry(d.member_id)
+                .or_default()
+                .push(DepartureLine {
+                    left: time::date_in(d.left_at, tz),
+                    reason: d.reason,
+                });
+        }
+    }
+    let former = former
+        .into_iter()
+        .map(|m| FormerLine {
+            departures: departures.remove(&m.member_id).unwrap_or_default(),
+            person: line(m, tz),
+        })
+        .collect();
     Ok(DirectoryPage {
         ctx,
         nav: CanNav::new(&access.can, &access.membership, Section::Members),
         show_willing: asks_who_is_willing(&access.membership),
+        show_departures,
         me: access.me.id,
         current: current.into_iter().map(|m| line(m, tz)).collect(),
-        former: former.into_iter().map(|m| line(m, tz)).collect(),
+        former,
     })
 }
 

@@ -126,46 +126,81 @@ pub async fn active_organisers(conn: &mut PgConnection, can_id: Uuid) -> Result<
     .await?)
 }
 
-pub async fn set_status(
+/// Moves the member's membership from one of `from` to `to`; false when it was in none of them
+/// (someone, or the clock, changed it since the page was read). Only a paused membership keeps a
+/// return day (`memberships_away_until_paused`): `away_until` is set for `Paused`, cleared otherwise.
+pub async fn change_status(
     conn: &mut PgConnection,
     can_id: Uuid,
     member_id: Uuid,
-    status: MembershipStatus,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE memberships SET status = $3, status_changed_at = now()
-         WHERE can_id = $1 AND member_id = $2",
+    from: &[MembershipStatus],
+    to: MembershipStatus,
+    away_until: Option<NaiveDate>,
+) -> Result<bool> {
+    let away_until = away_until.filter(|_| to == MembershipStatus::Paused);
+    let done = sqlx::query(
+        "UPDATE memberships SET status = $4, status_changed_at = now(), away_until = $5
+         WHERE can_id = $1 AND member_id = $2 AND status = ANY($3)",
     )
     .bind(can_id)
     .bind(member_id)
-    .bind(status)
+    .bind(from.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+    .bind(to)
+    .bind(away_until)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
+}
+
+/// What a leaving member's release opened: titles of the responsibilities nobody carries now, and
+/// of those that lost their backup.
+#[derive(Debug, Default)]
+pub struct Released {
+    pub unowned: Vec<String>,
+    pub without_backup: Vec<String>,
 }
 
 /// Someone who leaves no longer carries or backs up anything: what they carried is open again
 /// (the history keeps that they held it).
-pub async fn release_carried(conn: &mut PgConnection, can_id: Uuid, member_id: Uuid) -> Result<()> {
-    sqlx::query(
-        "UPDATE carriers SET until_at = greatest(least(COALESCE(until_at, 'infinity'), now()), from_at),
-                ended_how = 'left'
-         WHERE can_id = $1 AND member_id = $2 AND (until_at IS NULL OR until_at > now())",
+pub async fn release_carried(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    member_id: Uuid,
+) -> Result<Released> {
+    let ended: Vec<(Uuid, String, String)> = sqlx::query_as(
+        "WITH ended AS (
+             UPDATE carriers SET until_at = greatest(least(COALESCE(until_at, 'infinity'), now()), from_at),
+                    ended_how = 'left'
+             WHERE can_id = $1 AND member_id = $2 AND (until_at IS NULL OR until_at > now())
+             RETURNING responsibility_id, kind)
+         SELECT r.id, r.title, e.kind
+         FROM ended e JOIN responsibilities r ON r.id = e.responsibility_id AND r.can_id = $1
+         WHERE r.status IN ('open', 'active')
+         ORDER BY lower(r.title), r.id",
     )
     .bind(can_id)
     .bind(member_id)
-    .execute(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    sqlx::query(
+    let opened: Vec<Uuid> = sqlx::query_scalar(
         "UPDATE responsibilities r SET status = 'open'
          WHERE r.can_id = $1 AND r.status = 'active' AND NOT EXISTS (
              SELECT 1 FROM carriers c WHERE c.responsibility_id = r.id AND c.kind = 'carrier'
-               AND (c.until_at IS NULL OR c.until_at > now()))",
+               AND (c.until_at IS NULL OR c.until_at > now()))
+         RETURNING r.id",
     )
     .bind(can_id)
-    .execute(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(())
+    let mut released = Released::default();
+    for (id, title, kind) in ended {
+        match kind.as_str() {
+            "carrier" if opened.contains(&id) => released.unowned.push(title),
+            "backup" => released.without_backup.push(title),
+            _ => {}
+        }
+    }
+    Ok(released)
 }
 
 /// Sets what the member offers to do at meetings and for newcomers; false when it was so already.

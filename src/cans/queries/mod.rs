@@ -4,6 +4,7 @@
 
 mod invitations;
 mod join_requests;
+mod leaving;
 mod membership;
 mod terms;
 
@@ -16,6 +17,7 @@ use crate::error::Result;
 
 pub use invitations::*;
 pub use join_requests::*;
+pub use leaving::*;
 pub use membership::*;
 pub use terms::*;
 
