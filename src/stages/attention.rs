@@ -17,10 +17,10 @@ pub const TERM_DAYS: i64 = 30;
 pub const REVIEW_DAYS: i64 = 30;
 /// A support request open longer than this many days has waited too long.
 pub const SUPPORT_DAYS: i32 = 7;
-/// A newcomer who has come to nothing this many days after joining...
-pub const NEWCOMER_DAYS: i32 = 30;
-/// ...until this many days after joining (after that they are no longer a newcomer).
-pub const NEWCOMER_UNTIL_DAYS: i32 = 90;
+/// A newcomer who has come to nothing this many days after joining, until this many days after
+/// (the newcomers page's own window, so the step and the list it links to agree).
+pub const NEWCOMER_DAYS: i32 = crate::welcome::NEWCOMER_DAYS;
+pub const NEWCOMER_UNTIL_DAYS: i32 = crate::welcome::LOOK_BACK_DAYS;
 /// Facilitation is judged from this many held meetings among the last [`health::RECENT`].
 pub const FACILITATION_MIN: i64 = 4;
 /// A dip: the newest shown check-in average this much (or more) below the mean of the
@@ -340,6 +340,7 @@ mod tests {
             member_id: Uuid::nil(),
             status,
             roles,
+            away_until: None,
         };
         let active = MembershipStatus::Active;
         assert!(Viewer::of(&m(vec![Role::Facilitator], active)).sees_drifting);

@@ -70,7 +70,7 @@ pub struct Facts {
     pub support_waiting_all: i64,
     /// Active members who came to a meeting and carry no active responsibility.
     pub came_carrying_nothing: i64,
-    /// Active members who joined 30 to 90 days ago and came to no meeting.
+    /// Active members who arrived 30 to 180 days ago and came to no meeting.
     pub newcomers_not_come: i64,
 }
 
@@ -386,8 +386,9 @@ pub fn assess_sql() -> String {
                               WHERE c.can_id = m.can_id AND c.member_id = m.member_id
                                 AND c.kind = 'carrier' AND {current})) AS came_carrying_nothing,
            (SELECT count(*) FROM memberships m WHERE m.can_id = $1 AND m.status = 'active'
-              AND m.joined_at < now() - make_interval(days => {newcomer_days})
-              AND m.joined_at > now() - make_interval(days => {newcomer_until})
+              -- Arrived (joined, or rejoined and acknowledged the rules again) in the window.
+              AND greatest(m.joined_at, m.rules_acknowledged_at) < now() - make_interval(days => {newcomer_days})
+              AND greatest(m.joined_at, m.rules_acknowledged_at) > now() - make_interval(days => {newcomer_until})
               AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.can_id = m.can_id
                                 AND a.member_id = m.member_id)) AS newcomers_not_come,
            COALESCE((SELECT array_agg(d.display_name ORDER BY lower(d.display_name), d.id) FROM d), '{{}}') AS drifting_names,

@@ -321,6 +321,7 @@ impl Lead {
             member_id: self.member_id,
             status: MembershipStatus::Active,
             roles: self.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            away_until: None,
         })
     }
 }
