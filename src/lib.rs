@@ -12,6 +12,7 @@ mod home;
 pub mod meetings;
 pub mod notifications;
 pub mod outbox;
+pub mod pathways;
 pub mod rate;
 pub mod responsibilities;
 pub mod scheduler;
@@ -77,6 +78,7 @@ pub fn app(state: AppState) -> Router {
         .merge(responsibilities::router())
         .merge(stages::router())
         .merge(notifications::router())
+        .merge(pathways::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::session::middleware,
