@@ -147,7 +147,11 @@ async fn render(
         })
         .collect();
     // A refused note belongs to a member on this page; any other id names nothing here.
-    if failed.is_some() && !people.iter().any(|p| p.note_failed && p.suggestion.is_some()) {
+    if failed.is_some()
+        && !people
+            .iter()
+            .any(|p| p.note_failed && p.suggestion.is_some())
+    {
         return Err(AppError::NotFound);
     }
     Ok(PathwaysPage {
@@ -179,7 +183,15 @@ pub async fn page(
     access: CanAccess<Coordinator>,
     ctx: Layout,
 ) -> Result<PathwaysPage> {
-    render(&state.db, &access, ctx, FieldErrors::new(), None, String::new()).await
+    render(
+        &state.db,
+        &access,
+        ctx,
+        FieldErrors::new(),
+        None,
+        String::new(),
+    )
+    .await
 }
 
 pub async fn invite(

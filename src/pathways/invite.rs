@@ -127,7 +127,10 @@ pub async fn send(
         overlap_days: 0,
         when: checked.when,
     };
-    if offers::make(&mut tx, access, &ask, base_url).await?.is_none() {
+    if offers::make(&mut tx, access, &ask, base_url)
+        .await?
+        .is_none()
+    {
         return Ok(Invited::Refused(format!(
             "{} has been asked this already and has not answered yet: nothing new was sent.",
             person.name
@@ -141,5 +144,8 @@ pub async fn send(
     };
     access.log(&mut tx, action, subject, summary).await?;
     tx.commit().await?;
-    Ok(Invited::Sent(format!("{} is invited to {what}.", person.name)))
+    Ok(Invited::Sent(format!(
+        "{} is invited to {what}.",
+        person.name
+    )))
 }

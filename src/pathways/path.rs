@@ -259,7 +259,10 @@ mod tests {
             .with(Step::CarriesOngoing, day(3));
         let counts = tally([&a, &b, &c]);
         let at = |s: Step| counts[s.index()];
-        assert_eq!((at(Step::Joined).standing, at(Step::Joined).reached), (1, 3));
+        assert_eq!(
+            (at(Step::Joined).standing, at(Step::Joined).reached),
+            (1, 3)
+        );
         assert_eq!(
             (
                 at(Step::CameToMeeting).standing,
@@ -274,7 +277,10 @@ mod tests {
             ),
             (1, 1)
         );
-        assert_eq!((at(Step::HoldsRole).standing, at(Step::HoldsRole).reached), (0, 0));
+        assert_eq!(
+            (at(Step::HoldsRole).standing, at(Step::HoldsRole).reached),
+            (0, 0)
+        );
         assert_eq!(counts.iter().map(|c| c.standing).sum::<usize>(), 3);
     }
 }

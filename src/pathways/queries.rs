@@ -7,7 +7,7 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::path::{Path, Step};
-use super::suggest::{Goal, NotesWanted, NOTE_TAKER_DAYS};
+use super::suggest::{Goal, NOTE_TAKER_DAYS, NotesWanted};
 use crate::cans::model::MembershipStatus;
 use crate::error::Result;
 use crate::meetings::model::MeetingStatus;
@@ -234,12 +234,13 @@ pub async fn lock_responsibility(
     id: Uuid,
 ) -> Result<Option<ResponsibilityOpening>> {
     // Lock the row first, then read its holders (an aggregate cannot be locked).
-    let locked: Option<Uuid> =
-        sqlx::query_scalar("SELECT id FROM responsibilities WHERE can_id = $1 AND id = $2 FOR UPDATE")
-            .bind(can_id)
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let locked: Option<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM responsibilities WHERE can_id = $1 AND id = $2 FOR UPDATE",
+    )
+    .bind(can_id)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
     if locked.is_none() {
         return Ok(None);
     }

@@ -96,7 +96,11 @@ impl OpeningId {
     }
 
     /// The opening an open offer fills, if it is one (a hand-off is not).
-    pub fn of_offer(kind: OfferKind, responsibility: Option<Uuid>, meeting: Option<Uuid>) -> Option<Self> {
+    pub fn of_offer(
+        kind: OfferKind,
+        responsibility: Option<Uuid>,
+        meeting: Option<Uuid>,
+    ) -> Option<Self> {
         let (kind, id) = match kind {
             OfferKind::Carrier => (OpeningKind::Carry, responsibility?),
             OfferKind::Backup => (OpeningKind::Backup, responsibility?),
@@ -152,7 +156,11 @@ pub struct Goal {
 /// The openings of a group, from its responsibilities (with their current holders) and its
 /// meetings ahead without a note-taker; those already asked of someone (`asked`) are left out.
 /// Unowned responsibilities come first, then missing backups, then meetings (soonest first).
-pub fn openings(responsibilities: &[Row], meetings: &[NotesWanted], asked: &[OpeningId]) -> Vec<Opening> {
+pub fn openings(
+    responsibilities: &[Row],
+    meetings: &[NotesWanted],
+    asked: &[OpeningId],
+) -> Vec<Opening> {
     let mut found = Vec::new();
     let text = |r: &Row| format!("{} {}", r.title, r.description);
     for r in responsibilities {
@@ -283,7 +291,10 @@ impl Stance {
                 format!("carries nothing yet and came to {}", times(meetings))
             }
             (Self::New { meetings }, true) => {
-                format!("you came to {} and do not carry anything yet", times(meetings))
+                format!(
+                    "you came to {} and do not carry anything yet",
+                    times(meetings)
+                )
             }
             (Self::CarriedTask, false) => "has carried a task".into(),
             (Self::CarriedTask, true) => "you have carried a task".into(),
@@ -458,7 +469,11 @@ fn matched(c: &Candidate<'_>, o: &Opening, goals: &[Goal]) -> Option<(u32, Vec<F
 /// One suggestion per candidate where any opening may go to them: the best fits first, each
 /// opening to one member while other openings remain for the rest (see the module's notes).
 /// Candidates and openings are taken in the order given, which breaks ties.
-pub fn suggest(candidates: &[Candidate<'_>], openings: &[Opening], goals: &[Goal]) -> Vec<Suggestion> {
+pub fn suggest(
+    candidates: &[Candidate<'_>],
+    openings: &[Opening],
+    goals: &[Goal],
+) -> Vec<Suggestion> {
     let mut pairs = Vec::new();
     for (ci, c) in candidates.iter().enumerate() {
         for (oi, o) in openings.iter().enumerate() {
@@ -540,7 +555,12 @@ mod tests {
             .with(Step::CameToMeeting, day(2))
     }
 
-    fn candidate<'a>(n: u128, skills: &'a str, hopes: &'a [String], path: &'a Path) -> Candidate<'a> {
+    fn candidate<'a>(
+        n: u128,
+        skills: &'a str,
+        hopes: &'a [String],
+        path: &'a Path,
+    ) -> Candidate<'a> {
         Candidate {
             id: id(n),
             skills,
@@ -559,18 +579,26 @@ mod tests {
         };
         assert_eq!(OpeningId::parse(&o.key()), Some(o));
         assert_eq!(OpeningId::parse("carry:nope"), None);
-        assert_eq!(OpeningId::parse("handoff:00000000-0000-0000-0000-000000000007"), None);
+        assert_eq!(
+            OpeningId::parse("handoff:00000000-0000-0000-0000-000000000007"),
+            None
+        );
         assert_eq!(OpeningId::parse(""), None);
     }
 
     #[test]
-    fn rule_a_someone_who_comes_but_carries_nothing_is_invited_to_carry_an_unowned_task_matching_their_skills() {
+    fn rule_a_someone_who_comes_but_carries_nothing_is_invited_to_carry_an_unowned_task_matching_their_skills()
+     {
         let path = newcomer();
         let mut soup = opening(OpeningKind::Carry, 1, "Soup night");
         soup.text = "Soup night: cooking for neighbours".into();
         soup.task = true;
         let flyers = opening(OpeningKind::Carry, 2, "Flyers");
-        let s = suggest(&[candidate(10, "cooking", &[], &path)], &[flyers, soup], &[]);
+        let s = suggest(
+            &[candidate(10, "cooking", &[], &path)],
+            &[flyers, soup],
+            &[],
+        );
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].opening.id, id(1));
         assert_eq!(s[0].rule, Rule::Unowned);
@@ -586,7 +614,8 @@ mod tests {
     }
 
     #[test]
-    fn rule_b_someone_who_carried_a_task_is_invited_to_back_up_but_never_their_own_responsibility() {
+    fn rule_b_someone_who_carried_a_task_is_invited_to_back_up_but_never_their_own_responsibility()
+    {
         let path = newcomer().with(Step::CarriedTask, day(3));
         let mut treasurer = opening(OpeningKind::Backup, 1, "Treasurer");
         treasurer.excluded = vec![id(11)];
@@ -596,7 +625,10 @@ mod tests {
         let of = |m: u128| s.iter().find(|x| x.member == id(m)).unwrap(); // ok: test fixture
         assert_eq!(of(10).opening.kind, OpeningKind::Backup);
         assert_eq!(of(10).rule, Rule::NoBackup);
-        assert_eq!(of(10).reason(), "has carried a task; “Treasurer” has no backup");
+        assert_eq!(
+            of(10).reason(),
+            "has carried a task; “Treasurer” has no backup"
+        );
         // The carrier of Treasurer is never asked to back it up: they get the other opening.
         assert_eq!(of(11).opening.id, id(2));
     }
@@ -665,7 +697,11 @@ mod tests {
         task.task = true;
         let ongoing = opening(OpeningKind::Carry, 2, "Treasurer");
         let s = suggest(&[candidate(10, "", &[], &backup)], &[task, ongoing], &[]);
-        assert_eq!(s[0].opening.id, id(2), "a backup is invited to carry an ongoing one");
+        assert_eq!(
+            s[0].opening.id,
+            id(2),
+            "a backup is invited to carry an ongoing one"
+        );
         assert_eq!(
             s[0].reason(),
             "has backed up an ongoing responsibility; nobody carries “Treasurer”"
@@ -725,12 +761,12 @@ mod tests {
         use ResponsibilityKind::{Ongoing, Task};
         use ResponsibilityStatus::{Active, Done, Open};
         let rows = [
-            row(1, Task, Open, vec![], vec![]),               // (a)
-            row(2, Ongoing, Active, vec![id(50)], vec![]),    // (b)
+            row(1, Task, Open, vec![], vec![]),                  // (a)
+            row(2, Ongoing, Active, vec![id(50)], vec![]),       // (b)
             row(3, Ongoing, Active, vec![id(50)], vec![id(51)]), // covered
-            row(4, Task, Active, vec![id(50)], vec![]),       // a task needs no backup
-            row(5, Ongoing, Done, vec![], vec![]),            // closed
-            row(6, Ongoing, Open, vec![], vec![]),            // (a), but asked already
+            row(4, Task, Active, vec![id(50)], vec![]),          // a task needs no backup
+            row(5, Ongoing, Done, vec![], vec![]),               // closed
+            row(6, Ongoing, Open, vec![], vec![]),               // (a), but asked already
         ];
         let meetings = [NotesWanted {
             id: id(7),

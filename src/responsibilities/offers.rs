@@ -17,8 +17,8 @@ use super::holding::hand_over;
 use super::log;
 use super::mail::Asked;
 use super::model::{HoldingEnd, HoldingKind, OfferKind, OfferStatus};
-use super::queries::offers::{self, MeetingOpening, NewOffer, Offer};
 pub use super::queries::offers::Subject;
+use super::queries::offers::{self, MeetingOpening, NewOffer, Offer};
 use super::queries::{self, holdings, holdings::EndHolding, holdings::NewHolding};
 use crate::cans::access::{CanAccess, Coordinator, Member, Requirement};
 use crate::error::{AppError, OrNotFound, Result};
@@ -201,11 +201,15 @@ fn note_taking_closed(
     now: chrono::DateTime<Utc>,
 ) -> Option<&'static str> {
     if meeting.status != MeetingStatus::Scheduled {
-        Some("This meeting is no longer scheduled (it was cancelled or has been held): nothing changed.")
+        Some(
+            "This meeting is no longer scheduled (it was cancelled or has been held): nothing changed.",
+        )
     } else if meeting.starts_at <= now {
         Some("This meeting has already started: nothing changed.")
     } else if meeting.note_taker_id.is_some_and(|n| n != member) {
-        Some("Someone else takes the notes at this meeting now: nothing changed. Decline the ask if you like.")
+        Some(
+            "Someone else takes the notes at this meeting now: nothing changed. Decline the ask if you like.",
+        )
     } else {
         None
     }

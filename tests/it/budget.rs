@@ -184,6 +184,14 @@ const PAGES: &[Budget] = &[
         10,
     ),
     page("unsubscribe link", "{unsubscribe}", Who::CalendarApp, 10),
+    // Issue 16: the pathways view, and a member's own page with their own path.
+    page("pathways", "/c/seed-1/pathways", Who::Organiser, 10),
+    page(
+        "own member page (own path)",
+        "/c/seed-1/members/{member}",
+        Who::PlainMember,
+        10,
+    ),
 ];
 
 /// The fixture's open offer (the organiser asks the member to back up its responsibility); each
