@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::forms::{InviteForm, Refused};
 use super::invite::{self, Invited};
 use super::overview::Group;
-use super::path::{self, Step};
+use super::path;
 use super::suggest::{OpeningKind, Suggestion};
 use crate::AppState;
 use crate::cans::access::{CanAccess, Coordinator};
@@ -120,7 +120,7 @@ async fn render(
         })
         .collect();
     // Newest first.
-    moved.sort_by(|a, b| b.0.cmp(&a.0));
+    moved.sort_by_key(|m| std::cmp::Reverse(m.0));
     let people: Vec<PersonLine> = group
         .members
         .iter()
@@ -297,13 +297,4 @@ fn capitalised(s: &str) -> String {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-/// For the stage guide: how many of these members came to a meeting but have never carried or
-/// backed up anything ("N members have come to meetings but carry nothing").
-pub fn came_but_carry_nothing<'a>(paths: impl IntoIterator<Item = &'a path::Path>) -> usize {
-    paths
-        .into_iter()
-        .filter(|p| p.reached(Step::CameToMeeting) && !p.has_carried())
-        .count()
 }

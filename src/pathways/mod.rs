@@ -18,7 +18,8 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 
-pub use handlers::{MOVED_DAYS, NextStep, OwnPath, OwnStep, came_but_carry_nothing, own_path};
+pub use handlers::{MOVED_DAYS, NextStep, OwnPath, OwnStep, own_path};
+pub use path::came_but_carry_nothing;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -188,6 +188,15 @@ pub fn tally<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Vec<StepCount> {
     counts
 }
 
+/// For the stage guide: how many of these members came to a meeting but have never carried or
+/// backed up anything ("N members have come to meetings but carry nothing").
+pub fn came_but_carry_nothing<'a>(paths: impl IntoIterator<Item = &'a Path>) -> usize {
+    paths
+        .into_iter()
+        .filter(|p| p.reached(Step::CameToMeeting) && !p.has_carried())
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,5 +291,17 @@ mod tests {
             (0, 0)
         );
         assert_eq!(counts.iter().map(|c| c.standing).sum::<usize>(), 3);
+    }
+
+    #[test]
+    fn those_who_came_but_never_carried_are_counted_for_the_guide() {
+        let came = Path::default().with(Step::CameToMeeting, day(2));
+        let carried = came.clone().with(Step::CarriedTask, day(3));
+        let backup = came.clone().with(Step::BacksUp, day(3));
+        let never_came = Path::default().with(Step::Joined, day(1));
+        assert_eq!(
+            came_but_carry_nothing([&came, &carried, &backup, &never_came]),
+            1
+        );
     }
 }

@@ -444,8 +444,10 @@ fn matched(c: &Candidate<'_>, o: &Opening, goals: &[Goal]) -> Option<(u32, Vec<F
         OpeningKind::Backup => Rule::NoBackup,
         OpeningKind::NoteTaker => Rule::NoteTaker,
     };
-    if let Some(goal) = o.goal.and_then(|g| goals.iter().find(|x| x.id == g)) {
-        if let Some(hope) = c.hopes.iter().find(|h| hope_meets(h, goal)) {
+    let goal = o.goal.and_then(|g| goals.iter().find(|x| x.id == g));
+    if let Some(goal) = goal {
+        let hope = c.hopes.iter().find(|h| hope_meets(h, goal));
+        if let Some(hope) = hope {
             score += 6;
             rule = Rule::HopeMeetsGoal;
             fits.push(Fit::Hope {
