@@ -63,6 +63,8 @@ pub struct PersonLine {
     pub suggestion: Option<InviteLine>,
     /// Their invitation's note was refused: its field carries the message and the text kept.
     pub note_failed: bool,
+    /// The viewer's own line: nobody invites themselves (they take it on from its page).
+    pub is_me: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -144,6 +146,7 @@ async fn render(
                 .suggestion_for(m.member_id)
                 .map(|s| invite_line(s, access)),
             note_failed: failed == Some(m.member_id),
+            is_me: m.member_id == access.me.id,
         })
         .collect();
     // A refused note belongs to a member on this page; any other id names nothing here.

@@ -105,6 +105,13 @@ pub async fn send(
     let person = queries::lock_member(&mut tx, can.id, member)
         .await?
         .or_not_found()?;
+    if member == me.id {
+        return Ok(Invited::Refused(format!(
+            "Nobody invites themselves: to {} “{}”, take it on from its own page.",
+            invitation.opening.kind.offer_kind().verb(),
+            checked.title
+        )));
+    }
     if person.status != MembershipStatus::Active {
         return Ok(Invited::Refused(format!(
             "{} is not an active member now (away, or gone): nothing was sent.",

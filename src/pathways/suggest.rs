@@ -16,7 +16,7 @@
 //! member with an open invitation gets no new one until they answer.
 //!
 //! How a member and an opening are matched — a few points each, the highest total wins:
-//! - where they stand on the path: someone who comes but has carried nothing → a task or an
+//! - where they stand on the path (what they have ever done, as the path says): someone who comes but has carried nothing → a task or an
 //!   unowned responsibility; someone who carried a task → a backup; a backup → carrying an ongoing
 //!   one; a carrier → taking notes;
 //! - their skills and interests on their profile sharing words with the opening

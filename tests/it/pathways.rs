@@ -1033,13 +1033,22 @@ async fn an_opening_filled_meanwhile_or_a_member_away_is_refused_with_a_message_
         .get(&path)
         .await
         .assert_contains("Cas is not an active member now");
-    // The carrier is never asked to back up their own.
-    let olu = o.app.member_id("olu@example.org").await;
+    // A carrier is never asked to back up their own.
+    holds(
+        &o.app,
+        o.can,
+        o.treasurer,
+        ben,
+        "carrier",
+        Utc::now() - chrono::TimeDelta::minutes(1),
+        None,
+    )
+    .await;
     o.olu
         .post(
             &format!("{path}/invite"),
             &[
-                ("member_id", &olu.to_string()),
+                ("member_id", &ben.to_string()),
                 ("opening", &format!("backup:{}", o.treasurer)),
                 ("note", ""),
             ],
@@ -1101,4 +1110,29 @@ async fn each_member_sees_their_own_path_and_one_next_step_and_nobody_else_does(
         .await
         .assert_contains("Answer the invitation to carry “Soup night” (until ")
         .assert_lacks("You could");
+}
+
+#[tokio::test]
+async fn nobody_invites_themselves() {
+    let mut o = openings().await;
+    let olu = o.app.member_id("olu@example.org").await;
+    let path = format!("/c/{}/pathways", o.slug);
+    let page = o.olu.get(&path).await;
+    page.assert_lacks("Invite Olu to")
+        .assert_contains("For you: <a href=");
+    o.olu
+        .post(
+            &format!("{path}/invite"),
+            &[
+                ("member_id", &olu.to_string()),
+                ("opening", &format!("carrier:{}", o.soup)),
+                ("note", ""),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    o.olu.get(&path).await.assert_contains(
+        "Nobody invites themselves: to carry “Soup night”, take it on from its own page.",
+    );
+    assert_eq!(o.app.count("offers").await, 0);
 }
