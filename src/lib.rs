@@ -12,6 +12,7 @@ mod home;
 pub mod meetings;
 pub mod notifications;
 pub mod outbox;
+pub mod pathways;
 pub mod rate;
 pub mod responsibilities;
 pub mod scheduler;
@@ -81,6 +82,7 @@ pub fn app(state: AppState) -> Router {
         .merge(notifications::router())
         .merge(support::router())
         .merge(welcome::router())
+        .merge(pathways::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::session::middleware,

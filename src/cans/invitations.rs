@@ -248,6 +248,10 @@ pub async fn join(
     }
     let can = queries::can_by_id(&mut *tx, inv.can_id).await?;
     let now = chrono::Utc::now();
+    // The CAN's lock before the membership row: inserting it takes a key-share lock on the CAN,
+    // and the companion's rotation then wants the CAN's lock — taken in this order by every
+    // joining, two at once queue instead of deadlocking.
+    queries::lock_can(&mut tx, can.id).await?;
     if !queries::add_membership(&mut tx, can.id, member.id, now, Some(inv.id)).await? {
         return Ok(Ok(Joined::AlreadyMember(can)));
     }

@@ -130,6 +130,8 @@ pub async fn decide(
     if approved {
         let acknowledged = request.rules_acknowledged_at;
         let (member, name) = (request.member_id, &request.display_name);
+        // The CAN's lock before the membership row (see `invitations::join`).
+        queries::lock_can(&mut tx, can.id).await?;
         if queries::add_membership(&mut tx, can.id, member, acknowledged, None).await? {
             let newcomer = Actor { id: member, name };
             crate::welcome::companions::at_joining(&mut tx, can, newcomer, base_url).await?;

@@ -82,7 +82,7 @@ pub async fn change_own_status(
         )
         .await?;
         // Their open requests for a hand are withdrawn and their offers to help taken back.
-        crate::support::withdraw_open_for(&mut tx, can.id, me.id).await?;
+        crate::support::withdraw_open_for(&mut tx, can, me.id, base_url).await?;
     }
     // Checked after the change, under the CAN's lock, so no interleaving can leave none.
     if to != Active && queries::active_organisers(&mut tx, can.id).await? == 0 {

@@ -24,7 +24,7 @@ pub const MINUTES_DAYS: i32 = 14;
 pub enum WaitingKind {
     /// A task you carry whose date has passed.
     Overdue,
-    /// An ask (carry, back up, take over) offered to you.
+    /// An ask (carry, back up, take over, take notes at a meeting) offered to you.
     Offer,
     /// A consent round on the vision you have not answered.
     Round,
@@ -178,12 +178,13 @@ JOIN meetings g ON g.id = a.meeting_id AND g.status = 'held'
                 AND g.ends_at > $3 - make_interval(days => $4)
 WHERE NOT EXISTS (SELECT 1 FROM check_ins k WHERE k.meeting_id = g.id AND k.member_id = m.member_id)
 UNION ALL
-SELECT m.member_id, 'offer', m.can_id, m.slug, m.can_name, o.id, r.title, f.display_name, o.kind,
-       o.expires_at, NULL, NULL
+SELECT m.member_id, 'offer', m.can_id, m.slug, m.can_name, o.id, coalesce(r.title, g.title),
+       f.display_name, o.kind, o.expires_at, NULL, NULL
 FROM mine m
 JOIN offers o ON o.can_id = m.can_id AND o.to_member = m.member_id AND o.status = 'open'
              AND o.expires_at > $3
-JOIN responsibilities r ON r.id = o.responsibility_id
+LEFT JOIN responsibilities r ON r.id = o.responsibility_id
+LEFT JOIN meetings g ON g.id = o.meeting_id
 JOIN members f ON f.id = o.from_member
 UNION ALL
 SELECT m.member_id, 'minutes', m.can_id, m.slug, m.can_name, g.id, g.title, NULL, NULL, g.ends_at,
@@ -323,6 +324,7 @@ fn item(r: Row, now: DateTime<Utc>) -> Waiting {
             let text = match r.detail.as_deref() {
                 Some("backup") => format!("{who} asks you to back up “{title}”"),
                 Some("handoff") => format!("{who} asks you to take over “{title}”"),
+                Some("note_taker") => format!("{who} asks you to take notes at “{title}”"),
                 _ => format!("{who} asks you to carry “{title}”"),
             };
             (

@@ -137,12 +137,13 @@ pub async fn assign(
         return Ok(Assigned::Took { kind });
     }
     let ask = offers::Ask {
-        responsibility: id,
+        subject: offers::Subject::Responsibility(id),
         title: &r.title,
         kind: OfferKind::of(kind),
         to: target,
         note: &asked.note,
         overlap_days: 0,
+        when: None,
     };
     if offers::make(&mut tx, access, &ask, base_url)
         .await?
@@ -236,13 +237,14 @@ pub async fn hand_off(
     let name = queries::person(&mut tx, to).await?.name;
     let overlap = handoff.overlap_days;
     let ask = offers::Ask {
-        responsibility: id,
+        subject: offers::Subject::Responsibility(id),
         title: &r.title,
         kind: OfferKind::Handoff,
         to,
         note: &handoff.note,
         // The form allows 0 to 60.
         overlap_days: i16::try_from(overlap).unwrap_or(0),
+        when: None,
     };
     if offers::make(&mut tx, access, &ask, base_url)
         .await?

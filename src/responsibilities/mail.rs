@@ -20,6 +20,8 @@ pub struct Asked<'a> {
     pub title: &'a str,
     pub note: &'a str,
     pub overlap_days: i16,
+    /// When the meeting of a note-taker ask takes place, in the CAN's zone.
+    pub when: Option<&'a str>,
     /// The day the offer expires, in the CAN's zone.
     pub until: String,
 }
@@ -101,6 +103,7 @@ mod tests {
             title: "Treasurer",
             note,
             overlap_days,
+            when: None,
             until: "8 December 2026".into(),
         };
         let tail = "You can accept or decline until 8 December 2026. If it is too much right now, decline with a word of why — that is welcome, and helps the group spread the load.\n";

@@ -220,14 +220,16 @@ mod tests {
     }
 }
 
-/// What an offer asks: to carry or back up a responsibility (a coordinator's ask), or to take it
-/// over from its carrier (a hand-off).
+/// What an offer asks: to carry or back up a responsibility (a coordinator's ask), to take it
+/// over from its carrier (a hand-off), or to take the notes at a meeting (an invitation from the
+/// pathways view; the only kind that names a meeting instead of a responsibility).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum OfferKind {
     Carrier,
     Backup,
     Handoff,
+    NoteTaker,
 }
 
 impl OfferKind {
@@ -239,20 +241,28 @@ impl OfferKind {
         }
     }
 
-    /// How the person asked would hold it.
-    pub fn holding(self) -> HoldingKind {
+    /// How the person asked would hold the responsibility (`None`: a note-taker ask names a
+    /// meeting, which nobody holds).
+    pub fn holding(self) -> Option<HoldingKind> {
         match self {
-            Self::Backup => HoldingKind::Backup,
-            Self::Carrier | Self::Handoff => HoldingKind::Carrier,
+            Self::Backup => Some(HoldingKind::Backup),
+            Self::Carrier | Self::Handoff => Some(HoldingKind::Carrier),
+            Self::NoteTaker => None,
         }
     }
 
-    /// What is asked, after "to": "carry", "back up", "take over".
+    /// Whether it names a meeting (else a responsibility).
+    pub fn names_meeting(self) -> bool {
+        self == Self::NoteTaker
+    }
+
+    /// What is asked, after "to": "carry", "back up", "take over", "take notes at".
     pub fn verb(self) -> &'static str {
         match self {
             Self::Carrier => "carry",
             Self::Backup => "back up",
             Self::Handoff => "take over",
+            Self::NoteTaker => "take notes at",
         }
     }
 }

@@ -2,7 +2,12 @@
 //! nothing changes on the board but "offered to …" until the person asked accepts. They may
 //! decline (with a reason), the asker or a coordinator may withdraw, and the clock expires what
 //! nobody answered in [`OFFER_TTL`]. Every answer runs in one transaction with the responsibility
-//! and then the offer locked, changes only an open offer, and tells the asker.
+//! (or the meeting) and then the offer locked, changes only an open offer, and tells the asker.
+//!
+//! An ask to take the notes at a meeting (from the pathways view) is an offer too: it names the
+//! meeting instead of a responsibility, and accepting it makes the person the meeting's
+//! note-taker — only while the meeting is still scheduled, still ahead, and has nobody taking
+//! notes; otherwise it is refused and nothing changes.
 
 use chrono::{TimeDelta, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -12,10 +17,12 @@ use super::holding::hand_over;
 use super::log;
 use super::mail::Asked;
 use super::model::{HoldingEnd, HoldingKind, OfferKind, OfferStatus};
-use super::queries::offers::{self, NewOffer, Offer};
+pub use super::queries::offers::Subject;
+use super::queries::offers::{self, MeetingOpening, NewOffer, Offer};
 use super::queries::{self, holdings, holdings::EndHolding, holdings::NewHolding};
 use crate::cans::access::{CanAccess, Coordinator, Member, Requirement};
 use crate::error::{AppError, OrNotFound, Result};
+use crate::meetings::model::MeetingStatus;
 use crate::notifications::{self, Kind, Notice, Recipient};
 use crate::web::time;
 
@@ -32,12 +39,16 @@ pub fn page(id: Uuid) -> String {
 
 /// What an offer asks, as the person asked is told it.
 pub struct Ask<'a> {
-    pub responsibility: Uuid,
+    /// The responsibility asked about, or (a note-taker ask) the meeting.
+    pub subject: Subject,
+    /// The responsibility's title, or the meeting's.
     pub title: &'a str,
     pub kind: OfferKind,
     pub to: Uuid,
     pub note: &'a str,
     pub overlap_days: i16,
+    /// When the meeting of a note-taker ask takes place, in the CAN's zone (for the mail).
+    pub when: Option<String>,
 }
 
 /// Writes the offer and tells the person asked, in the caller's transaction; `None` when one is
@@ -52,7 +63,7 @@ pub async fn make<R: Requirement>(
     let expires_at = Utc::now() + OFFER_TTL;
     let offer = NewOffer {
         can_id: can.id,
-        responsibility: ask.responsibility,
+        subject: ask.subject,
         kind: ask.kind,
         from: me.id,
         to: ask.to,
@@ -70,6 +81,7 @@ pub async fn make<R: Requirement>(
         title: ask.title,
         note: ask.note,
         overlap_days: ask.overlap_days,
+        when: ask.when.as_deref(),
         until: time::date_in(expires_at, can.time_zone),
     })
     .map_err(AppError::internal)?;
@@ -143,26 +155,81 @@ pub enum Answered {
     Refused(String),
 }
 
-/// Locks the responsibility, then the offer, after checking (unlocked) that the caller may act
-/// on it as `as_`: 404 otherwise. Returns the locked offer, and whether its responsibility is
-/// still to be carried.
+/// Where the subject of a locked offer stands.
+enum Standing {
+    /// The responsibility, and whether it is still to be carried.
+    Responsibility { current: bool },
+    /// The meeting of a note-taker ask, as locked.
+    Meeting(MeetingOpening),
+}
+
+/// Locks the responsibility (or the meeting), then the offer, after checking (unlocked) that the
+/// caller may act on it as `as_`: 404 otherwise. Returns the locked offer, and where its subject
+/// stands.
 async fn locked(
     conn: &mut PgConnection,
     access: &CanAccess<Member>,
     id: Uuid,
     as_: Viewer,
-) -> Result<(Offer, bool)> {
+) -> Result<(Offer, Standing)> {
     let can = &access.can;
     let seen = offers::one(&mut *conn, can.id, id).await?.or_not_found()?;
     if viewer(access, &seen) != Some(as_) {
         return Err(AppError::NotFound);
     }
-    let current = queries::lock(conn, can.id, seen.responsibility_id)
-        .await?
-        .or_not_found()?
-        .is_current();
+    let standing = match seen.subject().or_not_found()? {
+        Subject::Responsibility(rid) => Standing::Responsibility {
+            current: queries::lock(conn, can.id, rid)
+                .await?
+                .or_not_found()?
+                .is_current(),
+        },
+        Subject::Meeting(mid) => Standing::Meeting(
+            offers::lock_meeting(conn, can.id, mid)
+                .await?
+                .or_not_found()?,
+        ),
+    };
     let offer = offers::lock(conn, can.id, id).await?.or_not_found()?;
-    Ok((offer, current))
+    Ok((offer, standing))
+}
+
+/// Why a meeting can no longer take this member as its note-taker, if it cannot.
+fn note_taking_closed(
+    meeting: &MeetingOpening,
+    member: Uuid,
+    now: chrono::DateTime<Utc>,
+) -> Option<&'static str> {
+    if meeting.status != MeetingStatus::Scheduled {
+        Some(
+            "This meeting is no longer scheduled (it was cancelled or has been held): nothing changed.",
+        )
+    } else if meeting.starts_at <= now {
+        Some("This meeting has already started: nothing changed.")
+    } else if meeting.note_taker_id.is_some_and(|n| n != member) {
+        Some(
+            "Someone else takes the notes at this meeting now: nothing changed. Decline the ask if you like.",
+        )
+    } else {
+        None
+    }
+}
+
+/// The activity-log line of an answer, about the responsibility or the meeting it names.
+async fn log_offer(
+    conn: &mut PgConnection,
+    access: &CanAccess<Member>,
+    action: &str,
+    offer: &Offer,
+    summary: String,
+) -> Result<()> {
+    match offer.subject().or_not_found()? {
+        Subject::Responsibility(rid) => log(conn, access, action, rid, summary).await,
+        Subject::Meeting(mid) => {
+            let action = action.replacen("responsibility.", "meeting.note_taker_", 1);
+            access.log(conn, &action, ("meeting", mid), summary).await
+        }
+    }
 }
 
 /// Why an offer cannot be answered now, if it cannot.
@@ -183,14 +250,22 @@ pub async fn accept(
 ) -> Result<Answered> {
     let (can, me) = (&access.can, access.actor());
     let mut tx = db.begin().await?;
-    let (offer, current) = locked(&mut tx, access, id, Viewer::Asked).await?;
+    let (offer, standing) = locked(&mut tx, access, id, Viewer::Asked).await?;
     if let Some(why) = unanswerable(&offer) {
         return Ok(Answered::Refused(why));
     }
-    if !current {
-        return Ok(Answered::Refused(
-            "This responsibility is closed: nothing changed.".into(),
-        ));
+    match &standing {
+        Standing::Responsibility { current: false } => {
+            return Ok(Answered::Refused(
+                "This responsibility is closed: nothing changed.".into(),
+            ));
+        }
+        Standing::Meeting(meeting) => {
+            if let Some(why) = note_taking_closed(meeting, me.id, Utc::now()) {
+                return Ok(Answered::Refused(why.into()));
+            }
+        }
+        Standing::Responsibility { current: true } => {}
     }
     // Read under a share lock, not from the request's start: leaving at the same moment (which
     // updates this row) then either waits for the holding to exist and releases it, or comes
@@ -200,14 +275,20 @@ pub async fn accept(
             "Your membership is paused: resume it from the CAN's page, then accept.".into(),
         ));
     }
-    let rid = offer.responsibility_id;
-    match offer.kind {
-        OfferKind::Carrier | OfferKind::Backup => {
+    match (offer.kind, offer.subject().or_not_found()?) {
+        (OfferKind::NoteTaker, Subject::Meeting(mid)) => {
+            // Taking the notes already (set meanwhile by a facilitator): nothing more to do.
+            offers::set_note_taker(&mut tx, can.id, mid, me.id).await?;
+        }
+        (OfferKind::NoteTaker, Subject::Responsibility(_)) | (_, Subject::Meeting(_)) => {
+            return Err(AppError::internal("an offer's kind and subject disagree"));
+        }
+        (kind @ (OfferKind::Carrier | OfferKind::Backup), Subject::Responsibility(rid)) => {
             let holding = NewHolding {
                 can_id: can.id,
                 responsibility: rid,
                 member: me.id,
-                kind: offer.kind.holding(),
+                kind: kind.holding().unwrap_or(HoldingKind::Carrier),
                 by: offer.from_member,
                 asked: false,
                 note: "",
@@ -241,7 +322,7 @@ pub async fn accept(
                 }
             }
         }
-        OfferKind::Handoff => {
+        (OfferKind::Handoff, Subject::Responsibility(rid)) => {
             let giver_carries =
                 holdings::carries_until_further_notice(&mut tx, can.id, rid, offer.from_member)
                     .await?;
@@ -289,7 +370,7 @@ pub async fn accept(
         OfferKind::Handoff => "responsibility.handed_off",
         _ => "responsibility.offer_accepted",
     };
-    log(&mut tx, access, action, rid, summary).await?;
+    log_offer(&mut tx, access, action, &offer, summary).await?;
     let line = format!(
         "{} accepted to {} “{}”",
         me.name,
@@ -331,14 +412,7 @@ pub async fn decline(
         offer.kind.verb(),
         offer.title
     );
-    log(
-        &mut tx,
-        access,
-        "responsibility.declined",
-        offer.responsibility_id,
-        summary,
-    )
-    .await?;
+    log_offer(&mut tx, access, "responsibility.declined", &offer, summary).await?;
     let line = format!(
         "{} declined to {} “{}”",
         me.name,
@@ -372,11 +446,11 @@ pub async fn withdraw(
         offer.kind.verb(),
         offer.title
     );
-    log(
+    log_offer(
         &mut tx,
         access,
         "responsibility.offer_withdrawn",
-        offer.responsibility_id,
+        &offer,
         summary,
     )
     .await?;

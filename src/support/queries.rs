@@ -278,9 +278,33 @@ pub async fn still_member(conn: &mut PgConnection, can_id: Uuid, member: Uuid) -
 /// What leaving changed: the member's open requests withdrawn, and their offers on open requests
 /// taken back.
 pub struct LeavingChanges {
+    /// The requests withdrawn, with what each asked for (those who offered are told).
+    pub withdrawn: Vec<(Uuid, HelpKind)>,
     pub requests: i64,
     pub offers: i64,
     pub name: String,
+}
+
+/// The caller's membership of the CAN, read with the CAN's row share-locked for keys and then
+/// the membership's row share-locked: the same order as leaving (the CAN's lock, then the
+/// membership), so a request or offer and a leaving at the same moment queue instead of
+/// deadlocking, and the status read is the one that holds until commit. `None`: not a member.
+pub async fn hold_membership(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    member: Uuid,
+) -> Result<Option<String>> {
+    sqlx::query("SELECT 1 FROM cans WHERE id = $1 FOR KEY SHARE")
+        .bind(can_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(sqlx::query_scalar(
+        "SELECT status FROM memberships WHERE can_id = $1 AND member_id = $2 FOR SHARE",
+    )
+    .bind(can_id)
+    .bind(member)
+    .fetch_optional(conn)
+    .await?)
 }
 
 pub async fn withdraw_open_for(
@@ -288,6 +312,14 @@ pub async fn withdraw_open_for(
     can_id: Uuid,
     member: Uuid,
 ) -> Result<LeavingChanges> {
+    let withdrawn: Vec<(Uuid, HelpKind)> = sqlx::query_as(
+        "SELECT id, kind FROM support_requests
+         WHERE can_id = $1 AND asker_id = $2 AND status = 'open' ORDER BY created_at FOR UPDATE",
+    )
+    .bind(can_id)
+    .bind(member)
+    .fetch_all(&mut *conn)
+    .await?;
     let (requests, offers, name): (i64, i64, Option<String>) = sqlx::query_as(
         "WITH closed AS (
              UPDATE support_requests SET status = 'withdrawn', closed_at = now()
@@ -306,6 +338,7 @@ pub async fn withdraw_open_for(
     .fetch_one(conn)
     .await?;
     Ok(LeavingChanges {
+        withdrawn,
         requests,
         offers,
         name: name.unwrap_or_default(),

@@ -66,6 +66,27 @@ fn whose(r: &Request, actor: Uuid) -> String {
     }
 }
 
+/// Holds the caller's membership for the transaction (see [`queries::hold_membership`]) and says
+/// why they may not act, if they may not: `active` when only an active member may.
+async fn may_act(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    me: Uuid,
+    active: bool,
+) -> Result<Option<String>> {
+    Ok(
+        match queries::hold_membership(conn, can_id, me).await?.as_deref() {
+            Some("active") => None,
+            Some("paused") if !active => None,
+            Some("paused") => Some(
+                "Your membership is paused: resume it from the CAN's page first. Nothing changed."
+                    .into(),
+            ),
+            _ => Some("You are no longer a member of this CAN: nothing changed.".into()),
+        },
+    )
+}
+
 /// The active member asks for a hand; those who may help are told at once.
 pub async fn ask(
     db: &PgPool,
@@ -76,6 +97,12 @@ pub async fn ask(
     let (can, me) = (&access.can, access.actor());
     let id = Uuid::now_v7();
     let mut tx = db.begin().await?;
+    // Read again under a lock: leaving at the same moment must not leave an open request behind.
+    if may_act(&mut tx, can.id, me.id, true).await?.is_some() {
+        return Err(AppError::Forbidden(
+            "Only active members can ask the group for a hand.",
+        ));
+    }
     let row = NewRow {
         id,
         can_id: can.id,
@@ -165,6 +192,9 @@ pub async fn offer(
 ) -> Result<Outcome> {
     let (can, me) = (&access.can, access.actor());
     let mut tx = db.begin().await?;
+    if let Some(why) = may_act(&mut tx, can.id, me.id, true).await? {
+        return Ok(Outcome::Refused(why));
+    }
     let r = locked(&mut tx, access, id).await?;
     if let Some(why) = closed(&r) {
         return Ok(Outcome::Refused(why));
@@ -220,6 +250,9 @@ pub async fn offer(
 pub async fn withdraw_offer(db: &PgPool, access: &CanAccess<Member>, id: Uuid) -> Result<Outcome> {
     let me = access.actor();
     let mut tx = db.begin().await?;
+    if let Some(why) = may_act(&mut tx, access.can.id, me.id, false).await? {
+        return Ok(Outcome::Refused(why));
+    }
     let r = locked(&mut tx, access, id).await?;
     if let Some(why) = closed(&r) {
         return Ok(Outcome::Refused(why));
@@ -259,6 +292,9 @@ pub async fn close(
 ) -> Result<Outcome> {
     let (can, me) = (&access.can, access.actor());
     let mut tx = db.begin().await?;
+    if let Some(why) = may_act(&mut tx, can.id, me.id, false).await? {
+        return Ok(Outcome::Refused(why));
+    }
     let r = locked(&mut tx, access, id).await?;
     let asker = r.asker_id == me.id;
     if !asker && !access.membership.is_organiser() {
@@ -329,15 +365,35 @@ pub async fn close(
 }
 
 /// A member leaves the CAN: their open requests are withdrawn and their offers on open requests
-/// taken back, in the caller's transaction, with one activity line when anything changed. Returns
-/// how many requests and offers that was, together. (Nobody is told here: the leaving itself is
-/// what the group hears of.)
+/// taken back, in the caller's transaction, with one activity line when anything changed. Those
+/// who offered to help with a withdrawn request are told (someone may be about to cook a meal);
+/// the leaving itself is what the rest of the group hears of. Returns how many requests and
+/// offers that was, together.
 pub async fn withdraw_open_for(
     conn: &mut PgConnection,
-    can_id: Uuid,
+    can: &crate::cans::model::Can,
     member_id: Uuid,
+    base_url: &str,
 ) -> Result<u64> {
+    let can_id = can.id;
     let changed = queries::withdraw_open_for(conn, can_id, member_id).await?;
+    for (id, kind) in &changed.withdrawn {
+        let told = queries::told_of_closing(conn, can_id, *id, member_id, false).await?;
+        let notice = Notice {
+            kind: Kind::SupportClosed,
+            can: Some((can_id, &can.name)),
+            line: format!(
+                "{} left {}: their request for {} is withdrawn, and no help is needed",
+                changed.name,
+                can.name,
+                kind.phrase()
+            ),
+            link: format!("/c/{}{}", can.slug, page(*id)),
+            key: format!("support:{id}:closed"),
+        };
+        let to: Vec<Recipient> = told.into_iter().map(Recipient::plain).collect();
+        notifications::notify(&mut *conn, base_url, &notice, &to).await?;
+    }
     let total = changed.requests + changed.offers;
     if total > 0 {
         let summary = format!(

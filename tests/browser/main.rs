@@ -650,6 +650,9 @@ async fn journeys_in_a_real_browser() {
     let cook = olu.url().replace("Wash", "");
     open(&olu, &mut c, js, &format!("{base}/c/{slug}/load"));
     assert!(olu.text().contains("overburdened"), "{}", olu.text());
+    // Issue 16: the pathways view.
+    open(&olu, &mut c, js, &format!("{base}/c/{slug}/pathways"));
+    assert!(olu.text().contains("Next invitations"), "{}", olu.text());
     // Hand one on to Mia.
     open(&olu, &mut c, js, &cook);
     olu.select("#to", &member_id(&mut conn, "Mia").await);
@@ -657,6 +660,20 @@ async fn journeys_in_a_real_browser() {
     submit(&olu, &mut c, js, "Hand it on");
     // Issue 15: a hand-off is an offer until Mia accepts it.
     assert!(olu.text().contains("Offered to Mia"), "{}", olu.text());
+    // Issue 16: Mia's own path on her own page, with the ask to answer as her next step.
+    let mia_id = member_id(&mut conn, "Mia").await;
+    open(
+        &mia,
+        &mut c,
+        js,
+        &format!("{base}/c/{slug}/members/{mia_id}"),
+    );
+    assert!(
+        mia.text().contains("Your path in this group")
+            && mia.text().contains("Answer the invitation"),
+        "{}",
+        mia.text()
+    );
     open(&olu, &mut c, js, &format!("{base}/c/{slug}/stage"));
     let organizing_after = olu.text();
     assert!(

@@ -236,6 +236,14 @@ const PAGES: &[Budget] = &[
         Who::Organiser,
         10,
     ),
+    // Issue 16: the pathways view, and a member's own page with their own path.
+    page("pathways", "/c/seed-1/pathways", Who::Organiser, 10),
+    page(
+        "own member page (own path)",
+        "/c/seed-1/members/{member}",
+        Who::PlainMember,
+        10,
+    ),
 ];
 
 /// The fixture's request for a hand (asked by the organiser, offered on by the other members).

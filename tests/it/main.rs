@@ -23,6 +23,7 @@ mod notification_events_meetings;
 mod notifications;
 mod offers;
 mod outbox;
+mod pathways;
 mod public_meetings;
 mod responsibilities;
 mod robustness;

@@ -114,6 +114,8 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/c/{slug}/offers/{id}/accept"),
     ("POST", "/c/{slug}/offers/{id}/decline"),
     ("POST", "/c/{slug}/offers/{id}/withdraw"),
+    ("GET", "/c/{slug}/pathways"),
+    ("POST", "/c/{slug}/pathways/invite"),
     ("GET", "/notifications?before={x}"),
     ("POST", "/notifications/read-all"),
     ("POST", "/notifications/{id}/open"),

@@ -716,12 +716,38 @@ async fn a_leaving_member_s_open_requests_are_withdrawn_and_offers_taken_back() 
     answer(mia, noors, "/offer", &[("note", "")]).await;
     answer(mia, noors_met, "/offer", &[("note", "")]).await;
     answer(noor, noors_met, "/met", &[]).await;
+    // Noor offered a meal: when Mia leaves, Noor is told no help is needed any more.
+    answer(noor, open_one, "/offer", &[("note", "Soup on Friday")]).await;
 
+    let can = canopy::cans::queries::can_by_id(&app.db, can)
+        .await
+        .unwrap();
     let mut tx = app.db.begin().await.unwrap();
-    let changed = canopy::support::withdraw_open_for(&mut tx, can, mia_id)
+    let changed = canopy::support::withdraw_open_for(&mut tx, &can, mia_id, "http://canopy.test")
         .await
         .unwrap();
     tx.commit().await.unwrap();
+    let noor_id = app.member_id("noor@example.org").await;
+    let told: Vec<String> = sqlx::query_scalar(
+        "SELECT line FROM notifications WHERE member_id = $1 AND kind = 'support_closed' ORDER BY created_at",
+    )
+    .bind(noor_id)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].contains("their request for a meal is withdrawn, and no help is needed"),
+        "{told:?}"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "notifications WHERE member_id = '{mia_id}' AND kind = 'support_closed'"
+        ))
+        .await,
+        0,
+        "the one who left is not told of their own leaving"
+    );
     assert_eq!(
         changed, 3,
         "two open requests withdrawn, one offer taken back"
@@ -742,7 +768,7 @@ async fn a_leaving_member_s_open_requests_are_withdrawn_and_offers_taken_back() 
     );
     // Nothing more to do the second time.
     let mut tx = app.db.begin().await.unwrap();
-    let again = canopy::support::withdraw_open_for(&mut tx, can, mia_id)
+    let again = canopy::support::withdraw_open_for(&mut tx, &can, mia_id, "http://canopy.test")
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -597,10 +597,10 @@ async fn newcomers_who_came_to_nothing_after_thirty_days_are_counted_for_organis
  {
     let (app, mut olu, mut others, can) = group("sustaining").await;
     let quinn = id(&app, "Quinn").await;
-    sqlx::query("UPDATE memberships SET joined_at = now() - interval '40 days', status_changed_at = now() - interval '40 days' WHERE member_id = $1")
+    sqlx::query("UPDATE memberships SET joined_at = now() - interval '40 days', rules_acknowledged_at = now() - interval '40 days', status_changed_at = now() - interval '40 days' WHERE member_id = $1")
         .bind(quinn).execute(&app.db).await.unwrap();
     // Pat joined a week ago: too soon to say.
-    sql(&app, "UPDATE memberships SET joined_at = now() - interval '7 days' WHERE member_id = (SELECT id FROM members WHERE display_name = 'Pat')").await;
+    sql(&app, "UPDATE memberships SET joined_at = now() - interval '7 days', rules_acknowledged_at = now() - interval '7 days' WHERE member_id = (SELECT id FROM members WHERE display_name = 'Pat')").await;
     let text = "1 newcomer has not come to anything 30 days after joining";
     shows(&guide(&mut olu).await, "/newcomers", text);
     lacks(&guide(&mut others[0]).await, "newcomer");

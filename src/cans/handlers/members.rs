@@ -253,6 +253,8 @@ pub struct MemberPage {
     can_renew: bool,
     form: GrantForm,
     errors: FieldErrors,
+    /// The member's own path and one next step, on their own page only (never anyone else's).
+    own_path: Option<crate::pathways::OwnPath>,
 }
 
 /// The member page; `renewing` is a refused renewal's role and the date as typed, kept in its form.
@@ -298,6 +300,7 @@ pub(super) async fn member_page(
         person: line(person, can.time_zone),
         form,
         errors,
+        own_path: None,
     })
 }
 
@@ -311,7 +314,13 @@ pub async fn page(
         .await?
         .or_not_found()?;
     let (form, errors) = (GrantForm::default(), FieldErrors::new());
-    member_page(&state, &access, ctx, person, form, errors, None).await
+    let mine = member_id == access.me.id;
+    let mut page = member_page(&state, &access, ctx, person, form, errors, None).await?;
+    // Only the member themselves reads their path; organisers see paths on the pathways view.
+    if mine {
+        page.own_path = crate::pathways::own_path(&state.db, &access.can, member_id).await?;
+    }
+    Ok(page)
 }
 
 fn not_active(target: &MemberLine) -> FieldErrors {

@@ -169,4 +169,4 @@ WHERE m.away_until IS NOT NULL
   AND m.status = 'paused'
 ORDER BY m.away_until, m.id
 LIMIT $1
-FOR UPDATE OF m SKIP LOCKED";
+FOR UPDATE OF m, c SKIP LOCKED";

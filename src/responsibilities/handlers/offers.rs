@@ -16,7 +16,7 @@ use crate::cans::access::{CanAccess, Member};
 use crate::cans::nav::{CanNav, Section};
 use crate::error::Result;
 use crate::responsibilities::forms::AnswerForm;
-use crate::responsibilities::model::{OfferKind, OfferStatus};
+use crate::responsibilities::model::{HoldingKind, OfferKind, OfferStatus};
 use crate::responsibilities::offers::{self, Answered, Viewer, page};
 use crate::responsibilities::queries::offers::Offer;
 use crate::web::forms::FieldErrors;
@@ -33,6 +33,8 @@ pub struct OfferPage {
     tz: Tz,
     /// The viewer is the person asked (else the asker or a coordinator).
     asked: bool,
+    /// When the meeting of a note-taker ask takes place, in the CAN's zone.
+    when: Option<String>,
     errors: FieldErrors,
     reason: String,
 }
@@ -51,6 +53,10 @@ async fn render(
         standing: offer.standing(Utc::now()),
         tz: access.can.time_zone,
         asked: viewer == Viewer::Asked,
+        when: offer
+            .meeting_starts_at
+            .zip(offer.meeting_ends_at)
+            .map(|(s, e)| crate::meetings::when(s, e, access.can.time_zone)),
         offer,
         errors,
         reason,
@@ -82,11 +88,18 @@ async fn answered(
             FlashKind::Success,
             format!("Thank you: you carry “{title}” now."),
         ),
+        Answered::Accepted {
+            title,
+            kind: OfferKind::NoteTaker,
+        } => (
+            FlashKind::Success,
+            format!("Thank you: you take the notes at “{title}”."),
+        ),
         Answered::Accepted { title, kind } => (
             FlashKind::Success,
             format!(
                 "Thank you: you are now the {} for “{title}”.",
-                kind.holding()
+                kind.holding().unwrap_or(HoldingKind::Carrier)
             ),
         ),
         Answered::Declined => (
