@@ -228,6 +228,14 @@ pub async fn cancel(
         },
     };
     guests::tell(&mut tx, &news, base_url).await?;
+    crate::responsibilities::offers::withdraw_on_meeting(
+        &mut tx,
+        can,
+        (access.me.id, &access.me.display_name),
+        g.id,
+        base_url,
+    )
+    .await?;
     tx.commit().await?;
     Ok(CancelOutcome::Cancelled)
 }

@@ -557,6 +557,21 @@ pub async fn withdraw_on(
     .await
 }
 
+/// A meeting was cancelled: nobody is asked to take its notes any more, and those who were asked
+/// hear so (called by the meetings code in its transaction).
+pub async fn withdraw_on_meeting(
+    conn: &mut PgConnection,
+    can: &crate::cans::model::Can,
+    (actor, actor_name): (Uuid, &str),
+    meeting: Uuid,
+    base_url: &str,
+) -> Result<()> {
+    let voided = offers::withdraw_on_meeting(conn, can.id, meeting).await?;
+    let why = format!("{actor_name} cancelled the meeting");
+    let home = format!("/c/{}", can.slug);
+    tell_withdrawn(conn, (can, &home), actor, &voided, &why, base_url).await
+}
+
 /// A member leaves the CAN: what they asked of others, and what was asked of them, is
 /// withdrawn, and those they had asked hear so (called by the membership code in its
 /// transaction).

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::forms::{CheckIn, ReachOut};
 use super::health::CHECK_IN_DAYS;
 use super::queries;
-use crate::cans::access::{ActiveMember, CanAccess};
+use crate::cans::access::{ActiveMember, CanAccess, Facilitator};
 use crate::error::{AppError, OrNotFound, Result};
 use crate::notifications::{self, Kind, Notice, Recipient};
 
@@ -20,10 +20,12 @@ pub struct ReachedOut {
 
 /// Records that the caller checked in with a current member and, when there is a word for them,
 /// sends it to that member alone (the note stays with the group). A member id that names nobody
-/// here is not found.
+/// here is not found. Only facilitators and organisers, who see who drifts, reach out here: a
+/// reach-out takes someone off the guide's "reach out to" step, so letting anyone record one
+/// would let anyone find out, one try at a time, who drifts.
 pub async fn reach_out(
     db: &PgPool,
-    access: &CanAccess<ActiveMember>,
+    access: &CanAccess<Facilitator>,
     reach_out: &ReachOut,
     base_url: &str,
 ) -> Result<ReachedOut> {

@@ -55,7 +55,7 @@ pub async fn tick(db: &PgPool, base_url: &str, today: NaiveDate) -> Result<usize
             break;
         }
         let ids: Vec<Uuid> = due.iter().map(|c| c.id).collect();
-        match batch(db, base_url, week, today, &ids).await {
+        match batch(db, base_url, week, &ids).await {
             Ok(n) => {
                 written += n;
                 queries::digest_done(db, &ids, next_week).await?;
@@ -70,13 +70,7 @@ pub async fn tick(db: &PgPool, base_url: &str, today: NaiveDate) -> Result<usize
 }
 
 /// Everyone in these CANs who is owed this week's digest.
-async fn batch(
-    db: &PgPool,
-    base_url: &str,
-    week: NaiveDate,
-    today: NaiveDate,
-    can_ids: &[Uuid],
-) -> Result<usize> {
+async fn batch(db: &PgPool, base_url: &str, week: NaiveDate, can_ids: &[Uuid]) -> Result<usize> {
     let readers = queries::digest_readers(db, can_ids, week).await?;
     if readers.is_empty() {
         return Ok(0);
@@ -95,7 +89,7 @@ async fn batch(
         waiting.entry(member).or_default().push(w);
     }
     let leads = queries::digest_leads(db, &ids).await?;
-    let stages = stage_parts(db, base_url, today, &leads).await?;
+    let stages = stage_parts(db, base_url, &leads).await?;
     let key = notifications::link_key(db).await?;
 
     let mut written = 0;
@@ -143,7 +137,6 @@ struct StagePart {
 async fn stage_parts(
     db: &PgPool,
     base_url: &str,
-    today: NaiveDate,
     leads: &[queries::Lead],
 ) -> Result<HashMap<(Uuid, Viewer), StagePart>> {
     let mut can_ids: Vec<Uuid> = leads.iter().map(|l| l.can_id).collect();
@@ -161,7 +154,7 @@ async fn stage_parts(
             .collect();
         viewers.sort_by_key(|v| (v.sees_drifting, v.leads, v.organiser));
         viewers.dedup();
-        match stage_part(db, base_url, today, &can, &viewers).await {
+        match stage_part(db, base_url, &can, &viewers).await {
             Ok(texts) => {
                 for (viewer, text) in texts {
                     let part = StagePart {
@@ -181,10 +174,12 @@ async fn stage_parts(
 async fn stage_part(
     db: &PgPool,
     base_url: &str,
-    today: NaiveDate,
     can: &Can,
     viewers: &[Viewer],
 ) -> Result<Vec<(Viewer, String)>> {
+    // Terms and the vision review are judged by the group's own day, not the clock's (the digest
+    // goes out early on Monday in UTC, still Sunday west of it).
+    let today = crate::web::time::today_in(can.time_zone);
     let (criteria, facts) = guide::assess(db, can.id).await?;
     let (_, h) = health::compute(db, can.id, today).await?;
     viewers

@@ -389,8 +389,11 @@ pub fn assess_sql() -> String {
               -- Arrived (joined, or rejoined and acknowledged the rules again) in the window.
               AND greatest(m.joined_at, m.rules_acknowledged_at) < now() - make_interval(days => {newcomer_days})
               AND greatest(m.joined_at, m.rules_acknowledged_at) > now() - make_interval(days => {newcomer_until})
-              AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.can_id = m.can_id
-                                AND a.member_id = m.member_id)) AS newcomers_not_come,
+              -- Came to nothing since they arrived (as the newcomers page counts it).
+              AND NOT EXISTS (SELECT 1 FROM attendance a
+                              JOIN meetings g ON g.id = a.meeting_id AND g.can_id = a.can_id
+                              WHERE a.can_id = m.can_id AND a.member_id = m.member_id
+                                AND g.ends_at >= greatest(m.joined_at, m.rules_acknowledged_at))) AS newcomers_not_come,
            COALESCE((SELECT array_agg(d.display_name ORDER BY lower(d.display_name), d.id) FROM d), '{{}}') AS drifting_names,
            COALESCE((SELECT array_agg(d.last_attended ORDER BY lower(d.display_name), d.id) FROM d), '{{}}') AS drifting_last_attended,
            COALESCE((SELECT array_agg(d.reached_at ORDER BY lower(d.display_name), d.id) FROM d), '{{}}') AS drifting_reached_at

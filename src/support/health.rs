@@ -14,6 +14,8 @@ pub const WEEKS: i64 = 8;
 /// Requests made in the last [`WEEKS`] weeks, and how they were answered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SupportHealth {
+    /// The figures include private requests (the viewer is an organiser).
+    pub with_private: bool,
     pub weeks: i64,
     pub made: i64,
     pub met: i64,
@@ -51,10 +53,13 @@ impl SupportHealth {
 }
 
 /// The figures for one CAN, in one statement.
-pub async fn health(db: &PgPool, can_id: Uuid) -> Result<SupportHealth> {
+pub async fn health(db: &PgPool, can_id: Uuid, organiser: bool) -> Result<SupportHealth> {
     let since = Utc::now() - TimeDelta::weeks(WEEKS);
-    let row = queries::health(db, can_id, since).await?;
+    // Private requests count for the organisers, who see them: for anyone else, a count beside
+    // an empty list would tell that someone asked privately.
+    let row = queries::health(db, can_id, since, organiser).await?;
     Ok(SupportHealth {
+        with_private: organiser,
         weeks: WEEKS,
         made: row.made,
         met: row.met,

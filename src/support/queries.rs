@@ -362,6 +362,7 @@ pub async fn health(
     db: impl PgExecutor<'_>,
     can_id: Uuid,
     since: DateTime<Utc>,
+    with_private: bool,
 ) -> Result<HealthRow> {
     Ok(sqlx::query_as(
         "SELECT count(*) AS made,
@@ -377,10 +378,11 @@ pub async fn health(
          LEFT JOIN LATERAL (
              SELECT min(o.created_at) AS first_at FROM support_offers o
              WHERE o.request_id = r.id AND o.can_id = r.can_id) f ON true
-         WHERE r.can_id = $1 AND r.created_at >= $2",
+         WHERE r.can_id = $1 AND r.created_at >= $2 AND (NOT r.private OR $3)",
     )
     .bind(can_id)
     .bind(since)
+    .bind(with_private)
     .fetch_one(db)
     .await?)
 }

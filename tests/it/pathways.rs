@@ -1136,3 +1136,36 @@ async fn nobody_invites_themselves() {
     );
     assert_eq!(o.app.count("offers").await, 0);
 }
+
+#[tokio::test]
+async fn cancelling_the_meeting_withdraws_its_note_taker_ask_and_tells_the_person_asked() {
+    let mut o = openings().await;
+    let offer = note_taker_offer(&mut o).await;
+    let meeting = format!("/c/{}/meetings/{}", o.slug, o.monday);
+    o.olu.get(&meeting).await;
+    o.olu
+        .post(&format!("{meeting}/cancel"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let status: String = sqlx::query_scalar("SELECT status FROM offers WHERE id = $1")
+        .bind(offer)
+        .fetch_one(&o.app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "withdrawn");
+    let told: Vec<String> = sqlx::query_scalar(
+        "SELECT line FROM notifications WHERE member_id = $1 AND kind = 'offer_withdrawn'",
+    )
+    .bind(o.ids[3])
+    .fetch_all(&o.app.db)
+    .await
+    .unwrap();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].contains("Olu cancelled the meeting"), "{told:?}");
+    // The ask's page says so to the person asked; nothing is left to accept.
+    let dee = &mut o.people[3];
+    dee.get(&format!("/c/{}/offers/{offer}", o.slug))
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_lacks("/accept\"");
+}

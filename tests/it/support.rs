@@ -603,7 +603,7 @@ type Asked<'a> = (i32, &'a str, Option<i32>, bool, &'a [(Uuid, i32)]);
 
 #[tokio::test]
 async fn the_health_view_counts_requests_and_waits_without_names() {
-    let (app, _olu, mut people, _mal) = group().await;
+    let (app, mut olu_b, mut people, _mal) = group().await;
     let can: Uuid = sqlx::query_scalar("SELECT id FROM cans WHERE slug = $1")
         .bind(SLUG)
         .fetch_one(&app.db)
@@ -661,7 +661,7 @@ async fn the_health_view_counts_requests_and_waits_without_names() {
         }
     }
 
-    let figures = canopy::support::health(&app.db, can).await.unwrap();
+    let figures = canopy::support::health(&app.db, can, true).await.unwrap();
     assert_eq!(
         (figures.made, figures.met, figures.open),
         (5, 2, 2),
@@ -677,21 +677,48 @@ async fn the_health_view_counts_requests_and_waits_without_names() {
         "{figures:?}"
     );
 
-    // A plain member reads the numbers, and no name or detail, on the health view.
-    let page = people[1].get(&format!("/c/{SLUG}/health")).await;
+    // Anyone but an organiser counts without the private request: a count beside an empty list
+    // would tell them that someone asked privately.
+    let public = canopy::support::health(&app.db, can, false).await.unwrap();
+    assert_eq!(
+        (public.made, public.met, public.open),
+        (4, 2, 1),
+        "{public:?}"
+    );
+
+    // The organiser reads every number, and no name or detail, on the health view.
+    let section = |body: &str| {
+        let start = body.find("id=\"support-title\"").expect("the section");
+        let section = &body[start..];
+        section[..section.find("</section>").unwrap()].to_string()
+    };
+    let page = olu_b.get(&format!("/c/{SLUG}/health")).await;
     page.assert_status(StatusCode::OK);
-    let start = page.body.find("id=\"support-title\"").expect("the section");
-    let section = &page.body[start..];
-    let section = &section[..section.find("</section>").unwrap()];
+    let organisers = section(&page.body);
     assert!(
-        section.contains(
+        organisers.contains(
             "Over the last 8 weeks: 5 requests for a hand made, 2 met, 2 still open. The first \
              offer came after 2 days (median), and a request was met after 4 days."
         ),
-        "{section}"
+        "{organisers}"
     );
-    for name in ["Mia", "Noor", "Olu", "Secret details"] {
-        assert!(!section.contains(name), "{name} in {section}");
+    assert!(
+        organisers.contains("private requests included"),
+        "{organisers}"
+    );
+    // A plain member reads the public numbers, and no name or detail.
+    let page = people[1].get(&format!("/c/{SLUG}/health")).await;
+    page.assert_status(StatusCode::OK);
+    let members = section(&page.body);
+    assert!(
+        members.contains("Over the last 8 weeks: 4 requests for a hand made, 2 met, 1 still open."),
+        "{members}"
+    );
+    assert!(!members.contains("private requests included"), "{members}");
+    for section in [organisers, members] {
+        for name in ["Mia", "Noor", "Olu", "Secret details"] {
+            assert!(!section.contains(name), "{name} in {section}");
+        }
     }
 }
 
@@ -742,7 +769,7 @@ async fn a_leaving_member_s_open_requests_are_withdrawn_and_offers_taken_back() 
     );
     assert_eq!(
         app.count(&format!(
-            "notifications WHERE member_id = '{mia_id}' AND kind = 'support_closed'"
+            "notifications WHERE member_id = '{mia_id}' AND kind = 'support_closed' AND line LIKE '%no help is needed%'"
         ))
         .await,
         0,

@@ -310,8 +310,8 @@ async fn who_drifts_is_read_by_organisers_and_facilitators_only() {
         lacks(&list, "/health/reach-out");
         lacks(&list, "Nobody seems to be drifting away");
     }
-    // Reaching out stays open to every active member: it names only whom they chose, and says
-    // nothing of whether that person drifts.
+    // Reaching out is for those who see who drifts: a plain member recording one could find out,
+    // one try at a time, whose reach-out makes the unnamed step go away.
     others[2].get(&format!("/c/{SLUG}/health")).await;
     others[2]
         .post(
@@ -319,9 +319,15 @@ async fn who_drifts_is_read_by_organisers_and_facilitators_only() {
             &[("member_id", &quinn.to_string())],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
-    lacks(&guide(&mut olu).await, named);
-    lacks(&guide(&mut others[2]).await, unnamed);
+        .assert_status(StatusCode::FORBIDDEN);
+    assert_eq!(app.count("reach_outs").await, 0);
+    let page = guide(&mut olu).await;
+    assert!(page.contains(named), "{page}");
+    shows(&guide(&mut others[2]).await, "/health#drifting", unnamed);
+    // Nor does Quinn take himself off the organisers' list by checking in with himself.
+    sql(&app, &format!("INSERT INTO reach_outs (id, can_id, member_id, by_id, at, note) SELECT gen_random_uuid(), can_id, member_id, member_id, now(), '' FROM memberships WHERE member_id = '{quinn}'")).await;
+    let page = guide(&mut olu).await;
+    assert!(page.contains(named), "{page}");
 }
 
 #[tokio::test]

@@ -225,6 +225,26 @@ pub async fn withdraw_on(
     .await?)
 }
 
+/// Withdraws the open note-taker asks for a meeting (it was cancelled); returns them, whose
+/// receivers are told.
+pub async fn withdraw_on_meeting(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    meeting: Uuid,
+) -> Result<Vec<Voided>> {
+    Ok(sqlx::query_as(
+        "UPDATE offers o SET status = 'withdrawn', answered_at = now()
+         FROM meetings g
+         WHERE o.can_id = $1 AND o.meeting_id = $2 AND o.status = 'open'
+           AND g.id = o.meeting_id AND g.can_id = o.can_id
+         RETURNING o.id, o.to_member, o.kind, g.title",
+    )
+    .bind(can_id)
+    .bind(meeting)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Withdraws the open offers to or from a member (they left the CAN); returns those the member
 /// had made to others, whose receivers are told.
 pub async fn withdraw_involving(

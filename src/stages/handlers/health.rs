@@ -8,7 +8,7 @@ use axum::response::Response;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::cans::access::{ActiveMember, CanAccess, Member};
+use crate::cans::access::{CanAccess, Facilitator, Member};
 use crate::cans::model::{Can, Membership};
 use crate::cans::nav::{CanNav, Section};
 use crate::error::Result;
@@ -214,7 +214,7 @@ async fn page(
         check_in_floor: health::CHECK_IN_FLOOR,
         sees_drifting,
         reach_out_problem,
-        support: crate::support::health(&state.db, can.id).await?,
+        support: crate::support::health(&state.db, can.id, membership.is_organiser()).await?,
         criteria,
         h,
         ctx,
@@ -223,7 +223,7 @@ async fn page(
 
 pub async fn reach_out(
     State(state): State<AppState>,
-    access: CanAccess<ActiveMember>,
+    access: CanAccess<Facilitator>,
     ctx: Layout,
     Form(form): Form<ReachOutForm>,
 ) -> Result<Response> {

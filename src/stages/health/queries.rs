@@ -143,7 +143,9 @@ pub fn presence_sql(can: &str, missed: &str, weeks: &str) -> String {
          LEFT JOIN LATERAL (
              SELECT b.display_name AS reached_by, r.at AS reached_at
              FROM reach_outs r JOIN members b ON b.id = r.by_id
-             WHERE r.can_id = {can} AND r.member_id = p.id ORDER BY r.at DESC LIMIT 1) o ON true
+             -- Someone checking in with themselves has not been reached: it would hide them.
+             WHERE r.can_id = {can} AND r.member_id = p.id AND r.by_id <> r.member_id
+             ORDER BY r.at DESC LIMIT 1) o ON true
          WHERE m.can_id = {can} AND m.status = 'active'
          ORDER BY lower(p.display_name)"
     )
