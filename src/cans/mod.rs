@@ -23,7 +23,7 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 use crate::scheduler::{Job, JobContext};
-use handlers::{can, members, own};
+use handlers::{can, members, own, roles};
 use handlers::{invitations as invitation_pages, join_requests as join_request_pages};
 
 pub use handlers::public::public_page;
@@ -41,15 +41,15 @@ pub fn router() -> Router<AppState> {
         .route("/c/{slug}/members/{member_id}", get(members::page))
         .route(
             "/c/{slug}/members/{member_id}/roles",
-            post(members::grant_role),
+            post(roles::grant_role),
         )
         .route(
             "/c/{slug}/members/{member_id}/roles/{role}/end",
-            post(members::end_role),
+            post(roles::end_role),
         )
         .route(
             "/c/{slug}/members/{member_id}/roles/{role}/renew",
-            post(members::renew_role),
+            post(roles::renew_role),
         )
         .route(
             "/c/{slug}/membership/pause",

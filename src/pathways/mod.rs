@@ -8,6 +8,7 @@
 pub mod forms;
 mod handlers;
 pub mod invite;
+pub mod openings;
 pub mod overview;
 pub mod path;
 pub mod queries;

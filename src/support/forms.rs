@@ -115,7 +115,7 @@ mod tests {
         }
     }
 
-    const TODAY: NaiveDate = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    const TODAY: NaiveDate = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(); // ok: test fixture
 
     #[test]
     fn a_plain_request_needs_only_its_kind() {
@@ -134,7 +134,7 @@ mod tests {
     fn needed_by_is_today_to_a_year_ahead() {
         let ok = |d: &str| NewRequest::parse(&form("meal", "", d, "yes"), TODAY);
         assert_eq!(
-            ok("2026-12-01").unwrap().needed_by,
+            ok("2026-12-01").unwrap().needed_by, // ok: test fixture
             Some(TODAY),
             "today is fine"
         );

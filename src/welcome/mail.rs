@@ -73,10 +73,10 @@ mod tests {
             words.line(),
             "You are Noor's welcome companion in Riverside"
         );
-        let text = words.text().unwrap();
+        let text = words.text().unwrap(); // ok: test fixture
         assert!(text.contains("Olu asked you to welcome Noor"), "{text}");
         let rotation = ToCompanion { by: None, ..words };
-        let text = rotation.text().unwrap();
+        let text = rotation.text().unwrap(); // ok: test fixture
         assert!(text.contains("Noor has just joined Riverside"), "{text}");
     }
 
@@ -88,6 +88,6 @@ mod tests {
             by: "Olu",
         };
         assert_eq!(words.line(), "Ana is your welcome companion in Riverside");
-        assert!(words.text().unwrap().contains("Olu asked Ana"));
+        assert!(words.text().unwrap().contains("Olu asked Ana")); // ok: test fixture
     }
 }

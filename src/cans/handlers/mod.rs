@@ -7,5 +7,6 @@ pub mod join_requests;
 pub mod members;
 pub mod own;
 pub mod public;
+pub mod roles;
 
 pub use super::nav::{CanNav, Section};

@@ -75,7 +75,7 @@ mod tests {
             unowned: &unowned,
             without_backup: &backup,
         };
-        let text = to_organiser.text().unwrap();
+        let text = to_organiser.text().unwrap(); // ok: test fixture
         assert_eq!(to_organiser.line(), "Mia left Riverside");
         assert!(text.contains("Moving away, with thanks."), "{text}");
         assert!(text.contains("- Flyers\n- Garden rota"), "{text}");
@@ -84,7 +84,7 @@ mod tests {
             reason: None,
             ..to_organiser
         };
-        let text = to_coordinator.text().unwrap();
+        let text = to_coordinator.text().unwrap(); // ok: test fixture
         assert_eq!(
             to_coordinator.line(),
             "Mia left: 2 responsibilities are now unowned"
