@@ -414,6 +414,10 @@ pub async fn reschedule(
             .bind(id)
             .fetch_one(&mut *conn)
             .await?;
+            // Nobody is asked to take notes at a date the series no longer has (everyone hears
+            // of the series' change itself).
+            crate::responsibilities::queries::offers::withdraw_on_meeting(conn, s.can_id, id)
+                .await?;
             changed.push(Rescheduled {
                 id,
                 was: (was_start, was_end),

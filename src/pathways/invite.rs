@@ -31,6 +31,8 @@ struct Checked {
     subject: Subject,
     title: String,
     when: Option<String>,
+    /// A meeting's start (a note-taker ask lapses then).
+    starts_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Why it can no longer be offered to this member, if it cannot.
     closed: Option<String>,
 }
@@ -75,6 +77,7 @@ pub async fn send(
                 subject: Subject::Responsibility(id),
                 title: r.title,
                 when: None,
+                starts_at: None,
                 closed,
             }
         }
@@ -97,6 +100,7 @@ pub async fn send(
             Checked {
                 subject: Subject::Meeting(id),
                 when: Some(crate::meetings::when(g.starts_at, g.ends_at, can.time_zone)),
+                starts_at: Some(g.starts_at),
                 title: g.title,
                 closed,
             }
@@ -124,6 +128,25 @@ pub async fn send(
             person.name
         )));
     }
+    // Each opening is asked of one person at a time, and each person has one invitation to
+    // answer at a time (read under the subject's lock, so two coordinators at once cannot both
+    // ask; the page showed this, but it may be stale).
+    let asked = queries::open_asks(&mut tx, can.id, invitation.opening.kind, id, member).await?;
+    if asked.opening {
+        return Ok(Invited::Refused(format!(
+            "Not sent to {}: someone has been asked to {} “{}” already and has not answered yet. \
+             The suggestions are fresh now.",
+            person.name,
+            invitation.opening.kind.offer_kind().verb(),
+            checked.title
+        )));
+    }
+    if asked.member {
+        return Ok(Invited::Refused(format!(
+            "Not sent: {} has an invitation waiting for their answer. The suggestions are fresh now.",
+            person.name
+        )));
+    }
     let kind = invitation.opening.kind.offer_kind();
     let ask = Ask {
         subject: checked.subject,
@@ -133,6 +156,8 @@ pub async fn send(
         note: &invitation.note,
         overlap_days: 0,
         when: checked.when,
+        // Nobody takes notes at a meeting that has begun: the ask lapses when it starts.
+        ends_by: checked.starts_at,
     };
     if offers::make(&mut tx, access, &ask, base_url)
         .await?

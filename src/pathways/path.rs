@@ -6,8 +6,8 @@
 //!
 //! Every step means "has ever done it", dated the first time: the path tells what someone has
 //! done in this group, so stepping down from a role or handing a responsibility on does not undo
-//! a step. (Where someone stands NOW — carrying nothing, say — is for the suggestions, which read
-//! the current holdings.)
+//! a step. (The suggestions read the same all-time path to judge the next step; what the group
+//! needs NOW — unowned work, missing backups — comes from the openings.)
 
 use chrono::{DateTime, Utc};
 

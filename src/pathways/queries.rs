@@ -7,7 +7,7 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::path::{Path, Step};
-use super::suggest::{Goal, NOTE_TAKER_DAYS, NotesWanted};
+use super::suggest::{Goal, NOTE_TAKER_DAYS, NotesWanted, OpeningKind};
 use crate::cans::model::MembershipStatus;
 use crate::error::Result;
 use crate::meetings::model::MeetingStatus;
@@ -287,4 +287,40 @@ pub async fn lock_meeting(
     .bind(id)
     .fetch_optional(conn)
     .await?)
+}
+
+/// Whether the opening has an open ask to anyone, and whether the member has any open ask to
+/// answer (expired ones the clock has not settled yet do not count).
+pub struct OpenAsks {
+    pub opening: bool,
+    pub member: bool,
+}
+
+pub async fn open_asks(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    kind: OpeningKind,
+    subject: Uuid,
+    member: Uuid,
+) -> Result<OpenAsks> {
+    let kinds: &[&str] = match kind {
+        OpeningKind::Carry => &["carrier", "handoff"],
+        OpeningKind::Backup => &["backup"],
+        OpeningKind::NoteTaker => &["note_taker"],
+    };
+    let (opening, member): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM offers
+                        WHERE can_id = $1 AND status = 'open' AND expires_at > now()
+                          AND (responsibility_id = $2 OR meeting_id = $2) AND kind = ANY($3)),
+                EXISTS (SELECT 1 FROM offers
+                        WHERE can_id = $1 AND to_member = $4 AND status = 'open'
+                          AND expires_at > now())",
+    )
+    .bind(can_id)
+    .bind(subject)
+    .bind(kinds)
+    .bind(member)
+    .fetch_one(conn)
+    .await?;
+    Ok(OpenAsks { opening, member })
 }

@@ -144,6 +144,7 @@ pub async fn assign(
         note: &asked.note,
         overlap_days: 0,
         when: None,
+        ends_by: None,
     };
     if offers::make(&mut tx, access, &ask, base_url)
         .await?
@@ -245,6 +246,7 @@ pub async fn hand_off(
         // The form allows 0 to 60.
         overlap_days: i16::try_from(overlap).unwrap_or(0),
         when: None,
+        ends_by: None,
     };
     if offers::make(&mut tx, access, &ask, base_url)
         .await?

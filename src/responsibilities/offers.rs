@@ -49,6 +49,8 @@ pub struct Ask<'a> {
     pub overlap_days: i16,
     /// When the meeting of a note-taker ask takes place, in the CAN's zone (for the mail).
     pub when: Option<String>,
+    /// The ask lapses by then at the latest (a note-taker ask, when its meeting starts).
+    pub ends_by: Option<chrono::DateTime<Utc>>,
 }
 
 /// Writes the offer and tells the person asked, in the caller's transaction; `None` when one is
@@ -60,7 +62,9 @@ pub async fn make<R: Requirement>(
     base_url: &str,
 ) -> Result<Option<Uuid>> {
     let (can, me) = (&access.can, access.actor());
-    let expires_at = Utc::now() + OFFER_TTL;
+    let expires_at = ask
+        .ends_by
+        .map_or(Utc::now() + OFFER_TTL, |by| by.min(Utc::now() + OFFER_TTL));
     let offer = NewOffer {
         can_id: can.id,
         subject: ask.subject,
@@ -206,6 +210,10 @@ fn note_taking_closed(
         )
     } else if meeting.starts_at <= now {
         Some("This meeting has already started: nothing changed.")
+    } else if meeting.facilitator_id == Some(member) {
+        Some(
+            "You facilitate this meeting now, and one person never both facilitates and takes the notes: nothing changed.",
+        )
     } else if meeting.note_taker_id.is_some_and(|n| n != member) {
         Some(
             "Someone else takes the notes at this meeting now: nothing changed. Decline the ask if you like.",
@@ -250,6 +258,11 @@ pub async fn accept(
 ) -> Result<Answered> {
     let (can, me) = (&access.can, access.actor());
     let mut tx = db.begin().await?;
+    // The membership first (read under a share lock, not from the request's start), then the
+    // subject, then the offer: leaving takes the membership before it withdraws offers, so the
+    // two queue instead of deadlocking — leaving at the same moment either waits for the holding
+    // to exist and releases it, or comes first and this sees it.
+    let active = offers::lock_active_membership(&mut tx, can.id, me.id).await?;
     let (offer, standing) = locked(&mut tx, access, id, Viewer::Asked).await?;
     if let Some(why) = unanswerable(&offer) {
         return Ok(Answered::Refused(why));
@@ -267,10 +280,7 @@ pub async fn accept(
         }
         Standing::Responsibility { current: true } => {}
     }
-    // Read under a share lock, not from the request's start: leaving at the same moment (which
-    // updates this row) then either waits for the holding to exist and releases it, or comes
-    // first and this sees it.
-    if !offers::lock_active_membership(&mut tx, can.id, me.id).await? {
+    if !active {
         return Ok(Answered::Refused(
             "Your membership is paused: resume it from the CAN's page, then accept.".into(),
         ));

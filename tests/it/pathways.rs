@@ -1169,3 +1169,112 @@ async fn cancelling_the_meeting_withdraws_its_note_taker_ask_and_tells_the_perso
         .assert_status(StatusCode::OK)
         .assert_lacks("/accept\"");
 }
+
+#[tokio::test]
+async fn a_note_taker_ask_lapses_when_its_meeting_starts() {
+    let mut o = openings().await;
+    let offer = note_taker_offer(&mut o).await;
+    // The meeting is five days ahead, sooner than an ask's seven days.
+    let (expires, starts): (DateTime<Utc>, DateTime<Utc>) = sqlx::query_as(
+        "SELECT o.expires_at, g.starts_at FROM offers o JOIN meetings g ON g.id = o.meeting_id
+         WHERE o.id = $1",
+    )
+    .bind(offer)
+    .fetch_one(&o.app.db)
+    .await
+    .unwrap();
+    assert_eq!(expires, starts);
+}
+
+#[tokio::test]
+async fn an_opening_is_asked_of_one_person_at_a_time_and_a_person_has_one_ask_to_answer() {
+    let mut o = openings().await;
+    let path = format!("/c/{}/pathways", o.slug);
+    // Two coordinators on stale pages: Ana then Ben asked to carry Soup night.
+    let soup = format!("carrier:{}", o.soup);
+    for member in [o.ids[0], o.ids[1]] {
+        o.olu.get(&path).await;
+        let member = member.to_string();
+        o.olu
+            .post(
+                &format!("{path}/invite"),
+                &[
+                    ("member_id", member.as_str()),
+                    ("opening", soup.as_str()),
+                    ("note", ""),
+                ],
+            )
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        o.app
+            .count(&format!(
+                "offers WHERE responsibility_id = '{}' AND status = 'open'",
+                o.soup
+            ))
+            .await,
+        1
+    );
+    o.olu
+        .get(&path)
+        .await
+        .assert_contains("has been asked to carry “Soup night” already and has not answered yet");
+    // Ana has her ask to answer: no second one (backing up the Treasurer) reaches her.
+    o.olu.get(&path).await;
+    let opening = format!("backup:{}", o.treasurer);
+    let ana = o.ids[0].to_string();
+    o.olu
+        .post(
+            &format!("{path}/invite"),
+            &[
+                ("member_id", ana.as_str()),
+                ("opening", opening.as_str()),
+                ("note", ""),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(
+        o.app
+            .count(&format!(
+                "offers WHERE to_member = '{ana}' AND status = 'open'"
+            ))
+            .await,
+        1
+    );
+    o.olu
+        .get(&path)
+        .await
+        .assert_contains("Ana has an invitation waiting for their answer");
+}
+
+#[tokio::test]
+async fn accepting_notes_is_refused_to_the_meeting_s_facilitator() {
+    let mut o = openings().await;
+    let offer = note_taker_offer(&mut o).await;
+    let dee = o.ids[3];
+    sqlx::query("UPDATE meetings SET facilitator_id = $2 WHERE id = $1")
+        .bind(o.monday)
+        .bind(dee)
+        .execute(&o.app.db)
+        .await
+        .unwrap();
+    let dee_b = &mut o.people[3];
+    dee_b.get(&format!("/c/{}/offers/{offer}", o.slug)).await;
+    dee_b
+        .post(&format!("/c/{}/offers/{offer}/accept", o.slug), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    dee_b
+        .get(&format!("/c/{}/offers/{offer}", o.slug))
+        .await
+        .assert_contains("You facilitate this meeting now");
+    let note_taker: Option<Uuid> =
+        sqlx::query_scalar("SELECT note_taker_id FROM meetings WHERE id = $1")
+            .bind(o.monday)
+            .fetch_one(&o.app.db)
+            .await
+            .unwrap();
+    assert_eq!(note_taker, None);
+}

@@ -315,6 +315,7 @@ pub struct MeetingOpening {
     pub status: MeetingStatus,
     pub starts_at: DateTime<Utc>,
     pub note_taker_id: Option<Uuid>,
+    pub facilitator_id: Option<Uuid>,
 }
 
 /// The meeting, locked for the rest of the transaction (before the offer, as [`lock`] says).
@@ -324,7 +325,7 @@ pub async fn lock_meeting(
     id: Uuid,
 ) -> Result<Option<MeetingOpening>> {
     Ok(sqlx::query_as(
-        "SELECT status, starts_at, note_taker_id FROM meetings
+        "SELECT status, starts_at, note_taker_id, facilitator_id FROM meetings
          WHERE can_id = $1 AND id = $2 FOR UPDATE",
     )
     .bind(can_id)
