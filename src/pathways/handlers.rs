@@ -98,9 +98,9 @@ async fn render(
     access: &CanAccess<Coordinator>,
     ctx: Layout,
     errors: FieldErrors,
-    failed: Option<Uuid>,
+    failed: Option<(Uuid, &str)>,
     note: String,
-) -> Result<PathwaysPage> {
+) -> Result<Rendered> {
     let can = &access.can;
     let tz = can.time_zone;
     let group = Group::load(db, can.id).await?;
@@ -145,19 +145,22 @@ async fn render(
             suggestion: group
                 .suggestion_for(m.member_id)
                 .map(|s| invite_line(s, access)),
-            note_failed: failed == Some(m.member_id),
+            note_failed: failed.is_some_and(|(who, _)| who == m.member_id),
             is_me: m.member_id == access.me.id,
         })
         .collect();
-    // A refused note belongs to a member on this page; any other id names nothing here.
-    if failed.is_some()
-        && !people
-            .iter()
-            .any(|p| p.note_failed && p.suggestion.is_some())
-    {
-        return Err(AppError::NotFound);
+    // A refused note belongs to a member on this page; any other id names nothing here. If their
+    // suggestion is no longer the one the form was sent for, the note is not put on another.
+    if let Some((_, opening)) = failed {
+        match people.iter().find(|p| p.note_failed) {
+            None => return Err(AppError::NotFound),
+            Some(p) if p.suggestion.as_ref().map(|s| s.opening.as_str()) != Some(opening) => {
+                return Ok(Rendered::Changed(p.name.clone()));
+            }
+            Some(_) => {}
+        }
     }
-    Ok(PathwaysPage {
+    Ok(Rendered::Page(PathwaysPage {
         ctx,
         nav: CanNav::new(can, &access.membership, Section::Pathways),
         counts: path::tally(group.members.iter().map(|(_, p)| p))
@@ -178,7 +181,14 @@ async fn render(
         people,
         errors,
         note,
-    })
+    }))
+}
+
+/// The pathways page, or (re-rendering a refused invitation) word that the member's suggestion
+/// changed since the form was sent.
+enum Rendered {
+    Page(PathwaysPage),
+    Changed(String),
 }
 
 pub async fn page(
@@ -186,7 +196,7 @@ pub async fn page(
     access: CanAccess<Coordinator>,
     ctx: Layout,
 ) -> Result<PathwaysPage> {
-    render(
+    match render(
         &state.db,
         &access,
         ctx,
@@ -194,7 +204,12 @@ pub async fn page(
         None,
         String::new(),
     )
-    .await
+    .await?
+    {
+        Rendered::Page(page) => Ok(page),
+        // Only a refused invitation is compared with a fresh suggestion.
+        Rendered::Changed(_) => Err(AppError::NotFound),
+    }
 }
 
 pub async fn invite(
@@ -207,8 +222,20 @@ pub async fn invite(
         Ok(i) => i,
         Err(Refused::NoSuchThing) => return Err(AppError::NotFound),
         Err(Refused::Fields { member, errors }) => {
-            let page = render(&state.db, &access, ctx, errors, Some(member), form.note).await?;
-            return unprocessable(page);
+            let failed = Some((member, form.opening.trim()));
+            let note = form.note.clone();
+            return match render(&state.db, &access, ctx, errors, failed, note).await? {
+                Rendered::Page(page) => unprocessable(page),
+                Rendered::Changed(name) => {
+                    let text = format!(
+                        "Nothing was sent: the suggestion for {name} changed meanwhile. Here are \
+                         the fresh ones."
+                    );
+                    access
+                        .redirect(&state.db, FlashKind::Error, &text, "/pathways")
+                        .await
+                }
+            };
         }
     };
     let (kind, text) =

@@ -1278,3 +1278,28 @@ async fn accepting_notes_is_refused_to_the_meeting_s_facilitator() {
             .unwrap();
     assert_eq!(note_taker, None);
 }
+
+#[tokio::test]
+async fn a_refused_note_for_a_suggestion_that_changed_meanwhile_is_not_put_on_another() {
+    let mut o = openings().await;
+    let path = format!("/c/{}/pathways", o.slug);
+    o.olu.get(&path).await;
+    // Ben's suggestion is Soup night; the form was for the Treasurer's backup (a stale page).
+    let page = o
+        .olu
+        .post(
+            &format!("{path}/invite"),
+            &[
+                ("member_id", &o.ids[1].to_string()),
+                ("opening", &format!("backup:{}", o.treasurer)),
+                ("note", &"Would you? ".repeat(100)),
+            ],
+        )
+        .await;
+    page.assert_status(StatusCode::SEE_OTHER);
+    o.olu
+        .get(&path)
+        .await
+        .assert_contains("Nothing was sent: the suggestion for Ben changed meanwhile.");
+    assert_eq!(o.app.count("offers").await, 0);
+}
