@@ -160,7 +160,7 @@ async fn render(
             Some(_) => {}
         }
     }
-    Ok(Rendered::Page(PathwaysPage {
+    Ok(Rendered::Page(Box::new(PathwaysPage {
         ctx,
         nav: CanNav::new(can, &access.membership, Section::Pathways),
         counts: path::tally(group.members.iter().map(|(_, p)| p))
@@ -181,13 +181,13 @@ async fn render(
         people,
         errors,
         note,
-    }))
+    })))
 }
 
 /// The pathways page, or (re-rendering a refused invitation) word that the member's suggestion
 /// changed since the form was sent.
 enum Rendered {
-    Page(PathwaysPage),
+    Page(Box<PathwaysPage>),
     Changed(String),
 }
 
@@ -206,7 +206,7 @@ pub async fn page(
     )
     .await?
     {
-        Rendered::Page(page) => Ok(page),
+        Rendered::Page(page) => Ok(*page),
         // Only a refused invitation is compared with a fresh suggestion.
         Rendered::Changed(_) => Err(AppError::NotFound),
     }
@@ -225,7 +225,7 @@ pub async fn invite(
             let failed = Some((member, form.opening.trim()));
             let note = form.note.clone();
             return match render(&state.db, &access, ctx, errors, failed, note).await? {
-                Rendered::Page(page) => unprocessable(page),
+                Rendered::Page(page) => unprocessable(*page),
                 Rendered::Changed(name) => {
                     let text = format!(
                         "Nothing was sent: the suggestion for {name} changed meanwhile. Here are \
