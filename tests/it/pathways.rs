@@ -706,14 +706,7 @@ async fn a_note_taker_invitation_accepted_makes_them_the_meetings_note_taker() {
         .post(&format!("/c/{}/offers/{offer}/accept", o.slug), &[])
         .await;
     answered.assert_status(StatusCode::SEE_OTHER);
-    let (note_taker, status): (Option<Uuid>, String) = sqlx::query_as(
-        "SELECT g.note_taker_id, o.status FROM meetings g, offers o WHERE g.id = $1 AND o.id = $2",
-    )
-    .bind(o.monday)
-    .bind(offer)
-    .fetch_one(&o.app.db)
-    .await
-    .unwrap();
+    let (note_taker, status) = note_taker_and_status(&o.app, o.monday, offer).await;
     assert_eq!((note_taker, status.as_str()), (Some(dee), "accepted"));
     dee_b
         .get(&format!("/c/{}/offers/{offer}", o.slug))
@@ -752,6 +745,30 @@ async fn note_taker_offer(o: &mut Openings) -> Uuid {
         .unwrap()
 }
 
+/// The person asked accepts; the ask's page as they then read it (with what the answer came to).
+async fn accept(b: &mut Browser, slug: &str, offer: Uuid) -> helpers::Page {
+    b.post(&format!("/c/{slug}/offers/{offer}/accept"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    b.get(&format!("/c/{slug}/offers/{offer}")).await
+}
+
+/// The meeting's note-taker, and the offer's status.
+async fn note_taker_and_status(
+    app: &TestApp,
+    meeting: Uuid,
+    offer: Uuid,
+) -> (Option<Uuid>, String) {
+    sqlx::query_as(
+        "SELECT g.note_taker_id, o.status FROM meetings g, offers o WHERE g.id = $1 AND o.id = $2",
+    )
+    .bind(meeting)
+    .bind(offer)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn accepting_is_refused_when_the_meeting_got_a_note_taker_meanwhile_or_was_cancelled() {
     let mut o = openings().await;
@@ -765,22 +782,10 @@ async fn accepting_is_refused_when_the_meeting_got_a_note_taker_meanwhile_or_was
         .unwrap();
     let dee_b = &mut o.people[3];
     dee_b.get(&format!("/c/{}/offers/{offer}", o.slug)).await;
-    dee_b
-        .post(&format!("/c/{}/offers/{offer}/accept", o.slug), &[])
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
-    dee_b
-        .get(&format!("/c/{}/offers/{offer}", o.slug))
+    accept(dee_b, &o.slug, offer)
         .await
         .assert_contains("Someone else takes the notes at this meeting now: nothing changed.");
-    let (note_taker, status): (Option<Uuid>, String) = sqlx::query_as(
-        "SELECT g.note_taker_id, o.status FROM meetings g, offers o WHERE g.id = $1 AND o.id = $2",
-    )
-    .bind(o.monday)
-    .bind(offer)
-    .fetch_one(&o.app.db)
-    .await
-    .unwrap();
+    let (note_taker, status) = note_taker_and_status(&o.app, o.monday, offer).await;
     assert_eq!((note_taker, status.as_str()), (Some(ana), "open"));
 
     // Cancelled: refused too, nothing changed.
@@ -789,22 +794,10 @@ async fn accepting_is_refused_when_the_meeting_got_a_note_taker_meanwhile_or_was
         .execute(&o.app.db)
         .await
         .unwrap();
-    dee_b
-        .post(&format!("/c/{}/offers/{offer}/accept", o.slug), &[])
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
-    dee_b
-        .get(&format!("/c/{}/offers/{offer}", o.slug))
+    accept(dee_b, &o.slug, offer)
         .await
         .assert_contains("This meeting is no longer scheduled");
-    let (note_taker, status): (Option<Uuid>, String) = sqlx::query_as(
-        "SELECT g.note_taker_id, o.status FROM meetings g, offers o WHERE g.id = $1 AND o.id = $2",
-    )
-    .bind(o.monday)
-    .bind(offer)
-    .fetch_one(&o.app.db)
-    .await
-    .unwrap();
+    let (note_taker, status) = note_taker_and_status(&o.app, o.monday, offer).await;
     assert_eq!((note_taker, status.as_str()), (None, "open"));
     // Declining still works, and tells Olu.
     dee_b
@@ -1262,12 +1255,7 @@ async fn accepting_notes_is_refused_to_the_meeting_s_facilitator() {
         .unwrap();
     let dee_b = &mut o.people[3];
     dee_b.get(&format!("/c/{}/offers/{offer}", o.slug)).await;
-    dee_b
-        .post(&format!("/c/{}/offers/{offer}/accept", o.slug), &[])
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
-    dee_b
-        .get(&format!("/c/{}/offers/{offer}", o.slug))
+    accept(dee_b, &o.slug, offer)
         .await
         .assert_contains("You facilitate this meeting now");
     let note_taker: Option<Uuid> =
