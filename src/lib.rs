@@ -13,6 +13,7 @@ pub mod meetings;
 pub mod notifications;
 pub mod outbox;
 pub mod pathways;
+pub mod proposals;
 pub mod rate;
 pub mod responsibilities;
 pub mod scheduler;

@@ -11,6 +11,8 @@ pub enum Section {
     Health,
     Vision,
     Goals,
+    Proposals,
+    Decisions,
     Meetings,
     Responsibilities,
     Support,
@@ -22,15 +24,18 @@ pub enum Section {
     JoinRequests,
     Activity,
     Settings,
+    Search,
 }
 
 impl Section {
-    const ALL: [Section; 16] = [
+    const ALL: [Section; 19] = [
         Self::Overview,
         Self::Stage,
         Self::Health,
         Self::Vision,
         Self::Goals,
+        Self::Proposals,
+        Self::Decisions,
         Self::Meetings,
         Self::Responsibilities,
         Self::Support,
@@ -42,6 +47,7 @@ impl Section {
         Self::JoinRequests,
         Self::Activity,
         Self::Settings,
+        Self::Search,
     ];
 
     /// The section's path inside the CAN.
@@ -52,6 +58,9 @@ impl Section {
             Self::Health => "/health",
             Self::Vision => "/vision",
             Self::Goals => "/goals",
+            Self::Proposals => "/proposals",
+            Self::Decisions => "/decisions",
+            Self::Search => "/search",
             Self::Meetings => "/meetings",
             Self::Responsibilities => "/responsibilities",
             Self::Support => "/support",
@@ -73,6 +82,9 @@ impl Section {
             Self::Health => "Health",
             Self::Vision => "Vision",
             Self::Goals => "Goals",
+            Self::Proposals => "Proposals",
+            Self::Decisions => "Decisions",
+            Self::Search => "Search",
             Self::Meetings => "Meetings",
             Self::Responsibilities => "Responsibilities",
             Self::Support => "Support",

@@ -190,12 +190,13 @@ fn groups(stored: &queries::Stored, form: &SettingsForm) -> Vec<Group> {
             }),
         }
     }
-    // Asks first, then requests for a hand, meetings, rounds, membership.
-    const ORDER: [&str; 5] = [
+    // Asks first, then requests for a hand, meetings, rounds, discussion, membership.
+    const ORDER: [&str; 6] = [
         "Asks and answers",
         "Asking for a hand",
         "Meetings",
         "Consent rounds",
+        "Discussion",
         "Membership and roles",
     ];
     groups.sort_by_key(|g| {

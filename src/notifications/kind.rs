@@ -36,6 +36,8 @@ pub enum Kind {
     RoundClosing,
     /// A consent round closed with its outcome.
     RoundClosed,
+    /// A proposal you answered was amended: your answer was to an earlier text; answer again.
+    ProposalAmended,
     /// You were given a role (facilitator, coordinator, organiser).
     RoleGranted,
     /// Your role's term is ending, was kept or ended.
@@ -55,6 +57,12 @@ pub enum Kind {
     MemberLeft,
     /// The day you said you would be back came: your membership is active again.
     AwayEnded,
+    /// Someone replied in a discussion you are part of (on what you wrote, or where you spoke).
+    CommentReply,
+    /// Someone mentioned you by name in a comment.
+    Mentioned,
+    /// An organiser hid your comment for breaking the rules for participation (with why).
+    CommentHidden,
 }
 
 /// How a notification reaches someone by mail.
@@ -95,7 +103,7 @@ impl Delivery {
 }
 
 impl Kind {
-    pub const ALL: [Self; 23] = [
+    pub const ALL: [Self; 27] = [
         Self::JoinRequested,
         Self::JoinAnswered,
         Self::OfferMade,
@@ -110,6 +118,7 @@ impl Kind {
         Self::RoundOpened,
         Self::RoundClosing,
         Self::RoundClosed,
+        Self::ProposalAmended,
         Self::RoleGranted,
         Self::RoleTerm,
         Self::ReachOut,
@@ -119,6 +128,9 @@ impl Kind {
         Self::CompanionChosen,
         Self::MemberLeft,
         Self::AwayEnded,
+        Self::CommentReply,
+        Self::Mentioned,
+        Self::CommentHidden,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -137,6 +149,7 @@ impl Kind {
             Self::RoundOpened => "round_opened",
             Self::RoundClosing => "round_closing",
             Self::RoundClosed => "round_closed",
+            Self::ProposalAmended => "proposal_amended",
             Self::RoleGranted => "role_granted",
             Self::RoleTerm => "role_term",
             Self::ReachOut => "reach_out",
@@ -146,6 +159,9 @@ impl Kind {
             Self::CompanionChosen => "companion_chosen",
             Self::MemberLeft => "member_left",
             Self::AwayEnded => "away_ended",
+            Self::CommentReply => "comment_reply",
+            Self::Mentioned => "mentioned",
+            Self::CommentHidden => "comment_hidden",
         }
     }
 
@@ -162,7 +178,8 @@ impl Kind {
             | Self::RoleGranted
             | Self::PollClosed
             | Self::SupportClosed
-            | Self::AwayEnded => Delivery::Digest,
+            | Self::AwayEnded
+            | Self::CommentReply => Delivery::Digest,
             _ => Delivery::Now,
         }
     }
@@ -184,6 +201,7 @@ impl Kind {
             Self::RoundOpened => "A consent round opens",
             Self::RoundClosing => "A consent round you have not answered closes soon",
             Self::RoundClosed => "A consent round closes",
+            Self::ProposalAmended => "A proposal you answered is amended (answer again)",
             Self::RoleGranted => "You are given a role",
             Self::RoleTerm => "Your role's term ends or is kept",
             Self::ReachOut => "A member reaches out to you",
@@ -193,6 +211,9 @@ impl Kind {
             Self::CompanionChosen => "A welcome companion is chosen for you or a newcomer",
             Self::MemberLeft => "A member leaves a CAN you organise or coordinate",
             Self::AwayEnded => "Your time away ends and you are back",
+            Self::CommentReply => "Someone replies in a discussion you are part of",
+            Self::Mentioned => "Someone mentions you in a comment",
+            Self::CommentHidden => "An organiser hides a comment of yours",
         }
     }
 
@@ -207,7 +228,10 @@ impl Kind {
             | Self::MeetingMoved
             | Self::MeetingCancelled
             | Self::SeriesChanged => "Meetings",
-            Self::RoundOpened | Self::RoundClosing | Self::RoundClosed => "Consent rounds",
+            Self::RoundOpened | Self::RoundClosing | Self::RoundClosed | Self::ProposalAmended => {
+                "Consent rounds"
+            }
+            Self::CommentReply | Self::Mentioned | Self::CommentHidden => "Discussion",
             Self::JoinRequested
             | Self::JoinAnswered
             | Self::RoleGranted
@@ -242,7 +266,7 @@ mod tests {
     #[test]
     fn the_migration_allows_every_kind() {
         // The latest migration that redefines the check.
-        let sql = include_str!("../../migrations/20261201000300_pathways_and_care.sql");
+        let sql = include_str!("../../migrations/20261201000400_proposals_and_discussion.sql");
         for kind in Kind::ALL {
             assert!(
                 sql.contains(&format!("'{}'", kind.as_str())),

@@ -54,6 +54,8 @@ pub enum RoundOutcome {
     Blocked,
     /// Too few members answered.
     NoQuorum,
+    /// A proposal's author (or a facilitator) withdrew it before a decision.
+    Withdrawn,
 }
 
 impl RoundOutcome {
@@ -67,6 +69,7 @@ impl RoundOutcome {
             Self::Adopted => "adopted: the vision is the group's now",
             Self::Blocked => "not adopted: an objection stood when the round closed",
             Self::NoQuorum => "not adopted: too few members answered (no quorum)",
+            Self::Withdrawn => "withdrawn before a decision",
         }
     }
 }

@@ -1,5 +1,8 @@
 //! Consent rounds: opening one on a version, answering, closing (by hand or when due), and the
 //! reminders. A round adopts its version only with no standing objection and the quorum met.
+//! The same machinery decides proposals (`crate::proposals`): answering, the tally, `decide` and
+//! closing serve both; what adoption does differs (a vision version becomes the CAN's vision; a
+//! proposal becomes a decision), so `close_in` hands a proposal's round to `proposals` at the end.
 //! Rounds close in a transaction that locks the round, so two app instances never close one twice,
 //! and every notification (opened, closing soon, closed) carries a de-duplication key, so nobody
 //! is told the same thing twice.
@@ -23,7 +26,10 @@ use crate::error::{AppError, Result};
 use crate::notifications::{self, Kind, Notice, Recipient};
 
 pub use clock::{TickReport, tick};
-pub use queries::{AnswerLine, HistoryLine, answers, history, open_round_of, round, rounds};
+pub use queries::{
+    AnswerLine, HistoryLine, NewRound, Subject, answers, history, insert_round, open_round_of,
+    round, rounds,
+};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Round {
@@ -138,7 +144,7 @@ pub async fn open(
     }
     let new = queries::NewRound {
         id: Uuid::now_v7(),
-        version_id: version.id,
+        subject: Subject::Vision(version.id),
         opened_by: access.me.id,
         closes_at,
         quorum: quorum(&mut *tx, can.id).await?,
@@ -211,15 +217,17 @@ pub async fn answer(
     queries::lock_answering(&mut tx, round_id, me.id).await?;
     let previous = queries::answer_of(&mut tx, round_id, me.id).await?;
     let (answer, reason) = (consent.answer, consent.reason.as_str());
+    // The same answer to an earlier text of an amended proposal is an answer again, not a repeat.
     if previous
         .as_ref()
-        .is_some_and(|(a, r)| *a == answer && r == reason)
+        .is_some_and(|(a, r, current)| *current && *a == answer && r == reason)
     {
         return Ok(AnswerOutcome::Unchanged);
     }
     queries::record_answer(&mut tx, can_id, round_id, me.id, (answer, reason)).await?;
     let answered = answer.label().to_lowercase();
-    let withdrew = previous.is_some_and(|(a, _)| a == Answer::Object) && answer != Answer::Object;
+    let withdrew =
+        previous.is_some_and(|(a, _, _)| a == Answer::Object) && answer != Answer::Object;
     let (action, summary) = match withdrew {
         true => (
             "consent.objection_withdrawn",
@@ -269,16 +277,18 @@ pub async fn close_due(db: &PgPool, round: &Round, base_url: &str) -> Result<()>
     Ok(())
 }
 
-/// The activity line (and the mail's first line) of a close: what was decided on what count.
+/// The activity line (and the mail's first line) of a vision round's close: what was decided on
+/// what count.
 fn close_summary(
     r: &queries::Closing,
+    number: i32,
     closed_by: Option<Actor<'_>>,
     outcome: RoundOutcome,
     t: Tally,
 ) -> String {
     format!(
         "The consent round on vision version {} closed{}: {} ({} of {} active members answered, {} needed; {} objection{})",
-        r.number,
+        number,
         closed_by
             .map(|c| format!(" ({} closed it)", c.name))
             .unwrap_or_default(),
@@ -291,11 +301,22 @@ fn close_summary(
     )
 }
 
+/// A round just closed, as the proposal it decided needs to know it.
+pub struct Closed<'a> {
+    pub can_id: Uuid,
+    pub round_id: Uuid,
+    pub proposal_id: Uuid,
+    pub closed_by: Option<Actor<'a>>,
+    pub outcome: RoundOutcome,
+    pub tally: Tally,
+    /// How many answers the quorum needed.
+    pub needed: i64,
+}
+
 /// Closes the round if it is still open (locking it first), in the caller's transaction; returns
-/// the outcome, or `None` when someone else closed it already. On adoption the version becomes
-/// the CAN's vision, to be reviewed in a year. Every active member but the one who closed it is
-/// notified of the outcome.
-async fn close_in(
+/// the outcome, or `None` when someone else closed it already. A proposal's round is handed to
+/// `proposals::round_closed`; for a vision round see `vision_closed`.
+pub(crate) async fn close_in(
     conn: &mut PgConnection,
     can_id: Uuid,
     round_id: Uuid,
@@ -308,12 +329,57 @@ async fn close_in(
     let t = queries::tally(&mut *conn, can_id, round_id).await?;
     let outcome = decide(t, r.quorum_num, r.quorum_den);
     queries::record_close(conn, can_id, round_id, closed_by.map(|c| c.id), outcome, t).await?;
+    match (r.version_id, r.number, r.proposal_id) {
+        (Some(version_id), Some(number), None) => {
+            let closing = (version_id, number);
+            vision_closed(
+                conn,
+                can_id,
+                round_id,
+                &r,
+                closing,
+                closed_by,
+                (outcome, t),
+                base_url,
+            )
+            .await?
+        }
+        (None, None, Some(proposal_id)) => {
+            let closed = Closed {
+                can_id,
+                round_id,
+                proposal_id,
+                closed_by,
+                outcome,
+                tally: t,
+                needed: needed(t.active, r.quorum_num, r.quorum_den),
+            };
+            crate::proposals::round_closed(conn, &closed, base_url).await?
+        }
+        _ => return Err(AppError::internal("a consent round names no subject")),
+    }
+    Ok(Some(outcome))
+}
+
+/// A vision round closed: on adoption the version becomes the CAN's vision, to be reviewed in a
+/// year. Every active member but the one who closed it is notified of the outcome.
+#[allow(clippy::too_many_arguments)]
+async fn vision_closed(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    round_id: Uuid,
+    r: &queries::Closing,
+    (version_id, number): (Uuid, i32),
+    closed_by: Option<Actor<'_>>,
+    (outcome, t): (RoundOutcome, Tally),
+    base_url: &str,
+) -> Result<()> {
     if outcome.is_adopted() {
         let today = Utc::now().with_timezone(&r.time_zone).date_naive();
         let review_on = today.checked_add_months(Months::new(12)).unwrap_or(today);
-        queries::adopt(conn, can_id, r.version_id, review_on).await?;
+        queries::adopt(conn, can_id, version_id, review_on).await?;
     }
-    let summary = close_summary(&r, closed_by, outcome, t);
+    let summary = close_summary(r, number, closed_by, outcome, t);
     activity::record(
         &mut *conn,
         activity::Entry {
@@ -330,7 +396,7 @@ async fn close_in(
     let link = format!("{base_url}{path}");
     let words = mail::RoundClosed {
         can_name: &r.name,
-        number: r.number,
+        number,
         adopted: outcome.is_adopted(),
         summary: &summary,
         link: &link,
@@ -351,5 +417,5 @@ async fn close_in(
         key: format!("round:{round_id}:closed"),
     };
     notifications::notify(conn, base_url, &notice, &to).await?;
-    Ok(Some(outcome))
+    Ok(())
 }

@@ -1,5 +1,7 @@
 //! Plain SQL for consent rounds and their answers. Every query is scoped by `can_id` or by a
-//! round already found in the CAN.
+//! round already found in the CAN. A round is on a vision version or on a proposal; the queries
+//! that read `ROUND` (joined to its version) see vision rounds only, the rest serve both. Answers
+//! count only when given to the round's current text (`text_version`, which an amendment raises).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
@@ -61,37 +63,53 @@ pub async fn is_current_vision(
     .await?)
 }
 
-/// The CAN's round whose time is up but which is not closed yet, if any.
+/// The CAN's vision round whose time is up but which is not closed yet, if any.
 pub async fn due_round(conn: &mut PgConnection, can_id: Uuid) -> Result<Option<Uuid>> {
     Ok(sqlx::query_scalar(
-        "SELECT id FROM consent_rounds WHERE can_id = $1 AND closed_at IS NULL AND closes_at <= now()",
+        "SELECT id FROM consent_rounds
+         WHERE can_id = $1 AND closed_at IS NULL AND closes_at <= now() AND version_id IS NOT NULL",
     )
     .bind(can_id)
     .fetch_optional(conn)
     .await?)
 }
 
+/// What a round decides on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// A vision version (at most one open vision round per CAN).
+    Vision(Uuid),
+    /// A proposal (one round for its whole life; amendments raise the round's `text_version`).
+    Proposal(Uuid),
+}
+
 pub struct NewRound {
     pub id: Uuid,
-    pub version_id: Uuid,
+    pub subject: Subject,
     pub opened_by: Uuid,
     pub closes_at: DateTime<Utc>,
     pub quorum: (i16, i16),
 }
 
-/// Inserts the round; false when another round of the CAN is open.
+/// Inserts the round; false when another vision round of the CAN is open.
 pub async fn insert_round(conn: &mut PgConnection, can_id: Uuid, r: &NewRound) -> Result<bool> {
+    let (version_id, proposal_id) = match r.subject {
+        Subject::Vision(id) => (Some(id), None),
+        Subject::Proposal(id) => (None, Some(id)),
+    };
     let inserted = sqlx::query(
-        "INSERT INTO consent_rounds (id, can_id, version_id, opened_by, closes_at, quorum_num, quorum_den)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO consent_rounds
+             (id, can_id, version_id, proposal_id, opened_by, closes_at, quorum_num, quorum_den)
+         VALUES ($1, $2, $3, $8, $4, $5, $6, $7)",
     )
     .bind(r.id)
     .bind(can_id)
-    .bind(r.version_id)
+    .bind(version_id)
     .bind(r.opened_by)
     .bind(r.closes_at)
     .bind(r.quorum.0)
     .bind(r.quorum.1)
+    .bind(proposal_id)
     .execute(conn)
     .await;
     match inserted {
@@ -134,14 +152,16 @@ pub async fn lock_answering(
     Ok(())
 }
 
-/// The member's answer so far, if any.
+/// The member's answer so far, if any, and whether it was given to the round's current text.
 pub async fn answer_of(
     conn: &mut PgConnection,
     round_id: Uuid,
     member_id: Uuid,
-) -> Result<Option<(Answer, String)>> {
+) -> Result<Option<(Answer, String, bool)>> {
     Ok(sqlx::query_as(
-        "SELECT answer, reason FROM consent_answers WHERE round_id = $1 AND member_id = $2",
+        "SELECT a.answer, a.reason, a.text_version = r.text_version
+         FROM consent_answers a JOIN consent_rounds r ON r.id = a.round_id
+         WHERE a.round_id = $1 AND a.member_id = $2",
     )
     .bind(round_id)
     .bind(member_id)
@@ -149,7 +169,8 @@ pub async fn answer_of(
     .await?)
 }
 
-/// Records (or replaces) the member's answer and keeps it in the round's history.
+/// Records (or replaces) the member's answer, to the round's current text, and keeps it in the
+/// round's history.
 pub async fn record_answer(
     conn: &mut PgConnection,
     can_id: Uuid,
@@ -158,10 +179,11 @@ pub async fn record_answer(
     (answer, reason): (Answer, &str),
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO consent_answers (round_id, can_id, member_id, answer, reason)
-         VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO consent_answers (round_id, can_id, member_id, answer, reason, text_version)
+         SELECT $1, $2, $3, $4, $5, r.text_version FROM consent_rounds r WHERE r.id = $1
          ON CONFLICT (round_id, member_id) DO UPDATE
-             SET answer = EXCLUDED.answer, reason = EXCLUDED.reason, answered_at = now()",
+             SET answer = EXCLUDED.answer, reason = EXCLUDED.reason, answered_at = now(),
+                 text_version = EXCLUDED.text_version",
     )
     .bind(round_id)
     .bind(can_id)
@@ -171,8 +193,8 @@ pub async fn record_answer(
     .execute(&mut *conn)
     .await?;
     sqlx::query(
-        "INSERT INTO consent_answer_history (round_id, can_id, member_id, answer, reason)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO consent_answer_history (round_id, can_id, member_id, answer, reason, text_version)
+         SELECT $1, $2, $3, $4, $5, r.text_version FROM consent_rounds r WHERE r.id = $1",
     )
     .bind(round_id)
     .bind(can_id)
@@ -192,32 +214,40 @@ pub struct AnswerLine {
     pub reason: String,
     pub answered_at: DateTime<Utc>,
     pub member_status: MembershipStatus,
+    /// The text version the answer was given to.
+    pub text_version: i32,
+    /// Given to the round's current text (an answer to an earlier text no longer counts: its
+    /// author is asked to answer again).
+    pub current: bool,
 }
 
-/// Everyone's current answer, objections first.
+/// Everyone's latest answer: to the current text first, objections first.
 pub async fn answers(db: &PgPool, round_id: Uuid) -> Result<Vec<AnswerLine>> {
     Ok(sqlx::query_as(
         "SELECT a.member_id, p.display_name AS name, a.answer, a.reason, a.answered_at,
-                m.status AS member_status
+                m.status AS member_status, a.text_version, a.text_version = r.text_version AS current
          FROM consent_answers a
+         JOIN consent_rounds r ON r.id = a.round_id
          JOIN members p ON p.id = a.member_id
          JOIN memberships m ON m.can_id = a.can_id AND m.member_id = a.member_id
          WHERE a.round_id = $1
-         ORDER BY (a.answer = 'object') DESC, a.answered_at",
+         ORDER BY (a.text_version = r.text_version) DESC, (a.answer = 'object') DESC, a.answered_at",
     )
     .bind(round_id)
     .fetch_all(db)
     .await?)
 }
 
-/// Who has answered the round (whatever their membership now).
+/// Who has answered the round's current text (whatever their membership now).
 pub async fn answered(db: impl PgExecutor<'_>, round_id: Uuid) -> Result<Vec<Uuid>> {
-    Ok(
-        sqlx::query_scalar("SELECT member_id FROM consent_answers WHERE round_id = $1")
-            .bind(round_id)
-            .fetch_all(db)
-            .await?,
+    Ok(sqlx::query_scalar(
+        "SELECT a.member_id FROM consent_answers a
+         JOIN consent_rounds r ON r.id = a.round_id AND a.text_version = r.text_version
+         WHERE a.round_id = $1",
     )
+    .bind(round_id)
+    .fetch_all(db)
+    .await?)
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -226,12 +256,14 @@ pub struct HistoryLine {
     pub answer: Answer,
     pub reason: String,
     pub answered_at: DateTime<Utc>,
+    /// The text version the answer was given to.
+    pub text_version: i32,
 }
 
 /// Every answer given in the round, in order (changed ones included).
 pub async fn history(db: &PgPool, round_id: Uuid) -> Result<Vec<HistoryLine>> {
     Ok(sqlx::query_as(
-        "SELECT p.display_name AS name, h.answer, h.reason, h.answered_at
+        "SELECT p.display_name AS name, h.answer, h.reason, h.answered_at, h.text_version
          FROM consent_answer_history h JOIN members p ON p.id = h.member_id
          WHERE h.round_id = $1 ORDER BY h.id",
     )
@@ -240,6 +272,7 @@ pub async fn history(db: &PgPool, round_id: Uuid) -> Result<Vec<HistoryLine>> {
     .await?)
 }
 
+/// The count of answers to the round's current text (an amendment sets earlier ones aside).
 pub async fn tally(db: impl PgExecutor<'_>, can_id: Uuid, round_id: Uuid) -> Result<Tally> {
     Ok(sqlx::query_as(
         "SELECT (SELECT count(*) FROM memberships WHERE can_id = $1 AND status = 'active') AS active,
@@ -248,6 +281,7 @@ pub async fn tally(db: impl PgExecutor<'_>, can_id: Uuid, round_id: Uuid) -> Res
                 count(*) FILTER (WHERE a.answer = 'stand_aside' AND m.status = 'active') AS stand_aside,
                 count(*) FILTER (WHERE a.answer = 'object') AS object
          FROM consent_answers a
+         JOIN consent_rounds r ON r.id = a.round_id AND r.text_version = a.text_version
          JOIN memberships m ON m.can_id = a.can_id AND m.member_id = a.member_id
          WHERE a.round_id = $2",
     )
@@ -257,11 +291,13 @@ pub async fn tally(db: impl PgExecutor<'_>, can_id: Uuid, round_id: Uuid) -> Res
     .await?)
 }
 
-/// An open round being closed, with what its mails need.
+/// An open round being closed, with what its mails need. A vision round has its version (and
+/// number); a proposal's round its proposal.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Closing {
-    pub version_id: Uuid,
-    pub number: i32,
+    pub version_id: Option<Uuid>,
+    pub number: Option<i32>,
+    pub proposal_id: Option<Uuid>,
     pub quorum_num: i16,
     pub quorum_den: i16,
     pub slug: String,
@@ -277,9 +313,10 @@ pub async fn lock_for_close(
     round_id: Uuid,
 ) -> Result<Option<Closing>> {
     Ok(sqlx::query_as(
-        "SELECT r.version_id, v.number, r.quorum_num, r.quorum_den, c.slug, c.name, c.time_zone
+        "SELECT r.version_id, v.number, r.proposal_id, r.quorum_num, r.quorum_den, c.slug, c.name,
+                c.time_zone
          FROM consent_rounds r
-         JOIN vision_versions v ON v.id = r.version_id AND v.can_id = r.can_id
+         LEFT JOIN vision_versions v ON v.id = r.version_id AND v.can_id = r.can_id
          JOIN cans c ON c.id = r.can_id
          WHERE r.can_id = $1 AND r.id = $2 AND r.closed_at IS NULL
          FOR UPDATE OF r",
