@@ -1,5 +1,6 @@
-//! Hopes: each active member shares, edits and withdraws their own; organisers set the quorum a
-//! consent round needs. Every change is logged.
+//! Hopes: each active member shares, edits and withdraws their own, and says of others' hopes
+//! that they resonate with them; organisers set the quorum a consent round needs. Every change is
+//! logged.
 
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -54,6 +55,52 @@ pub async fn withdraw(db: &PgPool, access: &CanAccess<ActiveMember>, id: Uuid) -
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// What pressing "This resonates" on a hope did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resonance {
+    /// The hope now resonates with the caller (or already did: a double submission).
+    Added,
+    /// The caller took their "this resonates" back.
+    TakenBack,
+    /// It is the caller's own hope: only the others say whether it resonates with them.
+    OwnHope,
+}
+
+/// Toggles the caller's "this resonates" on someone else's standing hope of this CAN (a withdrawn
+/// hope, or one of another CAN, is not found), with its activity line, in one transaction. The
+/// author is told nothing per press: they see the count on their own hope, and nowhere else.
+pub async fn resonate(
+    db: &PgPool,
+    access: &CanAccess<ActiveMember>,
+    id: Uuid,
+) -> Result<Resonance> {
+    let (can, me) = (&access.can, &access.me);
+    let mut tx = db.begin().await?;
+    let hope = queries::standing_hope(&mut tx, can.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if hope.author_id == me.id {
+        return Ok(Resonance::OwnHope);
+    }
+    let (outcome, action, summary) =
+        if queries::delete_resonance(&mut *tx, can.id, id, me.id).await? {
+            let summary = format!(
+                "{} took back “this resonates” on {}'s hope",
+                me.display_name, hope.author
+            );
+            (Resonance::TakenBack, "hope.resonance_taken_back", summary)
+        } else if queries::insert_resonance(&mut *tx, can.id, id, me.id).await? {
+            let summary = format!("{}'s hope resonates with {}", hope.author, me.display_name);
+            (Resonance::Added, "hope.resonated", summary)
+        } else {
+            // Another press of the same person got there first; it wrote the line.
+            return Ok(Resonance::Added);
+        };
+    access.log(&mut tx, action, ("hope", id), summary).await?;
+    tx.commit().await?;
+    Ok(outcome)
 }
 
 /// Sets the share of active members that must answer a consent round (from the next round).

@@ -33,6 +33,10 @@ pub fn router() -> Router<AppState> {
             "/c/{slug}/vision/hopes/{id}/withdraw",
             post(hope_pages::withdraw),
         )
+        .route(
+            "/c/{slug}/vision/hopes/{id}/resonate",
+            post(hope_pages::resonate),
+        )
         .route("/c/{slug}/vision/quorum", post(hope_pages::set_quorum))
         .route("/c/{slug}/vision/review", post(goal_pages::set_review))
         .route(

@@ -33,6 +33,104 @@ pub async fn hopes(db: &PgPool, can_id: Uuid) -> Result<Vec<Hope>> {
     .await?)
 }
 
+/// A hope as the vision page lists it, with what its entry points show: how many members said it
+/// resonates with them (and whether the viewer did), and how many visible replies its thread has.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ListedHope {
+    #[sqlx(flatten)]
+    pub hope: Hope,
+    pub resonances: i64,
+    pub resonated: bool,
+    pub replies: i64,
+}
+
+/// The CAN's hopes that are not withdrawn, oldest first, each with its resonances and visible
+/// replies counted in this one statement (subqueries on `hope_resonances`' key and
+/// `comments_hope_idx`; replies deleted by their author or hidden by an organiser do not count).
+pub async fn hope_list(db: &PgPool, can_id: Uuid, viewer: Uuid) -> Result<Vec<ListedHope>> {
+    Ok(sqlx::query_as(
+        "SELECT h.id, h.author_id, m.display_name AS author, h.body, h.created_at,
+                h.updated_at > h.created_at + interval '1 second' AS edited,
+                (SELECT count(*) FROM hope_resonances r
+                 WHERE r.hope_id = h.id AND r.can_id = h.can_id) AS resonances,
+                EXISTS (SELECT 1 FROM hope_resonances r
+                        WHERE r.hope_id = h.id AND r.member_id = $2) AS resonated,
+                (SELECT count(*) FROM comments k
+                 WHERE k.hope_id = h.id AND k.can_id = h.can_id
+                   AND k.deleted_at IS NULL AND k.hidden_at IS NULL) AS replies
+         FROM hopes h JOIN members m ON m.id = h.author_id
+         WHERE h.can_id = $1 AND h.withdrawn_at IS NULL
+         ORDER BY h.created_at, h.id",
+    )
+    .bind(can_id)
+    .bind(viewer)
+    .fetch_all(db)
+    .await?)
+}
+
+/// A hope someone may say resonates with them: standing (not withdrawn) and of this CAN. Locks
+/// it against a withdrawal in the same moment.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StandingHope {
+    pub author_id: Uuid,
+    pub author: String,
+}
+
+pub async fn standing_hope(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    id: Uuid,
+) -> Result<Option<StandingHope>> {
+    Ok(sqlx::query_as(
+        "SELECT h.author_id, m.display_name AS author
+         FROM hopes h JOIN members m ON m.id = h.author_id
+         WHERE h.can_id = $1 AND h.id = $2 AND h.withdrawn_at IS NULL
+         FOR SHARE OF h",
+    )
+    .bind(can_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Takes back the member's "this resonates" on the hope; whether there was one.
+pub async fn delete_resonance(
+    db: impl PgExecutor<'_>,
+    can_id: Uuid,
+    hope_id: Uuid,
+    member_id: Uuid,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "DELETE FROM hope_resonances WHERE can_id = $1 AND hope_id = $2 AND member_id = $3",
+    )
+    .bind(can_id)
+    .bind(hope_id)
+    .bind(member_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records the member's "this resonates" on the hope; false when it was there already (a double
+/// submission that raced this one).
+pub async fn insert_resonance(
+    db: impl PgExecutor<'_>,
+    can_id: Uuid,
+    hope_id: Uuid,
+    member_id: Uuid,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO hope_resonances (hope_id, can_id, member_id) VALUES ($1, $2, $3)
+         ON CONFLICT ON CONSTRAINT hope_resonances_pkey DO NOTHING",
+    )
+    .bind(hope_id)
+    .bind(can_id)
+    .bind(member_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn insert_hope(
     db: impl PgExecutor<'_>,
     can_id: Uuid,

@@ -1,5 +1,6 @@
 //! The visioning page: the adopted vision, everyone's hopes (and who has yet to share one), the
-//! versions so far, the open round; adding, editing and withdrawing one's own hopes.
+//! versions so far, the open round; adding, editing and withdrawing one's own hopes; saying that
+//! someone else's hope resonates (a toggle), and the way into each hope's replies.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,9 +12,10 @@ use crate::AppState;
 use crate::cans::access::{ActiveMember, CanAccess, Member, Organiser, Requirement};
 use crate::cans::nav::{CanNav, Section};
 use crate::cans::queries::active_members;
-use crate::error::{OrNotFound, Result};
+use crate::error::{AppError, OrNotFound, Result};
 use crate::visioning::forms::{self, HopeForm, QUORUM_CHOICES, QuorumForm};
-use crate::visioning::queries::{self, Adopted, Hope, Version};
+use crate::visioning::hopes::Resonance;
+use crate::visioning::queries::{self, Adopted, ListedHope, Version};
 use crate::visioning::{hopes, rounds};
 use crate::web::forms::FieldErrors;
 use crate::web::{FlashKind, Form, Layout, Path, time, unprocessable};
@@ -43,10 +45,17 @@ pub struct HopeView {
     pub created: String,
     pub mine: bool,
     pub edited: bool,
+    /// How many members said it resonates with them (its author sees this on their own hope).
+    pub resonances: i64,
+    /// Whether the viewer is one of them.
+    pub resonated: bool,
+    /// Visible replies in its thread.
+    pub replies: i64,
 }
 
 impl HopeView {
-    fn new(h: Hope, me: Uuid, tz: chrono_tz::Tz) -> Self {
+    fn new(listed: ListedHope, me: Uuid, tz: chrono_tz::Tz) -> Self {
+        let h = listed.hope;
         Self {
             id: h.id,
             mine: h.author_id == me,
@@ -54,6 +63,9 @@ impl HopeView {
             body: h.body,
             created: time::date_in(h.created_at, tz),
             edited: h.edited,
+            resonances: listed.resonances,
+            resonated: listed.resonated,
+            replies: listed.replies,
         }
     }
 }
@@ -132,7 +144,7 @@ async fn vision_page_for<R: Requirement>(
     let tz = can.time_zone;
     let adopted = queries::adopted_vision(db, can.id).await?;
     let open_round = rounds::open_round_of(db, can.id).await?;
-    let hopes = queries::hopes(db, can.id).await?;
+    let hopes = queries::hope_list(db, can.id, access.me.id).await?;
     let (contributed, waiting) = contributors(db, can.id).await?;
     let versions = queries::versions(db, can.id).await?;
     let (num, den) = queries::quorum(db, can.id).await?;
@@ -267,6 +279,27 @@ pub async fn withdraw(
     let text = "Your hope is withdrawn. Versions that drew on it still show it.";
     access
         .redirect(&state.db, FlashKind::Success, text, "/vision#hopes")
+        .await
+}
+
+/// "This resonates", pressed or taken back; back to the hope on the vision page.
+pub async fn resonate(
+    State(state): State<AppState>,
+    access: CanAccess<ActiveMember>,
+    Path((_slug, id)): Path<(String, Uuid)>,
+) -> Result<Response> {
+    let text = match hopes::resonate(&state.db, &access, id).await? {
+        Resonance::Added => "Thank you for saying so: this hope resonates with you.",
+        Resonance::TakenBack => "You took back “this resonates”.",
+        Resonance::OwnHope => {
+            return Err(AppError::Forbidden(
+                "This is your own hope: the others say whether it resonates with them.",
+            ));
+        }
+    };
+    let back = format!("/vision#hope-{id}");
+    access
+        .redirect(&state.db, FlashKind::Success, text, &back)
         .await
 }
 
