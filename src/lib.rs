@@ -20,6 +20,7 @@ pub mod scheduler;
 pub mod seed;
 pub mod stages;
 pub mod support;
+pub mod thread_links;
 pub mod visioning;
 pub mod web;
 pub mod welcome;

@@ -26,6 +26,7 @@ use crate::meetings::queries::record::{self, ActionItem, Decision};
 use crate::meetings::queries::{self, Meeting, Person, Suggested};
 use crate::meetings::record::SavedMinutes;
 use crate::meetings::{when, when_for_viewer};
+use crate::thread_links::DiscussionLink;
 use crate::web::forms::FieldErrors;
 use crate::web::{FlashKind, Layout, page_with_status, time, unprocessable};
 
@@ -120,6 +121,8 @@ pub struct MeetingPage {
     kept: Kept,
     /// Open to the neighbourhood, and its guests (issue 14; `meetings/guest_block.html`).
     guests: crate::meetings::guests::GuestBlock,
+    /// The way into the meeting's discussion (`_discussion_link.html`).
+    discussion: DiscussionLink,
 }
 
 impl MeetingPage {
@@ -183,6 +186,7 @@ pub async fn render<R: MeetingRequirement>(
     let tz = can.time_zone;
     let can_run = access.runs();
     let people = queries::people(&state.db, can.id, g.id).await?;
+    let (comments, last_at) = queries::discussion(&state.db, can.id, g.id).await?;
     // One-off meetings (no series) get a suggestion too; a series may turn rotation off.
     let rotates = g.status.is_scheduled() && g.rotate_roles != Some(false);
     let minutes = kept.minutes.clone().unwrap_or_else(|| g.minutes.clone());
@@ -228,6 +232,12 @@ pub async fn render<R: MeetingRequirement>(
         kept,
         ctx,
         guests: crate::meetings::guests::block(&state.db, g, access.schedules()).await?,
+        discussion: DiscussionLink::new(
+            format!("/c/{}/threads/meeting/{}", can.slug, g.id),
+            comments,
+            last_at,
+            tz,
+        ),
     })
 }
 

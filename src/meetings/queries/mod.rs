@@ -77,6 +77,23 @@ pub async fn meeting(db: impl PgExecutor<'_>, can_id: Uuid, id: Uuid) -> Result<
     )
 }
 
+/// The meeting's discussion: how many visible comments (neither deleted by their author nor
+/// hidden by an organiser) and when the latest of them was written.
+pub async fn discussion(
+    db: impl PgExecutor<'_>,
+    can_id: Uuid,
+    id: Uuid,
+) -> Result<(i64, Option<DateTime<Utc>>)> {
+    Ok(sqlx::query_as(
+        "SELECT count(*), max(created_at) FROM comments
+         WHERE can_id = $1 AND meeting_id = $2 AND deleted_at IS NULL AND hidden_at IS NULL",
+    )
+    .bind(can_id)
+    .bind(id)
+    .fetch_one(db)
+    .await?)
+}
+
 /// Meetings of a CAN between two instants, in order.
 pub async fn between(
     db: &PgPool,

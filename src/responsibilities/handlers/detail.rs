@@ -17,6 +17,7 @@ use crate::error::{OrNotFound, Result};
 use crate::responsibilities::forms::{AssignForm, HandoffForm};
 use crate::responsibilities::model::HoldingKind;
 use crate::responsibilities::queries::{self, Note, Row, holdings, holdings::Holding};
+use crate::thread_links::DiscussionLink;
 use crate::web::forms::FieldErrors;
 use crate::web::{Layout, Path, time, unprocessable};
 
@@ -46,6 +47,8 @@ pub struct DetailPage {
     reason: String,
     handoff: HandoffForm,
     assign: AssignForm,
+    /// The way into its discussion (`_discussion_link.html`).
+    discussion: DiscussionLink,
 }
 
 /// What a refused action keeps for the page shown again: its messages and what was typed.
@@ -80,6 +83,7 @@ pub async fn render<R: Requirement>(
     let mine = holdings::holds(&mut conn, can.id, id, access.me.id).await?;
     let asked = holdings::asked(&mut conn, can.id, id, access.me.id).await?;
     drop(conn);
+    let (comments, last_at) = queries::discussion(&state.db, can.id, id).await?;
     let coordinates = Coordinator::accepts(m);
     let active = ActiveMember::accepts(m);
     Ok(DetailPage {
@@ -100,6 +104,12 @@ pub async fn render<R: Requirement>(
         reason: kept.reason,
         handoff: kept.handoff,
         assign: kept.assign,
+        discussion: DiscussionLink::new(
+            access.path(&format!("/threads/responsibility/{id}")),
+            comments,
+            last_at,
+            can.time_zone,
+        ),
         r,
         ctx,
     })

@@ -339,6 +339,23 @@ pub async fn notes(db: &PgPool, can_id: Uuid, id: Uuid) -> Result<Vec<Note>> {
     .await?)
 }
 
+/// The responsibility's discussion: how many visible comments (neither deleted by their author
+/// nor hidden by an organiser) and when the latest of them was written.
+pub async fn discussion(
+    db: &PgPool,
+    can_id: Uuid,
+    id: Uuid,
+) -> Result<(i64, Option<DateTime<Utc>>)> {
+    Ok(sqlx::query_as(
+        "SELECT count(*), max(created_at) FROM comments
+         WHERE can_id = $1 AND responsibility_id = $2 AND deleted_at IS NULL AND hidden_at IS NULL",
+    )
+    .bind(can_id)
+    .bind(id)
+    .fetch_one(db)
+    .await?)
+}
+
 /// Active members with their current load and skills (for the load view).
 #[derive(Debug, sqlx::FromRow)]
 pub struct MemberLoad {
