@@ -957,6 +957,57 @@ async fn journeys_in_a_real_browser() {
         );
     }
 
+    // 4d. "This resonates" on a phone (issue 17): at 390 px wide, Mia presses it on Olu's hope and
+    //     sees the count change and her button pressed.
+    {
+        let hope: uuid::Uuid =
+            sqlx::query_scalar("SELECT id FROM hopes WHERE body = 'A bench for old and young'")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+        let mia_phone = Driver::new(&driver, js).unwrap();
+        mia_phone.window(390, 844);
+        mia_phone.goto(&format!("{base}/sign-in"));
+        mia_phone.type_into("#email", "miaa@example.org");
+        mia_phone.type_into("#password", PASSWORD);
+        let b = mia_phone.button("Sign in");
+        mia_phone.click_and_wait(&b);
+        open(&mia_phone, &mut c, js, &format!("{base}/c/{slug}/vision"));
+        let card = format!("#hope-{hope}");
+        let count = |d: &Driver| -> String {
+            d.execute(&format!(
+                "return document.querySelector('{card}').innerText"
+            ))
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+        };
+        let before = count(&mia_phone);
+        assert!(!before.contains("resonates with"), "{before}");
+        assert_eq!(
+            mia_phone.attribute(&format!("{card} button[aria-pressed]"), "aria-pressed"),
+            "false"
+        );
+        let press = mia_phone.find(&format!("{card} button[aria-pressed]"));
+        mia_phone.click_and_wait(&press);
+        c.page(&mia_phone, js);
+        let after = count(&mia_phone);
+        assert!(after.contains("resonates with 1"), "{after}");
+        assert!(after.contains("Take back “this resonates”"), "{after}");
+        assert_eq!(
+            mia_phone.attribute(&format!("{card} button[aria-pressed]"), "aria-pressed"),
+            "true"
+        );
+        assert!(
+            mia_phone
+                .text()
+                .contains("Thank you for saying so: this hope resonates with you."),
+            "{}",
+            mia_phone.text()
+        );
+        mia_phone.screenshot(&artifacts().join("journey-4d-resonates-on-a-phone.png"));
+    }
+
     // 5. Phone width: every page visited, at 390×844, scrolls only vertically and has 44px targets.
     let phone = Driver::new(&driver, js).unwrap();
     phone.window(390, 844);

@@ -8,6 +8,7 @@ mod budget;
 mod cans;
 mod digest;
 mod embedded;
+mod entry_points;
 mod faults;
 mod feeds;
 mod fuzz;

@@ -135,6 +135,7 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/c/{slug}/newcomers/{id}/companion"),
     ("GET", "/c/{slug}/membership/leave"),
     ("GET", "/c/{slug}/membership/pause"),
+    ("POST", "/c/{slug}/vision/hopes/{id}/resonate"),
 ];
 
 /// Routes the hostile-input run leaves out, and why: they take no id and hold no CAN's data, or they
