@@ -186,7 +186,6 @@ pub async fn render<R: MeetingRequirement>(
     let tz = can.time_zone;
     let can_run = access.runs();
     let people = queries::people(&state.db, can.id, g.id).await?;
-    let (comments, last_at) = queries::discussion(&state.db, can.id, g.id).await?;
     // One-off meetings (no series) get a suggestion too; a series may turn rotation off.
     let rotates = g.status.is_scheduled() && g.rotate_roles != Some(false);
     let minutes = kept.minutes.clone().unwrap_or_else(|| g.minutes.clone());
@@ -234,8 +233,8 @@ pub async fn render<R: MeetingRequirement>(
         guests: crate::meetings::guests::block(&state.db, g, access.schedules()).await?,
         discussion: DiscussionLink::new(
             format!("/c/{}/threads/meeting/{}", can.slug, g.id),
-            comments,
-            last_at,
+            g.comments,
+            g.last_comment_at,
             tz,
         ),
     })

@@ -42,6 +42,13 @@ pub struct Meeting {
     /// Whether any visitor said they'd come (and has not cancelled): the page reads the guests
     /// only then.
     pub has_guests: bool,
+    /// Its discussion's visible comments (neither deleted by their author nor hidden by an
+    /// organiser) and when the latest was written. Only [`meeting`] reads them (for the meeting's
+    /// page, in the statement that loads it); lists leave them at none.
+    #[sqlx(default)]
+    pub comments: i64,
+    #[sqlx(default)]
+    pub last_comment_at: Option<DateTime<Utc>>,
 }
 
 impl Meeting {
@@ -67,30 +74,19 @@ const MEETING: &str = "
     LEFT JOIN members n ON n.id = g.note_taker_id
     LEFT JOIN meeting_series s ON s.id = g.series_id";
 
+/// One meeting of the CAN, with its discussion's summary (`comments_meeting_idx`).
 pub async fn meeting(db: impl PgExecutor<'_>, can_id: Uuid, id: Uuid) -> Result<Option<Meeting>> {
-    Ok(
-        sqlx::query_as(&format!("{MEETING} WHERE g.can_id = $1 AND g.id = $2"))
-            .bind(can_id)
-            .bind(id)
-            .fetch_optional(db)
-            .await?,
-    )
-}
-
-/// The meeting's discussion: how many visible comments (neither deleted by their author nor
-/// hidden by an organiser) and when the latest of them was written.
-pub async fn discussion(
-    db: impl PgExecutor<'_>,
-    can_id: Uuid,
-    id: Uuid,
-) -> Result<(i64, Option<DateTime<Utc>>)> {
-    Ok(sqlx::query_as(
-        "SELECT count(*), max(created_at) FROM comments
-         WHERE can_id = $1 AND meeting_id = $2 AND deleted_at IS NULL AND hidden_at IS NULL",
-    )
+    Ok(sqlx::query_as(&format!(
+        "SELECT g.*, d.comments, d.last_comment_at
+         FROM ({MEETING} WHERE g.can_id = $1 AND g.id = $2) g
+         CROSS JOIN LATERAL (
+             SELECT count(*) AS comments, max(k.created_at) AS last_comment_at FROM comments k
+             WHERE k.meeting_id = g.id AND k.can_id = g.can_id
+               AND k.deleted_at IS NULL AND k.hidden_at IS NULL) d"
+    ))
     .bind(can_id)
     .bind(id)
-    .fetch_one(db)
+    .fetch_optional(db)
     .await?)
 }
 
