@@ -3,7 +3,7 @@
 //! its thread's visible comments (not deleted, not hidden) in its own query; this is how the page
 //! says it (`templates/_discussion_link.html`).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 
 use crate::web::time;
@@ -23,7 +23,13 @@ impl DiscussionLink {
         Self {
             href,
             comments,
-            last: last_at.map(|at| (at.to_rfc3339(), ago(at, now, tz))),
+            // Whole seconds: HTML's `datetime` takes at most three digits of a fraction.
+            last: last_at.map(|at| {
+                (
+                    at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                    ago(at, now, tz),
+                )
+            }),
         }
     }
 }

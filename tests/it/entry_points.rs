@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::helpers::{Browser, TestApp, start_can, team};
 
 /// The card of hope `id` on the vision page: from its `<li>` to the end of it.
-fn card<'a>(page: &'a str, id: Uuid) -> &'a str {
+fn card(page: &str, id: Uuid) -> &str {
     let start = page
         .find(&format!("id=\"hope-{id}\""))
         .unwrap_or_else(|| panic!("hope {id} is not listed:\n{page}"));
@@ -367,7 +367,7 @@ async fn replies_and_discussions_count_only_visible_comments_and_link_to_their_t
         .assert_contains(&format!(
             "<a href=\"/c/{slug}/threads/responsibility/{responsibility}\">Discussion (2)</a>"
         ))
-        .assert_contains(">2 hours ago</time>");
+        .assert_contains("Z\">2 hours ago</time>");
     let page = olu
         .get(&format!(
             "/c/{slug}/responsibilities/{quiet_responsibility}"
@@ -385,7 +385,7 @@ async fn replies_and_discussions_count_only_visible_comments_and_link_to_their_t
         .assert_contains(&format!(
             "<a href=\"/c/{slug}/threads/meeting/{meeting}\">Discussion (2)</a>"
         ))
-        .assert_contains(">2 hours ago</time>");
+        .assert_contains("Z\">2 hours ago</time>");
     let page = mia
         .get(&format!("/c/{slug}/meetings/{quiet_meeting}"))
         .await;
