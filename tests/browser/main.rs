@@ -982,22 +982,24 @@ async fn journeys_in_a_real_browser() {
             .unwrap_or_default()
             .to_string()
         };
+        let pressed = |d: &Driver| -> String {
+            d.execute(&format!(
+                "return document.querySelector('{card} button[aria-pressed]').getAttribute('aria-pressed')"
+            ))
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+        };
         let before = count(&mia_phone);
         assert!(!before.contains("resonates with"), "{before}");
-        assert_eq!(
-            mia_phone.attribute(&format!("{card} button[aria-pressed]"), "aria-pressed"),
-            "false"
-        );
+        assert_eq!(pressed(&mia_phone), "false");
         let press = mia_phone.find(&format!("{card} button[aria-pressed]"));
         mia_phone.click_and_wait(&press);
         c.page(&mia_phone, js);
         let after = count(&mia_phone);
         assert!(after.contains("resonates with 1"), "{after}");
         assert!(after.contains("Take back “this resonates”"), "{after}");
-        assert_eq!(
-            mia_phone.attribute(&format!("{card} button[aria-pressed]"), "aria-pressed"),
-            "true"
-        );
+        assert_eq!(pressed(&mia_phone), "true");
         assert!(
             mia_phone
                 .text()
