@@ -61,7 +61,12 @@ pub async fn amend(
     };
     let version = p.version + 1;
     debug_assert_eq!(version, text_version);
-    let texts = (version, new.title.as_str(), new.body.as_str(), new.note.as_str());
+    let texts = (
+        version,
+        new.title.as_str(),
+        new.body.as_str(),
+        new.note.as_str(),
+    );
     queries::amend(&mut tx, can.id, id, texts, me.id).await?;
     let summary = format!(
         "{} amended “{}” (version {version}): {}",

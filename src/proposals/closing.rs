@@ -21,7 +21,11 @@ use crate::visioning::model::RoundOutcome;
 use crate::visioning::rounds::{self, Closed, close_among};
 
 /// Called by the consent machinery in the transaction that closed the proposal's round.
-pub async fn round_closed(conn: &mut PgConnection, closed: &Closed<'_>, base_url: &str) -> Result<()> {
+pub async fn round_closed(
+    conn: &mut PgConnection,
+    closed: &Closed<'_>,
+    base_url: &str,
+) -> Result<()> {
     let status = match closed.outcome.is_adopted() {
         true => ProposalStatus::Adopted,
         false => ProposalStatus::NotAdopted,
@@ -62,7 +66,11 @@ pub async fn round_closed(conn: &mut PgConnection, closed: &Closed<'_>, base_url
             .closed_by
             .map(|c| format!(" ({} closed it)", c.name))
             .unwrap_or_default(),
-        if closed.at_meeting { " at its meeting" } else { "" },
+        if closed.at_meeting {
+            " at its meeting"
+        } else {
+            ""
+        },
         outcome_words(closed.outcome),
         t.answered,
         t.active,

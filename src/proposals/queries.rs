@@ -169,14 +169,16 @@ pub async fn amend(
     .bind(note)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE proposals SET title = $3, body = $4, version = $5 WHERE can_id = $1 AND id = $2")
-        .bind(can_id)
-        .bind(id)
-        .bind(title)
-        .bind(body)
-        .bind(number)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE proposals SET title = $3, body = $4, version = $5 WHERE can_id = $1 AND id = $2",
+    )
+    .bind(can_id)
+    .bind(id)
+    .bind(title)
+    .bind(body)
+    .bind(number)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

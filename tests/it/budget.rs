@@ -246,7 +246,12 @@ const PAGES: &[Budget] = &[
     ),
     // Issue 17: proposals (the list, the form, a proposal answered by everyone, its amendment).
     page("proposals", "/c/seed-1/proposals", Who::PlainMember, 10),
-    page("new proposal", "/c/seed-1/proposals/new", Who::PlainMember, 10),
+    page(
+        "new proposal",
+        "/c/seed-1/proposals/new",
+        Who::PlainMember,
+        10,
+    ),
     page(
         "proposal",
         "/c/seed-1/proposals/{proposal}",

@@ -70,7 +70,8 @@ async fn answer(b: &mut Browser, slug: &str, id: &str, answer: &str, reason: &st
 
 async fn close(b: &mut Browser, slug: &str, id: &str) -> Page {
     b.get(&format!("/c/{slug}/proposals/{id}")).await;
-    b.post(&format!("/c/{slug}/proposals/{id}/close"), &[]).await
+    b.post(&format!("/c/{slug}/proposals/{id}/close"), &[])
+        .await
 }
 
 /// Who was told of `kind` about proposal pages (one entry per notification), by display name.
@@ -130,9 +131,15 @@ async fn a_proposal_is_put_answered_and_adopted_as_a_decision_of_the_can() {
     answer(&mut olu, &slug, &id, "endorse", "")
         .await
         .assert_status(StatusCode::SEE_OTHER);
-    answer(&mut noor, &slug, &id, "stand_aside", "Not my garden, but fine.")
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    answer(
+        &mut noor,
+        &slug,
+        &id,
+        "stand_aside",
+        "Not my garden, but fine.",
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
     // Answering the same again changes nothing.
     answer(&mut olu, &slug, &id, "endorse", "")
         .await
@@ -155,26 +162,30 @@ async fn a_proposal_is_put_answered_and_adopted_as_a_decision_of_the_can() {
         .await
         .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(status(&app, &id).await, "adopted");
-    let decision: (String, Option<Uuid>) = sqlx::query_as(
-        "SELECT body, meeting_id FROM decisions WHERE proposal_id = $1::uuid",
-    )
-    .bind(&id)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let decision: (String, Option<Uuid>) =
+        sqlx::query_as("SELECT body, meeting_id FROM decisions WHERE proposal_id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(decision, ("Quiet hours".to_string(), None));
     mia.get(&format!("/c/{slug}/proposals/{id}"))
         .await
         .assert_contains("<strong>Adopted</strong>")
-        .assert_contains(&format!("href=\"/c/{slug}/decisions\">a decision of the CAN</a>"))
+        .assert_contains(&format!(
+            "href=\"/c/{slug}/decisions\">a decision of the CAN</a>"
+        ))
         .assert_lacks("Your answer");
     // Everyone but the one who closed it hears the outcome.
     assert_eq!(told(&app, "round_closed").await, vec!["Mia", "Noor"]);
-    assert!(detail_of(&app, "round_closed", "Mia")
-        .await
-        .contains("adopted: it is a decision of the CAN"));
+    assert!(
+        detail_of(&app, "round_closed", "Mia")
+            .await
+            .contains("adopted: it is a decision of the CAN")
+    );
     assert_eq!(
-        app.count("activity_log WHERE action = 'proposal.closed'").await,
+        app.count("activity_log WHERE action = 'proposal.closed'")
+            .await,
         1
     );
     // The list now shows it decided.
@@ -192,16 +203,27 @@ async fn a_standing_objection_blocks_and_is_listed_with_the_outcome() {
     // An objection needs its reason: 422 with the choice kept.
     let page = answer(&mut noor, &slug, &id, "object", "  ").await;
     page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.field_error("reason").unwrap().contains("An objection needs a reason"));
-    answer(&mut noor, &slug, &id, "object", "Some of us work night shifts.")
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    assert!(
+        page.field_error("reason")
+            .unwrap()
+            .contains("An objection needs a reason")
+    );
+    answer(
+        &mut noor,
+        &slug,
+        &id,
+        "object",
+        "Some of us work night shifts.",
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
     let noor_id = app.member_named("Noor").await;
-    let round: Uuid = sqlx::query_scalar("SELECT id FROM consent_rounds WHERE proposal_id = $1::uuid")
-        .bind(&id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let round: Uuid =
+        sqlx::query_scalar("SELECT id FROM consent_rounds WHERE proposal_id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     mia.get(&format!("/c/{slug}/proposals/{id}"))
         .await
         .assert_contains("An objection stands: the proposal cannot be adopted")
@@ -209,7 +231,9 @@ async fn a_standing_objection_blocks_and_is_listed_with_the_outcome() {
             "href=\"/c/{slug}/threads/objection/{round}/{noor_id}\">Talk it through (0)"
         ));
     answer(&mut mia, &slug, &id, "endorse", "").await;
-    close(&mut olu, &slug, &id).await.assert_status(StatusCode::SEE_OTHER);
+    close(&mut olu, &slug, &id)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(status(&app, &id).await, "not_adopted");
     assert_eq!(app.count("decisions").await, 0);
     mia.get(&format!("/c/{slug}/proposals/{id}"))
@@ -218,9 +242,11 @@ async fn a_standing_objection_blocks_and_is_listed_with_the_outcome() {
         .assert_contains("an objection stood when it closed")
         .assert_contains("The objections that stood:")
         .assert_contains("<strong>Noor</strong>: Some of us work night shifts.");
-    assert!(detail_of(&app, "round_closed", "Mia")
-        .await
-        .contains("- Noor: Some of us work night shifts."));
+    assert!(
+        detail_of(&app, "round_closed", "Mia")
+            .await
+            .contains("- Noor: Some of us work night shifts.")
+    );
     assert_eq!(told(&app, "round_closed").await, vec!["Mia", "Noor"]);
 }
 
@@ -235,7 +261,8 @@ async fn without_a_quorum_a_proposal_is_not_adopted() {
     close(&mut olu, &slug, &id).await;
     assert_eq!(status(&app, &id).await, "not_adopted");
     assert_eq!(
-        app.count("consent_rounds WHERE outcome = 'no_quorum'").await,
+        app.count("consent_rounds WHERE outcome = 'no_quorum'")
+            .await,
         1
     );
     mia.get(&format!("/c/{slug}/proposals/{id}"))
@@ -278,7 +305,8 @@ async fn the_author_withdraws_with_a_reason_and_those_who_answered_are_told() {
     .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(status(&app, &id).await, "withdrawn");
     assert_eq!(
-        app.count("consent_rounds WHERE outcome = 'withdrawn'").await,
+        app.count("consent_rounds WHERE outcome = 'withdrawn'")
+            .await,
         1
     );
     noor.get(&format!("/c/{slug}/proposals/{id}"))
@@ -288,9 +316,11 @@ async fn the_author_withdraws_with_a_reason_and_those_who_answered_are_told() {
         .assert_lacks("Your answer");
     // Only Olu answered: only he is told (never Mia, who withdrew it).
     assert_eq!(told(&app, "round_closed").await, vec!["Olu"]);
-    assert!(detail_of(&app, "round_closed", "Olu")
-        .await
-        .contains("Why: Olu is right; I will redraft it."));
+    assert!(
+        detail_of(&app, "round_closed", "Olu")
+            .await
+            .contains("Why: Olu is right; I will redraft it.")
+    );
     // Answering, withdrawing or closing it now is refused with a clear message.
     let late = noor
         .post(
@@ -339,7 +369,8 @@ async fn an_amendment_keeps_old_answers_marked_and_asks_their_authors_again() {
             ],
         )
         .await;
-    refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+    refused
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
         .assert_contains("We keep the garden quiet after 23:00.");
     assert!(refused.field_error("note").is_some());
     mia.post(
@@ -353,15 +384,14 @@ async fn an_amendment_keeps_old_answers_marked_and_asks_their_authors_again() {
     .await
     .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(app.count("proposal_versions").await, 2);
-    assert_eq!(
-        app.count("consent_rounds WHERE text_version = 2").await,
-        1
-    );
+    assert_eq!(app.count("consent_rounds WHERE text_version = 2").await, 1);
     // Those who answered are asked again (not the author), once per version.
     assert_eq!(told(&app, "proposal_amended").await, vec!["Noor", "Olu"]);
-    assert!(detail_of(&app, "proposal_amended", "Olu")
-        .await
-        .contains("What changed: Later, as Noor asked."));
+    assert!(
+        detail_of(&app, "proposal_amended", "Olu")
+            .await
+            .contains("What changed: Later, as Noor asked.")
+    );
 
     // Their answers stay on the page, marked, and do not count.
     let page = mia.get(&format!("/c/{slug}/proposals/{id}")).await;
@@ -538,14 +568,19 @@ async fn the_reminder_goes_once_to_those_who_have_not_answered_and_the_clock_clo
         canopy::visioning::rounds::tick(&app.db, base)
     );
     assert_eq!(a.unwrap().reminded + b.unwrap().reminded, 1);
-    canopy::visioning::rounds::tick(&app.db, base).await.unwrap();
+    canopy::visioning::rounds::tick(&app.db, base)
+        .await
+        .unwrap();
     assert_eq!(told(&app, "round_closing").await, vec!["Noor"]);
     let (line, link): (String, String) =
         sqlx::query_as("SELECT line, link FROM notifications WHERE kind = 'round_closing'")
             .fetch_one(&app.db)
             .await
             .unwrap();
-    assert_eq!(line, "“Quiet hours” closes within a day: you have not answered yet");
+    assert_eq!(
+        line,
+        "“Quiet hours” closes within a day: you have not answered yet"
+    );
     assert_eq!(link, format!("/c/{slug}/proposals/{id}"));
 
     // Time is up: the clock closes it (once), and it is adopted.
@@ -560,7 +595,10 @@ async fn the_reminder_goes_once_to_those_who_have_not_answered_and_the_clock_clo
     assert_eq!(a.unwrap().closed + b.unwrap().closed, 1);
     assert_eq!(status(&app, &id).await, "adopted");
     assert_eq!(told(&app, "round_closed").await, vec!["Mia", "Noor", "Olu"]);
-    assert_eq!(app.count("decisions WHERE proposal_id IS NOT NULL").await, 1);
+    assert_eq!(
+        app.count("decisions WHERE proposal_id IS NOT NULL").await,
+        1
+    );
 }
 
 /// Olu's meeting in the group, under way now, with the agenda item "Garden rules".
@@ -616,31 +654,45 @@ async fn a_proposal_put_at_a_meeting_closes_there_once_everyone_present_has_answ
         .assert_contains(&format!("href=\"{new}\""));
     // The form comes with the item's title and the meeting, and says how closing there works.
     let form = olu
-        .get(&format!("/c/{slug}/proposals/new?meeting={meeting}&agenda_item={item}"))
+        .get(&format!(
+            "/c/{slug}/proposals/new?meeting={meeting}&agenda_item={item}"
+        ))
         .await;
     form.assert_status(StatusCode::OK)
-        .assert_contains("At the meeting <strong>Garden meeting</strong>, from the agenda item “Garden rules”")
+        .assert_contains(
+            "At the meeting <strong>Garden meeting</strong>, from the agenda item “Garden rules”",
+        )
         .assert_contains("the quorum is those present");
     assert_eq!(form.input_value("title").as_deref(), Some("Garden rules"));
     let (m, i) = (meeting.to_string(), item.to_string());
     let page = put(
         &mut olu,
         &slug,
-        &[("title", "Garden rules"), ("meeting", &m), ("agenda_item", &i)],
+        &[
+            ("title", "Garden rules"),
+            ("meeting", &m),
+            ("agenda_item", &i),
+        ],
     )
     .await;
     page.assert_status(StatusCode::SEE_OTHER);
-    let id = page.location().unwrap().rsplit('/').next().unwrap().to_string();
+    let id = page
+        .location()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
 
     // Olu and Mia are here; Noor is not.
-    let (olu_id, mia_id) = (
-        app.member_named("Olu").await,
-        app.member_named("Mia").await,
-    );
+    let (olu_id, mia_id) = (app.member_named("Olu").await, app.member_named("Mia").await);
     olu.get(&format!("/c/{slug}/meetings/{meeting}")).await;
     olu.post(
         &format!("/c/{slug}/meetings/{meeting}/attendance"),
-        &[("present", &olu_id.to_string()), ("present", &mia_id.to_string())],
+        &[
+            ("present", &olu_id.to_string()),
+            ("present", &mia_id.to_string()),
+        ],
     )
     .await
     .assert_status(StatusCode::SEE_OTHER);
@@ -658,14 +710,16 @@ async fn a_proposal_put_at_a_meeting_closes_there_once_everyone_present_has_answ
             &[("at_meeting", "1")],
         )
         .await;
-    refused
-        .assert_status(StatusCode::CONFLICT)
-        .assert_contains("not everyone present has answered the current text yet. Still to answer: Olu.");
+    refused.assert_status(StatusCode::CONFLICT).assert_contains(
+        "not everyone present has answered the current text yet. Still to answer: Olu.",
+    );
     assert_eq!(status(&app, &id).await, "open");
 
     // Once both present have answered, it closes on their count (Noor, absent, is not needed).
     answer(&mut olu, &slug, &id, "endorse", "").await;
-    olu.get(&run).await.assert_contains("2 of 2 present have answered.");
+    olu.get(&run)
+        .await
+        .assert_contains("2 of 2 present have answered.");
     olu.post(
         &format!("/c/{slug}/proposals/{id}/close"),
         &[("at_meeting", "1")],
@@ -689,7 +743,8 @@ async fn a_proposal_put_at_a_meeting_closes_there_once_everyone_present_has_answ
     // It shows among the meeting's decisions.
     olu.get(&run).await.assert_contains("<li>Garden rules</li>");
     assert_eq!(
-        app.count("activity_log WHERE action = 'proposal.closed_at_meeting'").await,
+        app.count("activity_log WHERE action = 'proposal.closed_at_meeting'")
+            .await,
         1
     );
     assert_eq!(told(&app, "round_closed").await, vec!["Mia", "Noor"]);
@@ -701,7 +756,13 @@ async fn an_objection_still_blocks_at_a_meeting_and_only_its_facilitators_close_
     let (meeting, _item) = meeting_under_way(&app, &mut olu, &slug).await;
     let m = meeting.to_string();
     let page = put(&mut mia, &slug, &[("meeting", &m)]).await;
-    let id = page.location().unwrap().rsplit('/').next().unwrap().to_string();
+    let id = page
+        .location()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
     // Nobody is recorded present yet: closing there says so.
     olu.post(
         &format!("/c/{slug}/proposals/{id}/close"),
@@ -733,7 +794,10 @@ async fn an_objection_still_blocks_at_a_meeting_and_only_its_facilitators_close_
     .await
     .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(status(&app, &id).await, "not_adopted");
-    assert_eq!(app.count("decisions WHERE proposal_id IS NOT NULL").await, 0);
+    assert_eq!(
+        app.count("decisions WHERE proposal_id IS NOT NULL").await,
+        0
+    );
     // A proposal not put at a meeting cannot be closed at one.
     let other = propose(&mut mia, &slug).await;
     olu.post(

@@ -136,7 +136,10 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("GET", "/c/{slug}/membership/leave"),
     ("GET", "/c/{slug}/membership/pause"),
     ("GET", "/c/{slug}/proposals?page={x}"),
-    ("GET", "/c/{slug}/proposals/new?meeting={id}&agenda_item={id}"),
+    (
+        "GET",
+        "/c/{slug}/proposals/new?meeting={id}&agenda_item={id}",
+    ),
     ("POST", "/c/{slug}/proposals/new"),
     ("GET", "/c/{slug}/proposals/{id}"),
     ("POST", "/c/{slug}/proposals/{id}/answer"),

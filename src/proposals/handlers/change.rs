@@ -23,8 +23,10 @@ use crate::proposals::withdraw::{WithdrawOutcome, withdraw as withdraw_service};
 use crate::web::forms::FieldErrors;
 use crate::web::{FlashKind, Form, Layout, Path, page_with_status, unprocessable};
 
-const NOT_OPEN: &str = "This proposal is no longer open: it was decided or withdrawn meanwhile. Nothing has changed.";
-const NOT_YOURS: &str = "Only the proposal's author, and the CAN's facilitators and organisers, can do this.";
+const NOT_OPEN: &str =
+    "This proposal is no longer open: it was decided or withdrawn meanwhile. Nothing has changed.";
+const NOT_YOURS: &str =
+    "Only the proposal's author, and the CAN's facilitators and organisers, can do this.";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "proposals/amend.html")]
@@ -36,13 +38,23 @@ pub struct AmendPage {
     errors: FieldErrors,
 }
 
-async fn proposal(state: &AppState, access: &CanAccess<ActiveMember>, id: Uuid) -> Result<Proposal> {
+async fn proposal(
+    state: &AppState,
+    access: &CanAccess<ActiveMember>,
+    id: Uuid,
+) -> Result<Proposal> {
     queries::proposal(&state.db, access.can.id, id)
         .await?
         .or_not_found()
 }
 
-fn amend_page(access: &CanAccess<ActiveMember>, ctx: Layout, p: Proposal, form: AmendForm, errors: FieldErrors) -> AmendPage {
+fn amend_page(
+    access: &CanAccess<ActiveMember>,
+    ctx: Layout,
+    p: Proposal,
+    form: AmendForm,
+    errors: FieldErrors,
+) -> AmendPage {
     AmendPage {
         nav: CanNav::new(&access.can, &access.membership, Section::Proposals),
         p,
@@ -53,12 +65,20 @@ fn amend_page(access: &CanAccess<ActiveMember>, ctx: Layout, p: Proposal, form: 
 }
 
 /// The open proposal's page again with a message, 409 (it was decided or withdrawn meanwhile).
-async fn not_open(state: &AppState, access: &CanAccess<ActiveMember>, ctx: Layout, id: Uuid) -> Result<Response> {
+async fn not_open(
+    state: &AppState,
+    access: &CanAccess<ActiveMember>,
+    ctx: Layout,
+    id: Uuid,
+) -> Result<Response> {
     let refused = Refused {
         notice: Some(NOT_OPEN.into()),
         ..Refused::default()
     };
-    page_with_status(StatusCode::CONFLICT, render(state, access, ctx, id, refused).await?)
+    page_with_status(
+        StatusCode::CONFLICT,
+        render(state, access, ctx, id, refused).await?,
+    )
 }
 
 pub async fn amend_form(
@@ -107,7 +127,9 @@ pub async fn amend(
                 "The proposal is amended (version {version}). Those who had answered are asked to answer again."
             );
             let to = format!("/proposals/{id}");
-            access.redirect(&state.db, FlashKind::Success, &text, &to).await
+            access
+                .redirect(&state.db, FlashKind::Success, &text, &to)
+                .await
         }
         AmendOutcome::Closed => not_open(&state, &access, ctx, id).await,
         AmendOutcome::NotAllowed => Err(AppError::Forbidden(NOT_YOURS)),
@@ -141,7 +163,9 @@ pub async fn withdraw(
         WithdrawOutcome::Withdrawn => {
             let text = "The proposal is withdrawn. Everyone who answered has been told why.";
             let to = format!("/proposals/{id}");
-            access.redirect(&state.db, FlashKind::Success, text, &to).await
+            access
+                .redirect(&state.db, FlashKind::Success, text, &to)
+                .await
         }
         WithdrawOutcome::Closed => not_open(&state, &access, ctx, id).await,
         WithdrawOutcome::NotAllowed => Err(AppError::Forbidden(NOT_YOURS)),
@@ -195,5 +219,8 @@ pub async fn close(
         notice: Some(refusal),
         ..Refused::default()
     };
-    page_with_status(StatusCode::CONFLICT, render(&state, &access, ctx, id, refused).await?)
+    page_with_status(
+        StatusCode::CONFLICT,
+        render(&state, &access, ctx, id, refused).await?,
+    )
 }

@@ -90,7 +90,10 @@ pub async fn list(
                 title: p.title,
                 author: p.author,
                 status: p.status,
-                closed: p.closed_at.map(|t| time::date_in(t, tz)).unwrap_or_default(),
+                closed: p
+                    .closed_at
+                    .map(|t| time::date_in(t, tz))
+                    .unwrap_or_default(),
             })
             .collect(),
         page,

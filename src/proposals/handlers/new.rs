@@ -37,7 +37,11 @@ impl NewPage {
 }
 
 /// The meeting (and item) the links name, checked to be the CAN's; 404 otherwise.
-async fn meeting_of(state: &AppState, can_id: uuid::Uuid, l: &Links) -> Result<Option<MeetingLink>> {
+async fn meeting_of(
+    state: &AppState,
+    can_id: uuid::Uuid,
+    l: &Links,
+) -> Result<Option<MeetingLink>> {
     match l.meeting {
         None => Ok(None),
         Some(m) => queries::meeting_link(&state.db, can_id, m, l.agenda_item)
@@ -143,6 +147,11 @@ pub async fn create_proposal(
         time::datetime_in(new.closes_at, access.can.time_zone)
     );
     access
-        .redirect(&state.db, FlashKind::Success, &text, &format!("/proposals/{id}"))
+        .redirect(
+            &state.db,
+            FlashKind::Success,
+            &text,
+            &format!("/proposals/{id}"),
+        )
         .await
 }

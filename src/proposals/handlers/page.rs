@@ -169,7 +169,10 @@ pub async fn render<R: Requirement>(
         created: time::date_in(p.created_at, tz),
         closes: time::datetime_in(p.closes_at, tz),
         left: rounds::time_left(p.closes_at, now),
-        closed: p.closed_at.map(|t| time::datetime_in(t, tz)).unwrap_or_default(),
+        closed: p
+            .closed_at
+            .map(|t| time::datetime_in(t, tz))
+            .unwrap_or_default(),
         outcome: p.outcome,
         count,
         quorum_words: match p.closed_at_meeting {
@@ -225,7 +228,9 @@ async fn versions(
         out.push(VersionView {
             number: v.number,
             title: v.title.clone(),
-            old_title: before.filter(|b| b.title != v.title).map(|b| b.title.clone()),
+            old_title: before
+                .filter(|b| b.title != v.title)
+                .map(|b| b.title.clone()),
             author: v.author.clone(),
             note: v.note.clone(),
             when: time::datetime_in(v.created_at, tz),
@@ -249,7 +254,8 @@ pub async fn page(
     render(&state, &access, ctx, id, Refused::default()).await
 }
 
-const CLOSED: &str = "This proposal is no longer open, so your answer was not recorded. Nothing has changed.";
+const CLOSED: &str =
+    "This proposal is no longer open, so your answer was not recorded. Nothing has changed.";
 
 pub async fn answer(
     State(state): State<AppState>,
@@ -290,6 +296,11 @@ pub async fn answer(
         }
     };
     access
-        .redirect(&state.db, FlashKind::Success, text, &format!("/proposals/{id}"))
+        .redirect(
+            &state.db,
+            FlashKind::Success,
+            text,
+            &format!("/proposals/{id}"),
+        )
         .await
 }

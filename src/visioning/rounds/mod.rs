@@ -448,7 +448,9 @@ pub(crate) async fn withdraw_in(
         return Ok(None);
     };
     if r.proposal_id.is_none() {
-        return Err(AppError::internal("only a proposal's round can be withdrawn"));
+        return Err(AppError::internal(
+            "only a proposal's round can be withdrawn",
+        ));
     }
     let t = queries::tally(&mut *conn, can_id, round_id).await?;
     let outcome = RoundOutcome::Withdrawn;
