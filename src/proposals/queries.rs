@@ -106,12 +106,14 @@ pub struct Locked {
     pub round_id: Uuid,
     pub meeting_id: Option<Uuid>,
     pub meeting_facilitator_id: Option<Uuid>,
+    /// Its round's time is up (the clock, or the next visit, decides it).
+    pub due: bool,
 }
 
 pub async fn lock(conn: &mut PgConnection, can_id: Uuid, id: Uuid) -> Result<Option<Locked>> {
     Ok(sqlx::query_as(
         "SELECT p.author_id, p.title, p.body, p.version, p.status, cr.id AS round_id, p.meeting_id,
-                mt.facilitator_id AS meeting_facilitator_id
+                mt.facilitator_id AS meeting_facilitator_id, cr.closes_at <= now() AS due
          FROM proposals p
          JOIN consent_rounds cr ON cr.proposal_id = p.id AND cr.can_id = p.can_id
          LEFT JOIN meetings mt ON mt.id = p.meeting_id

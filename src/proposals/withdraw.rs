@@ -34,7 +34,8 @@ pub async fn withdraw(
     let Some(p) = queries::lock(&mut tx, can.id, id).await? else {
         return Ok(None);
     };
-    if !p.status.is_open() {
+    // Once its time is up, the count decides it: it is no longer withdrawn.
+    if !p.status.is_open() || p.due {
         return Ok(Some(WithdrawOutcome::Closed));
     }
     if !may_change(access, p.author_id) {

@@ -832,3 +832,32 @@ async fn a_paused_member_may_read_but_not_answer_or_propose() {
         .await
         .assert_status(StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn once_its_time_is_up_a_proposal_is_decided_not_withdrawn_or_amended() {
+    let (app, mut olu, mut mia, mut noor, slug) = group().await;
+    let id = propose(&mut mia, &slug).await;
+    answer(&mut olu, &slug, &id, "endorse", "").await;
+    answer(&mut noor, &slug, &id, "endorse", "").await;
+    sqlx::query("UPDATE consent_rounds SET opened_at = now() - interval '3 days', closes_at = now() - interval '1 minute'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    mia.post(
+        &format!("/c/{slug}/proposals/{id}/amend"),
+        &[("title", "Later"), ("body", "Later."), ("note", "Later")],
+    )
+    .await
+    .assert_status(StatusCode::CONFLICT);
+    // Refused, and the page shown with it has the count decide it (the clock has not yet).
+    mia.post(
+        &format!("/c/{slug}/proposals/{id}/withdraw"),
+        &[("withdraw_reason", "Too late to change my mind?")],
+    )
+    .await
+    .assert_status(StatusCode::CONFLICT)
+    .assert_contains("no longer open")
+    .assert_contains("<strong>Adopted</strong>");
+    assert_eq!(status(&app, &id).await, "adopted");
+    assert_eq!(app.count("proposal_versions").await, 1);
+}
