@@ -28,6 +28,8 @@ pub enum WaitingKind {
     Offer,
     /// A consent round on the vision you have not answered.
     Round,
+    /// An open proposal you have not answered, or whose text changed since your answer.
+    Proposal,
     /// The minutes of a meeting where you took notes.
     Minutes,
     /// The next meeting, without your answer.
@@ -49,6 +51,7 @@ impl WaitingKind {
             Self::Overdue => "Overdue",
             Self::Offer => "Asked of you",
             Self::Round => "Consent round",
+            Self::Proposal => "Proposal",
             Self::Minutes => "Minutes",
             Self::Rsvp => "Meeting",
             Self::Agenda => "Agenda",
@@ -101,7 +104,7 @@ struct Row {
     title: String,
     /// The asker of an offer.
     who: Option<String>,
-    /// An offer's kind; nothing else.
+    /// An offer's kind; "amended" for a proposal whose text changed since the answer.
     detail: Option<String>,
     due_at: Option<DateTime<Utc>>,
     /// A vision version's number, how many agenda proposals, how many ask to join.
@@ -146,6 +149,14 @@ FROM mine m
 JOIN consent_rounds r ON r.can_id = m.can_id AND r.closed_at IS NULL AND r.closes_at > $3
 JOIN vision_versions v ON v.id = r.version_id
 WHERE NOT EXISTS (SELECT 1 FROM consent_answers a WHERE a.round_id = r.id AND a.member_id = m.member_id)
+UNION ALL
+SELECT m.member_id, 'proposal', m.can_id, m.slug, m.can_name, p.id, p.title, NULL,
+       CASE WHEN a.member_id IS NOT NULL THEN 'amended' END, r.closes_at, NULL, NULL
+FROM mine m
+JOIN proposals p ON p.can_id = m.can_id AND p.status = 'open'
+JOIN consent_rounds r ON r.proposal_id = p.id AND r.closed_at IS NULL AND r.closes_at > $3
+LEFT JOIN consent_answers a ON a.round_id = r.id AND a.member_id = m.member_id
+WHERE a.member_id IS NULL OR a.text_version <> r.text_version
 UNION ALL
 SELECT m.member_id, 'poll', m.can_id, m.slug, m.can_name, p.id, p.title, NULL, NULL, NULL, NULL, NULL
 FROM mine m
@@ -267,6 +278,15 @@ fn item(r: Row, now: DateTime<Utc>) -> Waiting {
                 r.n.unwrap_or_default()
             ),
             format!("{base}/vision/rounds/{}", r.id),
+            r.due_at.map(|at| left(now, at, "left to answer")),
+            Vec::new(),
+        ),
+        WaitingKind::Proposal => (
+            match r.detail.as_deref() {
+                Some("amended") => format!("“{title}” was amended since your answer: answer again"),
+                _ => format!("Endorse, stand aside or object: “{title}”"),
+            },
+            format!("{base}/proposals/{}", r.id),
             r.due_at.map(|at| left(now, at, "left to answer")),
             Vec::new(),
         ),

@@ -27,4 +27,23 @@ impl ProposalStatus {
     pub fn is_open(self) -> bool {
         self == Self::Open
     }
+
+    pub fn is_adopted(self) -> bool {
+        self == Self::Adopted
+    }
+
+    pub fn is_withdrawn(self) -> bool {
+        self == Self::Withdrawn
+    }
+}
+
+/// What a proposal's round decided, in words for its page and mails.
+pub fn outcome_words(outcome: crate::visioning::model::RoundOutcome) -> &'static str {
+    use crate::visioning::model::RoundOutcome;
+    match outcome {
+        RoundOutcome::Adopted => "adopted: it is a decision of the CAN",
+        RoundOutcome::Blocked => "not adopted: an objection stood when it closed",
+        RoundOutcome::NoQuorum => "not adopted: too few members answered (no quorum)",
+        RoundOutcome::Withdrawn => "withdrawn before a decision",
+    }
 }

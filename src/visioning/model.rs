@@ -36,6 +36,14 @@ impl Answer {
         }
     }
 
+    /// What the answer means, for a `subject` ("vision", "proposal").
+    pub fn explain_for(self, subject: &str) -> String {
+        match self {
+            Self::Endorse => format!("I support this {subject}."),
+            other => other.explain().to_string(),
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.as_str() == s)
     }

@@ -1008,6 +1008,74 @@ async fn journeys_in_a_real_browser() {
             mia_phone.text()
         );
         mia_phone.screenshot(&artifacts().join("journey-4d-resonates-on-a-phone.png"));
+    // 4d. A proposal on a phone (issue 17): at 390 px wide, Mia puts a proposal, Olu objects
+    //     with a reason, and Mia withdraws it with hers; the page shows "Withdrawn".
+    {
+        let phone_of = |email: &str| {
+            let d = Driver::new(&driver, js).unwrap();
+            d.window(390, 844);
+            d.goto(&format!("{base}/sign-in"));
+            d.type_into("#email", email);
+            d.type_into("#password", PASSWORD);
+            let b = d.button("Sign in");
+            d.click_and_wait(&b);
+            d
+        };
+        let mia_phone = phone_of("miaa@example.org");
+        open(
+            &mia_phone,
+            &mut c,
+            js,
+            &format!("{base}/c/{slug}/proposals"),
+        );
+        open(
+            &mia_phone,
+            &mut c,
+            js,
+            &format!("{base}/c/{slug}/proposals/new"),
+        );
+        mia_phone.type_into("#title", "Quiet hours in the garden");
+        mia_phone.type_into("#body", "We keep the garden quiet after 22:00.");
+        submit(&mia_phone, &mut c, js, "Put it to the group");
+        let proposal = mia_phone.url();
+        assert!(
+            mia_phone
+                .text()
+                .contains("Your proposal is put to the group"),
+            "{}",
+            mia_phone.text()
+        );
+
+        let olu_phone = phone_of("olua@example.org");
+        open(&olu_phone, &mut c, js, &proposal);
+        let object = olu_phone.find("#answer-object");
+        olu_phone.click(&object);
+        olu_phone.type_into("#reason", "Some of us work night shifts.");
+        submit(&olu_phone, &mut c, js, "Give my answer");
+        let answered = olu_phone.text();
+        assert!(
+            answered.contains("Your answer is recorded")
+                && answered.contains("Talk it through (0)"),
+            "{answered}"
+        );
+
+        open(&mia_phone, &mut c, js, &proposal);
+        mia_phone.type_into("#withdraw_reason", "Olu is right; I will redraft it.");
+        submit(&mia_phone, &mut c, js, "Withdraw the proposal");
+        let withdrawn = mia_phone.text();
+        assert!(
+            withdrawn.contains("Withdrawn by Mia")
+                && withdrawn.contains("Why: Olu is right; I will redraft it."),
+            "{withdrawn}"
+        );
+        assert!(
+            !mia_phone
+                .execute("return document.documentElement.scrollWidth > window.innerWidth + 1")
+                .as_bool()
+                .unwrap_or(true),
+            "the proposal page scrolls sideways at 390 px"
+        );
+        mia_phone.screenshot(&artifacts().join("journey-4d-proposal-on-a-phone.png"));
     }
 
     // 5. Phone width: every page visited, at 390×844, scrolls only vertically and has 44px targets.

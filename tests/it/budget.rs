@@ -244,7 +244,31 @@ const PAGES: &[Budget] = &[
         Who::PlainMember,
         10,
     ),
+    // Issue 17: proposals (the list, the form, a proposal answered by everyone, its amendment).
+    page("proposals", "/c/seed-1/proposals", Who::PlainMember, 10),
+    page(
+        "new proposal",
+        "/c/seed-1/proposals/new",
+        Who::PlainMember,
+        10,
+    ),
+    page(
+        "proposal",
+        "/c/seed-1/proposals/{proposal}",
+        Who::PlainMember,
+        10,
+    ),
+    page(
+        "amend a proposal",
+        "/c/seed-1/proposals/{proposal}/amend",
+        Who::Organiser,
+        10,
+    ),
 ];
+
+/// The fixture's open proposal (by the organiser, amended once, answered by every active member,
+/// half of them to the first text); each fixture is its own database.
+const PROPOSAL: &str = "01900000-0000-7000-8000-0000000000b1";
 
 /// The fixture's request for a hand (asked by the organiser, offered on by the other members).
 const SUPPORT: &str = "01900000-0000-7000-8000-0000000000a1";
@@ -660,6 +684,46 @@ impl Fixture {
                 .unwrap_or_else(|e| panic!("{e}: {sql}"));
         }
 
+        // Issue 17: the organiser's open proposal, amended once, answered by every active member
+        // (every other one to the first text, objecting, with a thread on their objection), and
+        // decided proposals (three, or sixty on the big group).
+        for sql in [
+            "INSERT INTO proposals (id, can_id, author_id, title, body, version)
+             VALUES ($1::uuid, $2, $3, 'Quiet hours', 'We keep the garden quiet after 23:00.', 2)",
+            "INSERT INTO proposal_versions (proposal_id, can_id, number, title, body, author_id, note)
+             VALUES ($1::uuid, $2, 1, 'Quiet hours', 'We keep the garden quiet after 22:00.', $3, ''),
+                    ($1::uuid, $2, 2, 'Quiet hours', 'We keep the garden quiet after 23:00.', $3, 'Later')",
+            "INSERT INTO consent_rounds (id, can_id, proposal_id, opened_by, opened_at, closes_at, quorum_num,
+                                         quorum_den, text_version)
+             VALUES (gen_random_uuid(), $2, $1::uuid, $3, now() - interval '1 day', now() + interval '5 days', 2, 3, 2)",
+            "INSERT INTO consent_answers (round_id, can_id, member_id, answer, reason, text_version)
+             SELECT r.id, m.can_id, m.member_id, CASE WHEN m.i % 2 = 0 THEN 'endorse' ELSE 'object' END,
+                    'Reason number ' || m.i, 1 + (m.i % 2)::int
+             FROM consent_rounds r,
+                  (SELECT can_id, member_id, row_number() OVER (ORDER BY joined_at) AS i
+                   FROM memberships WHERE can_id = $2 AND status = 'active') AS m
+             WHERE r.proposal_id = $1::uuid",
+            "INSERT INTO comments (id, can_id, author_id, objection_round_id, objection_member_id, body)
+             SELECT gen_random_uuid(), a.can_id, $3, a.round_id, a.member_id, 'Can we talk?'
+             FROM consent_answers a JOIN consent_rounds r ON r.id = a.round_id
+             WHERE r.proposal_id = $1::uuid AND a.answer = 'object'",
+            "INSERT INTO comments (id, can_id, author_id, proposal_id, body)
+             VALUES (gen_random_uuid(), $2, $3, $1::uuid, 'Good idea')",
+            "INSERT INTO proposals (id, can_id, author_id, title, body, status, created_at, closed_at)
+             SELECT gen_random_uuid(), $2, $3, 'Decided, number ' || i, 'Text', 'not_adopted',
+                    now() - make_interval(days => i + 2), now() - make_interval(days => i)
+             FROM generate_series(1, $4) AS i",
+        ] {
+            sqlx::query(sql)
+                .bind(PROPOSAL)
+                .bind(ids.can)
+                .bind(ids.organiser)
+                .bind(if size.grown { 60 } else { 3 })
+                .execute(&app.db)
+                .await
+                .unwrap_or_else(|e| panic!("{e}: {sql}"));
+        }
+
         let key = canopy::notifications::link_key(&app.db).await.unwrap();
         let unsubscribe = canopy::notifications::unsubscribe_path(
             &key,
@@ -708,6 +772,7 @@ impl Fixture {
             .replace("{offer}", OFFER)
             .replace("{unsubscribe}", &self.unsubscribe)
             .replace("{support}", SUPPORT)
+            .replace("{proposal}", PROPOSAL)
     }
 
     /// The statements `page` takes here.

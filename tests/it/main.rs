@@ -25,6 +25,7 @@ mod notifications;
 mod offers;
 mod outbox;
 mod pathways;
+mod proposals;
 mod public_meetings;
 mod responsibilities;
 mod robustness;

@@ -136,6 +136,18 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("GET", "/c/{slug}/membership/leave"),
     ("GET", "/c/{slug}/membership/pause"),
     ("POST", "/c/{slug}/vision/hopes/{id}/resonate"),
+    ("GET", "/c/{slug}/proposals?page={x}"),
+    (
+        "GET",
+        "/c/{slug}/proposals/new?meeting={id}&agenda_item={id}",
+    ),
+    ("POST", "/c/{slug}/proposals/new"),
+    ("GET", "/c/{slug}/proposals/{id}"),
+    ("POST", "/c/{slug}/proposals/{id}/answer"),
+    ("GET", "/c/{slug}/proposals/{id}/amend"),
+    ("POST", "/c/{slug}/proposals/{id}/amend"),
+    ("POST", "/c/{slug}/proposals/{id}/withdraw"),
+    ("POST", "/c/{slug}/proposals/{id}/close"),
 ];
 
 /// Routes the hostile-input run leaves out, and why: they take no id and hold no CAN's data, or they
@@ -335,6 +347,12 @@ pub(crate) const FIELDS: &[&str] = &[
     "companion",
     "welcome",
     "until",
+    "about",
+    "meeting",
+    "agenda_item",
+    "withdraw_reason",
+    "at_meeting",
+    "page",
 ];
 
 /// One of every kind of record in the CAN, so real ids of each kind are tried on every route.
@@ -363,6 +381,10 @@ pub(crate) async fn one_of_everything(app: &TestApp, can: Uuid, me: Uuid) -> [Uu
         "INSERT INTO agenda_items (id, can_id, meeting_id, position, title, proposed_by) VALUES ($11, $2, $1, 1, 'I', $10)",
         // A request for a hand under the meeting's id, so the support routes meet a real one.
         "INSERT INTO support_requests (id, can_id, asker_id, kind, details) VALUES ($1, $2, $10, 'meal', 'S')",
+        // A proposal (and its round) under the meeting's id, put at that meeting's agenda item.
+        "INSERT INTO proposals (id, can_id, author_id, title, body, meeting_id, agenda_item_id) VALUES ($1, $2, $10, 'P', 'B', $1, $11)",
+        "INSERT INTO proposal_versions (proposal_id, can_id, number, title, body, author_id) VALUES ($1, $2, 1, 'P', 'B', $10)",
+        "INSERT INTO consent_rounds (id, can_id, proposal_id, opened_by, closes_at, quorum_num, quorum_den) VALUES (gen_random_uuid(), $2, $1, $10, now() + interval '1 day', 2, 3)",
     ] {
         sqlx::query(sql)
             .bind(meeting)

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::page::{ActionView, Kept, Part, Reply, refusal};
 use crate::AppState;
+use crate::cans::model::Role;
 use crate::cans::nav::{CanNav, Section};
 use crate::error::Result;
 use crate::meetings::access::{MeetingAccess, MeetingRequirement, Runner};
@@ -25,6 +26,7 @@ use crate::meetings::queries::agenda::{self, AgendaItem};
 use crate::meetings::queries::record::{self, ActionItem, Decision};
 use crate::meetings::queries::{self, Meeting, Person};
 use crate::meetings::when;
+use crate::proposals::queries::AtMeetingLine;
 use crate::web::forms::{self as webforms, FieldErrors};
 use crate::web::{FlashKind, Form, Layout, time};
 
@@ -116,6 +118,10 @@ pub struct RunPage {
     decision: DecisionForm,
     action: ActionForm,
     kept: Kept,
+    /// Proposals put at this meeting, with how many of those present answered each.
+    proposals: Vec<AtMeetingLine>,
+    /// The caller may close them here (the meeting's facilitator, the group's facilitators).
+    closes_proposals: bool,
 }
 
 impl RunPage {
@@ -129,6 +135,14 @@ impl RunPage {
 
     fn date(&self, at: &DateTime<Utc>) -> String {
         time::date_in(*at, self.tz)
+    }
+
+    /// "Put to consent" from an agenda item: the new-proposal form with the meeting and item.
+    fn put_to_consent(&self, item: &Uuid) -> String {
+        format!(
+            "/c/{}/proposals/new?meeting={}&agenda_item={item}",
+            self.nav.slug, self.meeting.id
+        )
     }
 }
 
@@ -166,6 +180,10 @@ pub async fn render<R: MeetingRequirement>(
         .filter(|a| !a.carried && Some(a.proposer_id) != facilitator)
         .count();
     let carried = agenda.iter().filter(|a| a.carried).count();
+    let proposals = crate::proposals::queries::at_meeting(&state.db, can.id, g.id).await?;
+    let m = &access.membership;
+    let closes_proposals = m.is_active()
+        && (facilitator == Some(me) || m.has(Role::Facilitator) || m.has(Role::Organiser));
     let current = agenda.iter().find(|a| a.is_current());
     let note = match &kept.note {
         Some(note) => note.clone(),
@@ -215,6 +233,8 @@ pub async fn render<R: MeetingRequirement>(
         decision: kept.decision.clone(),
         action: kept.action.clone(),
         kept,
+        proposals,
+        closes_proposals,
         ctx,
     })
 }

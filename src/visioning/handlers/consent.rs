@@ -16,9 +16,11 @@ use crate::cans::access::{ActiveMember, CanAccess, Facilitator, Member, Requirem
 use crate::cans::model::{MembershipStatus, Role};
 use crate::cans::nav::{CanNav, Section};
 use crate::error::{OrNotFound, Result};
-use crate::visioning::forms::{self, Answer, AnswerForm, Consent, RoundForm, needed};
+use crate::visioning::forms::{self, Answer, AnswerForm, Consent, RoundForm};
 use crate::visioning::queries;
-use crate::visioning::rounds::{self, AnswerLine, AnswerOutcome, HistoryLine, Round, Tally};
+use crate::visioning::rounds::{
+    self, AnswerLine, AnswerOutcome, AtClose, Count, HistoryLine, Round, Tally,
+};
 use crate::web::forms::FieldErrors;
 use crate::web::{FlashKind, Form, Layout, Path, page_with_status, time, unprocessable};
 
@@ -98,32 +100,15 @@ impl ChangeView {
 }
 
 /// Where the group stands: a closed round shows the count it was decided on.
-pub struct Count {
-    pub endorse: i64,
-    pub stand_aside: i64,
-    pub object: i64,
-    pub answered: i64,
-    pub active: i64,
-    pub needed: i64,
-}
-
-impl Count {
-    fn new(round: &Round, tally: Tally, open: bool) -> Self {
-        let (active, answered) = match (round.active_at_close, round.answered_at_close) {
-            (Some(a), Some(b)) if !open => (i64::from(a), i64::from(b)),
-            _ => (tally.active, tally.answered),
-        };
-        Self {
-            endorse: round.endorse_at_close.map_or(tally.endorse, i64::from),
-            stand_aside: round
-                .stand_aside_at_close
-                .map_or(tally.stand_aside, i64::from),
-            object: round.object_at_close.map_or(tally.object, i64::from),
-            answered,
-            active,
-            needed: needed(active, round.quorum_num, round.quorum_den),
-        }
-    }
+fn count(round: &Round, tally: Tally, open: bool) -> Count {
+    let at_close = AtClose {
+        active: round.active_at_close,
+        answered: round.answered_at_close,
+        endorse: round.endorse_at_close,
+        stand_aside: round.stand_aside_at_close,
+        object: round.object_at_close,
+    };
+    Count::new(at_close, tally, (round.quorum_num, round.quorum_den), open)
 }
 
 #[derive(Template, WebTemplate)]
@@ -192,7 +177,7 @@ async fn round_page<R: Requirement>(
         open,
         closes: time::datetime_in(round.closes_at, tz),
         left: time_left(round.closes_at, now),
-        count: Count::new(&round, rounds::tally(db, can.id, round.id).await?, open),
+        count: count(&round, rounds::tally(db, can.id, round.id).await?, open),
         quorum_words: forms::quorum_words(round.quorum_num, round.quorum_den),
         waiting: match open {
             true => rounds::not_answered(db, can.id, round.id).await?,

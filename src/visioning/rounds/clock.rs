@@ -14,6 +14,43 @@ pub struct TickReport {
     pub reminded: usize,
 }
 
+/// The reminder's link, line and mail detail: a vision round's, or a proposal's.
+fn reminder(r: &queries::ClosingSoon, base_url: &str) -> Result<(String, String, String)> {
+    let closes = crate::web::time::datetime_in(r.closes_at, r.tz);
+    match (r.proposal_id, r.number) {
+        (Some(id), _) => {
+            let title = r.title.as_deref().unwrap_or_default();
+            let path = format!("/c/{}/proposals/{id}", r.slug);
+            let link = format!("{base_url}{path}");
+            let detail = crate::proposals::mail::ClosingSoon {
+                can_name: &r.name,
+                title,
+                closes,
+                zone: r.tz,
+                link: &link,
+            }
+            .render()
+            .map_err(AppError::internal)?;
+            Ok((path, crate::proposals::mail::closing_line(title), detail))
+        }
+        (None, Some(number)) => {
+            let path = format!("/c/{}/vision/rounds/{}", r.slug, r.round_id);
+            let link = format!("{base_url}{path}");
+            let detail = mail::ClosingSoon {
+                can_name: &r.name,
+                number,
+                closes,
+                zone: r.tz,
+                link: &link,
+            }
+            .render()
+            .map_err(AppError::internal)?;
+            Ok((path, mail::closing_line(number), detail))
+        }
+        (None, None) => Err(AppError::internal("a consent round names no subject")),
+    }
+}
+
 /// Closes rounds whose time is up and sends the 24-hour reminders. Safe to run from every
 /// instance at once: each round is claimed with `FOR UPDATE SKIP LOCKED`.
 pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
@@ -36,17 +73,7 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
         let Some(r) = queries::claim_closing_soon(&mut tx).await? else {
             break;
         };
-        let path = format!("/c/{}/vision/rounds/{}", r.slug, r.round_id);
-        let link = format!("{base_url}{path}");
-        let detail = mail::ClosingSoon {
-            can_name: &r.name,
-            number: r.number,
-            closes: crate::web::time::datetime_in(r.closes_at, r.tz),
-            zone: r.tz,
-            link: &link,
-        }
-        .render()
-        .map_err(AppError::internal)?;
+        let (path, line, detail) = reminder(&r, base_url)?;
         let answered = queries::answered(&mut *tx, r.round_id).await?;
         let to: Vec<Recipient> = crate::cans::queries::active_members(&mut *tx, r.can_id)
             .await?
@@ -57,7 +84,7 @@ pub async fn tick(db: &PgPool, base_url: &str) -> Result<TickReport> {
         let notice = Notice {
             kind: Kind::RoundClosing,
             can: Some((r.can_id, &r.name)),
-            line: mail::closing_line(r.number),
+            line,
             link: path,
             key: format!("round:{}:closing", r.round_id),
         };

@@ -25,10 +25,11 @@ use crate::cans::queries::{Person, active_members};
 use crate::error::{AppError, Result};
 use crate::notifications::{self, Kind, Notice, Recipient};
 
+pub use super::handlers::time_left;
 pub use clock::{TickReport, tick};
 pub use queries::{
-    AnswerLine, HistoryLine, NewRound, Subject, answers, history, insert_round, open_round_of,
-    round, rounds,
+    AnswerLine, HistoryLine, NewRound, Subject, answerers, answers, history, insert_round,
+    objections, open_round_of, round, rounds,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -75,6 +76,44 @@ pub struct Tally {
     pub object: i64,
 }
 
+/// The count a closed round recorded (all `None` while it is open).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AtClose {
+    pub active: Option<i32>,
+    pub answered: Option<i32>,
+    pub endorse: Option<i32>,
+    pub stand_aside: Option<i32>,
+    pub object: Option<i32>,
+}
+
+/// Where the group stands, as a round's page shows it: a closed round the count it was decided
+/// on, an open one the current count. Vision rounds and proposals show it alike.
+pub struct Count {
+    pub endorse: i64,
+    pub stand_aside: i64,
+    pub object: i64,
+    pub answered: i64,
+    pub active: i64,
+    pub needed: i64,
+}
+
+impl Count {
+    pub fn new(at_close: AtClose, tally: Tally, (num, den): (i16, i16), open: bool) -> Self {
+        let (active, answered) = match (at_close.active, at_close.answered) {
+            (Some(a), Some(b)) if !open => (i64::from(a), i64::from(b)),
+            _ => (tally.active, tally.answered),
+        };
+        Self {
+            endorse: at_close.endorse.map_or(tally.endorse, i64::from),
+            stand_aside: at_close.stand_aside.map_or(tally.stand_aside, i64::from),
+            object: at_close.object.map_or(tally.object, i64::from),
+            answered,
+            active,
+            needed: needed(active, num, den),
+        }
+    }
+}
+
 /// The current count of a round.
 pub async fn tally(db: &PgPool, can_id: Uuid, round_id: Uuid) -> Result<Tally> {
     queries::tally(db, can_id, round_id).await
@@ -89,6 +128,16 @@ pub fn decide(t: Tally, num: i16, den: i16) -> RoundOutcome {
     } else {
         RoundOutcome::Adopted
     }
+}
+
+/// The count among those present at a meeting (the quorum when a round is closed there).
+pub async fn tally_among(
+    db: &PgPool,
+    can_id: Uuid,
+    round_id: Uuid,
+    present: &[Uuid],
+) -> Result<Tally> {
+    queries::tally_among(db, can_id, round_id, present).await
 }
 
 /// Active members who have not answered yet, by name.
@@ -311,6 +360,8 @@ pub struct Closed<'a> {
     pub tally: Tally,
     /// How many answers the quorum needed.
     pub needed: i64,
+    /// Closed at a meeting: the quorum was those present.
+    pub at_meeting: bool,
 }
 
 /// Closes the round if it is still open (locking it first), in the caller's transaction; returns
@@ -323,11 +374,31 @@ pub(crate) async fn close_in(
     closed_by: Option<Actor<'_>>,
     base_url: &str,
 ) -> Result<Option<RoundOutcome>> {
+    close_among(conn, can_id, round_id, closed_by, None, base_url).await
+}
+
+/// [`close_in`], deciding on the count among `present` when given (a proposal's round closed at
+/// a meeting: those present are the quorum's whole; an objection from anyone still blocks).
+pub(crate) async fn close_among(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    round_id: Uuid,
+    closed_by: Option<Actor<'_>>,
+    present: Option<&[Uuid]>,
+    base_url: &str,
+) -> Result<Option<RoundOutcome>> {
     let Some(r) = queries::lock_for_close(conn, can_id, round_id).await? else {
         return Ok(None);
     };
-    let t = queries::tally(&mut *conn, can_id, round_id).await?;
-    let outcome = decide(t, r.quorum_num, r.quorum_den);
+    let t = match present {
+        Some(present) => queries::tally_among(&mut *conn, can_id, round_id, present).await?,
+        None => queries::tally(&mut *conn, can_id, round_id).await?,
+    };
+    // At a meeting everyone present must answer.
+    let outcome = match present {
+        Some(_) => decide(t, 1, 1),
+        None => decide(t, r.quorum_num, r.quorum_den),
+    };
     queries::record_close(conn, can_id, round_id, closed_by.map(|c| c.id), outcome, t).await?;
     match (r.version_id, r.number, r.proposal_id) {
         (Some(version_id), Some(number), None) => {
@@ -352,13 +423,55 @@ pub(crate) async fn close_in(
                 closed_by,
                 outcome,
                 tally: t,
-                needed: needed(t.active, r.quorum_num, r.quorum_den),
+                needed: match present {
+                    Some(_) => t.active,
+                    None => needed(t.active, r.quorum_num, r.quorum_den),
+                },
+                at_meeting: present.is_some(),
             };
             crate::proposals::round_closed(conn, &closed, base_url).await?
         }
         _ => return Err(AppError::internal("a consent round names no subject")),
     }
     Ok(Some(outcome))
+}
+
+/// Ends a proposal's open round without a decision (it was withdrawn), recording the count it
+/// had; `None` when it was closed already. The caller updates the proposal itself.
+pub(crate) async fn withdraw_in(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    round_id: Uuid,
+    by: Actor<'_>,
+) -> Result<Option<Tally>> {
+    let Some(r) = queries::lock_for_close(conn, can_id, round_id).await? else {
+        return Ok(None);
+    };
+    if r.proposal_id.is_none() {
+        return Err(AppError::internal(
+            "only a proposal's round can be withdrawn",
+        ));
+    }
+    let t = queries::tally(&mut *conn, can_id, round_id).await?;
+    let outcome = RoundOutcome::Withdrawn;
+    queries::record_close(conn, can_id, round_id, Some(by.id), outcome, t).await?;
+    Ok(Some(t))
+}
+
+/// Raises an open proposal round's text version under the round's row lock (an answer being
+/// given concurrently lands either on the old text, and is then marked as to an earlier text, or
+/// on the new one); returns the new version and those who had answered, or `None` when the
+/// round is closed.
+pub(crate) async fn new_text_in(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    round_id: Uuid,
+) -> Result<Option<(i32, Vec<Uuid>)>> {
+    let Some(version) = queries::raise_text_version(conn, can_id, round_id).await? else {
+        return Ok(None);
+    };
+    let answered = queries::answerers(&mut *conn, round_id).await?;
+    Ok(Some((version, answered)))
 }
 
 /// A vision round closed: on adoption the version becomes the CAN's vision, to be reviewed in a

@@ -291,6 +291,77 @@ pub async fn tally(db: impl PgExecutor<'_>, can_id: Uuid, round_id: Uuid) -> Res
     .await?)
 }
 
+/// The count of answers to the round's current text among `present` (those at a meeting where
+/// the round is closed): they are the quorum's whole; an objection from anyone still blocks.
+pub async fn tally_among(
+    db: impl PgExecutor<'_>,
+    can_id: Uuid,
+    round_id: Uuid,
+    present: &[Uuid],
+) -> Result<Tally> {
+    Ok(sqlx::query_as(
+        "SELECT (SELECT count(*) FROM memberships
+                 WHERE can_id = $1 AND status = 'active' AND member_id = ANY($3)) AS active,
+                count(a.member_id) FILTER (WHERE m.status = 'active' AND a.member_id = ANY($3)) AS answered,
+                count(*) FILTER (WHERE a.answer = 'endorse' AND m.status = 'active' AND a.member_id = ANY($3)) AS endorse,
+                count(*) FILTER (WHERE a.answer = 'stand_aside' AND m.status = 'active' AND a.member_id = ANY($3)) AS stand_aside,
+                count(*) FILTER (WHERE a.answer = 'object') AS object
+         FROM consent_answers a
+         JOIN consent_rounds r ON r.id = a.round_id AND r.text_version = a.text_version
+         JOIN memberships m ON m.can_id = a.can_id AND m.member_id = a.member_id
+         WHERE a.round_id = $2",
+    )
+    .bind(can_id)
+    .bind(round_id)
+    .bind(present)
+    .fetch_one(db)
+    .await?)
+}
+
+/// Locks an open round for a change of its text (`FOR UPDATE`: an answer being given waits, and
+/// then lands on the new text) and raises its text version; returns the new version, or `None`
+/// when the round is closed.
+pub async fn raise_text_version(
+    conn: &mut PgConnection,
+    can_id: Uuid,
+    round_id: Uuid,
+) -> Result<Option<i32>> {
+    Ok(sqlx::query_scalar(
+        "UPDATE consent_rounds SET text_version = text_version + 1
+         WHERE can_id = $1 AND id = $2 AND closed_at IS NULL AND closes_at > now()
+         RETURNING text_version",
+    )
+    .bind(can_id)
+    .bind(round_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Those who have answered the round at all (to any text).
+pub async fn answerers(db: impl PgExecutor<'_>, round_id: Uuid) -> Result<Vec<Uuid>> {
+    Ok(
+        sqlx::query_scalar("SELECT member_id FROM consent_answers WHERE round_id = $1")
+            .bind(round_id)
+            .fetch_all(db)
+            .await?,
+    )
+}
+
+/// The standing objections to the round's current text: who, and why.
+pub async fn objections(db: impl PgExecutor<'_>, round_id: Uuid) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT p.display_name, a.reason
+         FROM consent_answers a
+         JOIN consent_rounds r ON r.id = a.round_id AND r.text_version = a.text_version
+         JOIN members p ON p.id = a.member_id
+         WHERE a.round_id = $1 AND a.answer = 'object'
+         ORDER BY a.answered_at",
+    )
+    .bind(round_id)
+    .fetch_all(db)
+    .await?)
+}
+
 /// An open round being closed, with what its mails need. A vision round has its version (and
 /// number); a proposal's round its proposal.
 #[derive(Debug, sqlx::FromRow)]
@@ -391,12 +462,15 @@ pub async fn claim_due(conn: &mut PgConnection) -> Result<Option<(Uuid, Uuid)>> 
     .await?)
 }
 
-/// A round closing within a day that has not had its reminder.
+/// A round closing within a day that has not had its reminder: a vision round (with its version
+/// number) or a proposal's (with the proposal and its title).
 #[derive(sqlx::FromRow)]
 pub struct ClosingSoon {
     pub round_id: Uuid,
     pub can_id: Uuid,
-    pub number: i32,
+    pub number: Option<i32>,
+    pub proposal_id: Option<Uuid>,
+    pub title: Option<String>,
     pub closes_at: DateTime<Utc>,
     pub slug: String,
     pub name: String,
@@ -408,9 +482,11 @@ pub struct ClosingSoon {
 /// shorter one was just announced).
 pub async fn claim_closing_soon(conn: &mut PgConnection) -> Result<Option<ClosingSoon>> {
     Ok(sqlx::query_as(
-        "SELECT r.id AS round_id, r.can_id, v.number, r.closes_at, c.slug, c.name, c.time_zone AS tz
+        "SELECT r.id AS round_id, r.can_id, v.number, r.proposal_id, p.title, r.closes_at, c.slug,
+                c.name, c.time_zone AS tz
          FROM consent_rounds r
-         JOIN vision_versions v ON v.id = r.version_id AND v.can_id = r.can_id
+         LEFT JOIN vision_versions v ON v.id = r.version_id AND v.can_id = r.can_id
+         LEFT JOIN proposals p ON p.id = r.proposal_id AND p.can_id = r.can_id
          JOIN cans c ON c.id = r.can_id
          WHERE r.closed_at IS NULL AND r.reminder_sent_at IS NULL
            AND r.closes_at > now() AND r.closes_at <= now() + interval '24 hours'
