@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod cans;
 pub mod config;
 pub mod db;
+pub mod discussion;
 pub mod error;
 mod home;
 pub mod meetings;
