@@ -85,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .merge(support::router())
         .merge(welcome::router())
         .merge(pathways::router())
+        .merge(discussion::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::session::middleware,
