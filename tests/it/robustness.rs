@@ -135,6 +135,22 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/c/{slug}/newcomers/{id}/companion"),
     ("GET", "/c/{slug}/membership/leave"),
     ("GET", "/c/{slug}/membership/pause"),
+    ("GET", "/c/{slug}/threads/proposal/{id}"),
+    ("POST", "/c/{slug}/threads/proposal/{id}"),
+    ("GET", "/c/{slug}/threads/objection/{id}/{id}"),
+    ("POST", "/c/{slug}/threads/objection/{id}/{id}"),
+    ("GET", "/c/{slug}/threads/hope/{id}"),
+    ("POST", "/c/{slug}/threads/hope/{id}"),
+    ("GET", "/c/{slug}/threads/responsibility/{id}"),
+    ("POST", "/c/{slug}/threads/responsibility/{id}"),
+    ("GET", "/c/{slug}/threads/meeting/{id}"),
+    ("POST", "/c/{slug}/threads/meeting/{id}"),
+    ("GET", "/c/{slug}/comments/{id}/edit"),
+    ("POST", "/c/{slug}/comments/{id}/edit"),
+    ("POST", "/c/{slug}/comments/{id}/delete"),
+    ("POST", "/c/{slug}/comments/{id}/hide"),
+    ("POST", "/c/{slug}/comments/{id}/unhide"),
+    ("GET", "/c/{slug}/comments/{id}/history"),
 ];
 
 /// Routes the hostile-input run leaves out, and why: they take no id and hold no CAN's data, or they
@@ -362,6 +378,8 @@ pub(crate) async fn one_of_everything(app: &TestApp, can: Uuid, me: Uuid) -> [Uu
         "INSERT INTO agenda_items (id, can_id, meeting_id, position, title, proposed_by) VALUES ($11, $2, $1, 1, 'I', $10)",
         // A request for a hand under the meeting's id, so the support routes meet a real one.
         "INSERT INTO support_requests (id, can_id, asker_id, kind, details) VALUES ($1, $2, $10, 'meal', 'S')",
+        // A comment on the meeting under the meeting's id, so the comment routes meet a real one.
+        "INSERT INTO comments (id, can_id, author_id, meeting_id, body) VALUES ($1, $2, $10, $1, 'C')",
     ] {
         sqlx::query(sql)
             .bind(meeting)
