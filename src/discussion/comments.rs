@@ -41,7 +41,9 @@ pub async fn thread<R: Requirement>(
     access: &CanAccess<R>,
     subject: Subject,
 ) -> Result<Thread> {
-    subjects::load(db, &access.can, subject).await?.or_not_found()
+    subjects::load(db, &access.can, subject)
+        .await?
+        .or_not_found()
 }
 
 /// A comment as one viewer sees it on its thread.
@@ -63,7 +65,12 @@ pub struct CommentView {
 }
 
 impl CommentView {
-    pub fn new(c: &queries::ThreadComment, viewer: Uuid, organiser: bool, tz: chrono_tz::Tz) -> Self {
+    pub fn new(
+        c: &queries::ThreadComment,
+        viewer: Uuid,
+        organiser: bool,
+        tz: chrono_tz::Tz,
+    ) -> Self {
         let mine = c.author_id == viewer;
         let readable = !c.deleted && (!c.hidden || mine || organiser);
         Self {
@@ -126,7 +133,9 @@ pub async fn post(
     let (can, me) = (&access.can, access.actor());
     let mut tx = db.begin().await?;
     still_active(&mut tx, can.id, me.id).await?;
-    let thread = subjects::load(&mut *tx, can, subject).await?.or_not_found()?;
+    let thread = subjects::load(&mut *tx, can, subject)
+        .await?
+        .or_not_found()?;
     let id = Uuid::now_v7();
     queries::insert(&mut tx, id, can.id, me.id, &subject, body.as_str()).await?;
     access
@@ -140,7 +149,16 @@ pub async fn post(
     let members = queries::active_members(&mut tx, can.id).await?;
     let mut mentioned = text::mentions(body.as_str(), &members);
     mentioned.remove(&me.id);
-    tell_mentioned(&mut tx, access, &thread, id, body.as_str(), &mentioned, base_url).await?;
+    tell_mentioned(
+        &mut tx,
+        access,
+        &thread,
+        id,
+        body.as_str(),
+        &mentioned,
+        base_url,
+    )
+    .await?;
 
     let mut replied: Vec<Uuid> =
         queries::still_members_of_thread(&mut tx, can.id, &subject, &thread.people).await?;
@@ -243,7 +261,9 @@ pub async fn edit(
     if old.body == body.as_str() {
         return Ok(Outcome::Done(subject));
     }
-    let thread = subjects::load(&mut *tx, can, subject).await?.or_not_found()?;
+    let thread = subjects::load(&mut *tx, can, subject)
+        .await?
+        .or_not_found()?;
     queries::edit(&mut tx, can.id, &old, body.as_str()).await?;
     access
         .log(
@@ -260,7 +280,16 @@ pub async fn edit(
         .copied()
         .collect();
     newly.remove(&me.id);
-    tell_mentioned(&mut tx, access, &thread, id, body.as_str(), &newly, base_url).await?;
+    tell_mentioned(
+        &mut tx,
+        access,
+        &thread,
+        id,
+        body.as_str(),
+        &newly,
+        base_url,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Outcome::Done(subject))
 }
@@ -301,7 +330,9 @@ pub async fn any_in_can<R: Requirement>(
     access: &CanAccess<R>,
     id: Uuid,
 ) -> Result<Comment> {
-    queries::comment(db, access.can.id, id).await?.or_not_found()
+    queries::comment(db, access.can.id, id)
+        .await?
+        .or_not_found()
 }
 
 /// An organiser hides a comment that breaks the rules for participation; its author is told

@@ -77,7 +77,10 @@ mod tests {
         })
         .unwrap(); // ok: test fixture
         assert_eq!(ok.as_str(), "Hello\nthere");
-        let empty = Body::parse(&CommentForm { body: "  \n ".into() }).unwrap_err();
+        let empty = Body::parse(&CommentForm {
+            body: "  \n ".into(),
+        })
+        .unwrap_err();
         assert_eq!(empty.get("body"), Some("Enter your comment."));
         let long = Body::parse(&CommentForm {
             body: "x".repeat(BODY_MAX + 1),

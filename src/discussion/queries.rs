@@ -6,10 +6,10 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::Subject;
+use crate::error::Result;
 use crate::meetings::model::MeetingStatus;
 use crate::proposals::model::ProposalStatus;
 use crate::responsibilities::model::ResponsibilityStatus;
-use crate::error::Result;
 
 /// The column(s) naming `subject` in `comments`, as `c.<column> = $n` with the subject's ids
 /// bound from `$first` on. The column names are fixed words, never input.
@@ -440,10 +440,7 @@ pub async fn hold_membership(
 }
 
 /// The CAN's active members with their display names (whom a mention can reach).
-pub async fn active_members(
-    conn: &mut PgConnection,
-    can: Uuid,
-) -> Result<Vec<(Uuid, String)>> {
+pub async fn active_members(conn: &mut PgConnection, can: Uuid) -> Result<Vec<(Uuid, String)>> {
     Ok(sqlx::query_as(
         "SELECT m.id, m.display_name FROM memberships s JOIN members m ON m.id = s.member_id
          WHERE s.can_id = $1 AND s.status = 'active'",

@@ -59,8 +59,7 @@ pub async fn load(db: impl PgExecutor<'_>, can: &Can, subject: Subject) -> Resul
         Subject::Objection { round, member } => queries::objection(db, can.id, round, member)
             .await?
             .map(|o| {
-                let (on, back_href, back_label, section) = match (o.proposal_id, o.proposal_title)
-                {
+                let (on, back_href, back_label, section) = match (o.proposal_id, o.proposal_title) {
                     (Some(pid), Some(title)) => (
                         format!("“{title}”"),
                         format!("/c/{slug}/proposals/{pid}"),

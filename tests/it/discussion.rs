@@ -139,7 +139,9 @@ async fn comment(b: &mut Browser, path: &str, words: &str) -> Uuid {
     let page = b.post(path, &[("body", words)]).await;
     page.assert_status(StatusCode::SEE_OTHER);
     let location = page.location().expect("back to the thread").to_string();
-    let (to, anchor) = location.split_once("#comment-").expect("at the new comment");
+    let (to, anchor) = location
+        .split_once("#comment-")
+        .expect("at the new comment");
     assert_eq!(to, path);
     anchor.parse().unwrap()
 }
@@ -361,17 +363,20 @@ async fn organisers_hide_a_comment_with_a_reason_the_author_reads_and_can_show_i
         .assert_contains("Show it to everyone again");
 
     // The author is told, with the reason.
-    let (line, detail): (String, Option<String>) = sqlx::query_as(
-        "SELECT line, detail FROM notifications WHERE kind = 'comment_hidden'",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let (line, detail): (String, Option<String>) =
+        sqlx::query_as("SELECT line, detail FROM notifications WHERE kind = 'comment_hidden'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(
         line,
         "An organiser hid your comment on the meeting “March gathering”. Why: Blaming a neighbour breaks our rules."
     );
-    assert!(detail.unwrap().contains("Why: Blaming a neighbour breaks our rules."));
+    assert!(
+        detail
+            .unwrap()
+            .contains("Why: Blaming a neighbour breaks our rules.")
+    );
     assert_eq!(told(&app, "comment_hidden").await, ["Mia"]);
 
     // Shown again: everyone reads it.
@@ -386,7 +391,9 @@ async fn organisers_hide_a_comment_with_a_reason_the_author_reads_and_can_show_i
         .assert_lacks("A comment was hidden");
     assert_eq!(
         activity(&app, "comment.hidden").await,
-        ["Olu hid Mia’s comment on the meeting “March gathering”: Blaming a neighbour breaks our rules."]
+        [
+            "Olu hid Mia’s comment on the meeting “March gathering”: Blaming a neighbour breaks our rules."
+        ]
     );
     assert_eq!(
         activity(&app, "comment.unhidden").await,
@@ -424,7 +431,13 @@ async fn mentions_tell_the_person_named_but_never_the_author_and_an_edit_only_th
     ])
     .await;
     let can = can_id(&app, SLUG).await;
-    let h = hope(&app, can, app.member_named("Olu").await, "Benches by the river").await;
+    let h = hope(
+        &app,
+        can,
+        app.member_named("Olu").await,
+        "Benches by the river",
+    )
+    .await;
     let path = thread("hope", h);
     let noor = &mut others[2];
     let id = comment(noor, &path, "Thanks @mia jones, and a note to myself @Noor").await;
@@ -480,12 +493,13 @@ async fn a_comment_reaches_the_subjects_author_and_earlier_commenters_but_not_wh
     );
     assert_eq!(told(&app, "mentioned").await, ["Mia"]);
     let kai = app.member_named("Kai").await;
-    let kai_told: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM notifications WHERE member_id = $1 AND kind LIKE 'comment%'")
-            .bind(kai)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let kai_told: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications WHERE member_id = $1 AND kind LIKE 'comment%'",
+    )
+    .bind(kai)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     assert_eq!(kai_told, 0);
     // A reply waits for the digest unless the person chose otherwise.
     let deliveries: Vec<String> = sqlx::query_scalar(
@@ -546,7 +560,15 @@ async fn every_subject_has_a_thread_that_reaches_the_people_it_concerns() {
 
     // An objection: a thread per objector, "talk it through"; the objector hears.
     let (p, round) = proposal(&app, can, olu_id, "Quiet hours").await;
-    answer(&app, can, round, noor_id, "object", "Shift workers sleep by day").await;
+    answer(
+        &app,
+        can,
+        round,
+        noor_id,
+        "object",
+        "Shift workers sleep by day",
+    )
+    .await;
     let objection = format!("/c/{SLUG}/threads/objection/{round}/{noor_id}");
     others[0]
         .get(&objection)
@@ -624,7 +646,10 @@ async fn another_cans_threads_and_comments_are_not_found() {
     let (app, mut olu, mut others, mut mal) = group().await;
     let can = can_id(&app, SLUG).await;
     let hillside = can_id(&app, "hillside").await;
-    let (olu_id, noor_id) = (app.member_named("Olu").await, app.member_named("Noor").await);
+    let (olu_id, noor_id) = (
+        app.member_named("Olu").await,
+        app.member_named("Noor").await,
+    );
     let (p, round) = proposal(&app, can, olu_id, "Quiet hours").await;
     answer(&app, can, round, noor_id, "object", "Too early").await;
     let h = hope(&app, can, olu_id, "Benches").await;

@@ -163,7 +163,14 @@ pub async fn unhide(
     Path((_slug, id)): Path<(String, Uuid)>,
 ) -> Result<Response> {
     let outcome = comments::unhide(&state.db, &access, id).await?;
-    back(&state, &access, id, outcome, "The comment is shown to everyone again.").await
+    back(
+        &state,
+        &access,
+        id,
+        outcome,
+        "The comment is shown to everyone again.",
+    )
+    .await
 }
 
 /// An earlier text of a comment, as the history shows it.

@@ -175,7 +175,14 @@ pub async fn post_objection(
     Path((_slug, round, member)): Path<(String, Uuid, Uuid)>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response> {
-    post(state, access, ctx, Subject::Objection { round, member }, form).await
+    post(
+        state,
+        access,
+        ctx,
+        Subject::Objection { round, member },
+        form,
+    )
+    .await
 }
 
 pub async fn post_hope(
