@@ -280,6 +280,10 @@ pub async fn edit(
         .copied()
         .collect();
     newly.remove(&me.id);
+    // A hidden comment reaches nobody new: those it would name could not read it.
+    if old.hidden {
+        newly.clear();
+    }
     tell_mentioned(
         &mut tx,
         access,

@@ -378,6 +378,18 @@ async fn organisers_hide_a_comment_with_a_reason_the_author_reads_and_can_show_i
             .contains("Why: Blaming a neighbour breaks our rules.")
     );
     assert_eq!(told(&app, "comment_hidden").await, ["Mia"]);
+    // While hidden, an edit that names someone tells nobody: they could not read it.
+    others[0].get(&at(id, "/edit")).await;
+    others[0]
+        .post(&at(id, "/edit"), &[("body", "Sorry @Noor, I take it back")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert!(told(&app, "mentioned").await.is_empty());
+    others[1]
+        .get(&path)
+        .await
+        .assert_lacks("I take it back")
+        .assert_contains("A comment was hidden by the organisers");
 
     // Shown again: everyone reads it.
     olu.get(&path).await;
@@ -387,7 +399,7 @@ async fn organisers_hide_a_comment_with_a_reason_the_author_reads_and_can_show_i
     others[1]
         .get(&path)
         .await
-        .assert_contains("Noor never does anything")
+        .assert_contains("Sorry @Noor, I take it back")
         .assert_lacks("A comment was hidden");
     assert_eq!(
         activity(&app, "comment.hidden").await,
