@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod cans;
 pub mod config;
 pub mod db;
+pub mod discussion;
 pub mod error;
 mod home;
 pub mod meetings;
@@ -86,6 +87,7 @@ pub fn app(state: AppState) -> Router {
         .merge(welcome::router())
         .merge(pathways::router())
         .merge(proposals::router())
+        .merge(discussion::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::session::middleware,

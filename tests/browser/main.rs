@@ -961,6 +961,11 @@ async fn journeys_in_a_real_browser() {
     //     sees the count change and her button pressed.
     {
         let hope: uuid::Uuid =
+    // 4d. Talking things through (issue 17): Mia answers Olu's hope in its thread, naming him and
+    //     linking a page; the link is safe; Olu (an organiser) hides the comment with a reason,
+    //     which Mia reads beside her words.
+    {
+        let hope_id: uuid::Uuid =
             sqlx::query_scalar("SELECT id FROM hopes WHERE body = 'A bench for old and young'")
                 .fetch_one(&mut conn)
                 .await
@@ -1076,6 +1081,47 @@ async fn journeys_in_a_real_browser() {
             "the proposal page scrolls sideways at 390 px"
         );
         mia_phone.screenshot(&artifacts().join("journey-4d-proposal-on-a-phone.png"));
+        let thread = format!("{base}/c/{slug}/threads/hope/{hope_id}");
+        open(&mia, &mut c, js, &thread);
+        assert!(mia.text().contains("Olu’s hope"), "{}", mia.text());
+        mia.type_into(
+            "#body",
+            "Yes @Olu! Like these: https://example.org/benches?a=1&b=2.",
+        );
+        // The answer lands on the new comment's anchor; the checks read the page without it.
+        let post = mia.button("Post comment");
+        mia.click_and_wait(&post);
+        open(&mia, &mut c, js, &thread);
+        let rel = mia.attribute(".comment-body a", "rel");
+        assert_eq!(rel, "nofollow ugc noopener");
+        let href = mia.attribute(".comment-body a", "href");
+        assert_eq!(href, "https://example.org/benches?a=1&b=2");
+        let comment_id: uuid::Uuid =
+            sqlx::query_scalar("SELECT id FROM comments WHERE hope_id = $1")
+                .bind(hope_id)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+
+        open(&olu, &mut c, js, &thread);
+        let summary = olu.find("details.hide-comment summary");
+        olu.click(&summary);
+        olu.type_into(
+            &format!("#reason-{comment_id}"),
+            "Please no links to shops.",
+        );
+        let hide = olu.button("Hide it from members");
+        olu.click_and_wait(&hide);
+        open(&olu, &mut c, js, &thread);
+        assert!(olu.text().contains("Hidden from members"), "{}", olu.text());
+        open(&mia, &mut c, js, &thread);
+        let seen = mia.text();
+        assert!(
+            seen.contains("The organisers hid your comment")
+                && seen.contains("Why: Please no links to shops."),
+            "{seen}"
+        );
+        mia.screenshot(&artifacts().join("journey-4d-thread.png"));
     }
 
     // 5. Phone width: every page visited, at 390×844, scrolls only vertically and has 44px targets.

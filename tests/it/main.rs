@@ -7,6 +7,7 @@ mod backup;
 mod budget;
 mod cans;
 mod digest;
+mod discussion;
 mod embedded;
 mod entry_points;
 mod faults;

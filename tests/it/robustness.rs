@@ -148,6 +148,22 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/c/{slug}/proposals/{id}/amend"),
     ("POST", "/c/{slug}/proposals/{id}/withdraw"),
     ("POST", "/c/{slug}/proposals/{id}/close"),
+    ("GET", "/c/{slug}/threads/proposal/{id}"),
+    ("POST", "/c/{slug}/threads/proposal/{id}"),
+    ("GET", "/c/{slug}/threads/objection/{id}/{id}"),
+    ("POST", "/c/{slug}/threads/objection/{id}/{id}"),
+    ("GET", "/c/{slug}/threads/hope/{id}"),
+    ("POST", "/c/{slug}/threads/hope/{id}"),
+    ("GET", "/c/{slug}/threads/responsibility/{id}"),
+    ("POST", "/c/{slug}/threads/responsibility/{id}"),
+    ("GET", "/c/{slug}/threads/meeting/{id}"),
+    ("POST", "/c/{slug}/threads/meeting/{id}"),
+    ("GET", "/c/{slug}/comments/{id}/edit"),
+    ("POST", "/c/{slug}/comments/{id}/edit"),
+    ("POST", "/c/{slug}/comments/{id}/delete"),
+    ("POST", "/c/{slug}/comments/{id}/hide"),
+    ("POST", "/c/{slug}/comments/{id}/unhide"),
+    ("GET", "/c/{slug}/comments/{id}/history"),
 ];
 
 /// Routes the hostile-input run leaves out, and why: they take no id and hold no CAN's data, or they
@@ -385,6 +401,8 @@ pub(crate) async fn one_of_everything(app: &TestApp, can: Uuid, me: Uuid) -> [Uu
         "INSERT INTO proposals (id, can_id, author_id, title, body, meeting_id, agenda_item_id) VALUES ($1, $2, $10, 'P', 'B', $1, $11)",
         "INSERT INTO proposal_versions (proposal_id, can_id, number, title, body, author_id) VALUES ($1, $2, 1, 'P', 'B', $10)",
         "INSERT INTO consent_rounds (id, can_id, proposal_id, opened_by, closes_at, quorum_num, quorum_den) VALUES (gen_random_uuid(), $2, $1, $10, now() + interval '1 day', 2, 3)",
+        // A comment on the meeting under the meeting's id, so the comment routes meet a real one.
+        "INSERT INTO comments (id, can_id, author_id, meeting_id, body) VALUES ($1, $2, $10, $1, 'C')",
     ] {
         sqlx::query(sql)
             .bind(meeting)

@@ -1,0 +1,11 @@
+//! Thread pages and the actions on a comment. Handlers parse, call `super::comments` and turn the
+//! outcome into a page, a 422 with the words kept, or a redirect back to the comment.
+
+mod comment;
+mod thread;
+
+pub use comment::{delete, edit, edit_page, hide, history, unhide};
+pub use thread::{
+    hope_thread, meeting_thread, objection_thread, post_hope, post_meeting, post_objection,
+    post_proposal, post_responsibility, proposal_thread, responsibility_thread,
+};
