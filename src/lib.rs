@@ -17,6 +17,7 @@ pub mod proposals;
 pub mod rate;
 pub mod responsibilities;
 pub mod scheduler;
+pub mod search;
 pub mod seed;
 pub mod stages;
 pub mod support;
@@ -84,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .merge(support::router())
         .merge(welcome::router())
         .merge(pathways::router())
+        .merge(search::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::session::middleware,
