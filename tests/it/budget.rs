@@ -244,6 +244,33 @@ const PAGES: &[Budget] = &[
         Who::PlainMember,
         10,
     ),
+    // Issue 17: search (a word on many rows, a rare one, a second page) and the decisions list
+    // (whole, narrowed by words, an older page).
+    page(
+        "search: common word",
+        "/c/seed-1/search?q=meeting",
+        Who::PlainMember,
+        10,
+    ),
+    page(
+        "search: rare word",
+        "/c/seed-1/search?q=wheelbarrow",
+        Who::Organiser,
+        10,
+    ),
+    page(
+        "search: second page",
+        "/c/seed-1/search?q=meeting&page=2",
+        Who::PlainMember,
+        10,
+    ),
+    page("decisions", "/c/seed-1/decisions", Who::PlainMember, 10),
+    page(
+        "decisions: narrowed",
+        "/c/seed-1/decisions?q=meeting",
+        Who::Organiser,
+        10,
+    ),
 ];
 
 /// The fixture's request for a hand (asked by the organiser, offered on by the other members).
@@ -400,6 +427,11 @@ const LISTS: &[(&str, &str)] = &[
     (
         "offers to help",
         "SELECT count(*) FROM support_offers WHERE can_id = $1",
+    ),
+    ("decisions", "SELECT count(*) FROM decisions WHERE can_id = $1"),
+    (
+        "searchable things",
+        "SELECT count(*) FROM search_entries WHERE can_id = $1",
     ),
 ];
 

@@ -135,6 +135,8 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/c/{slug}/newcomers/{id}/companion"),
     ("GET", "/c/{slug}/membership/leave"),
     ("GET", "/c/{slug}/membership/pause"),
+    ("GET", "/c/{slug}/search?q={x}&page={x}"),
+    ("GET", "/c/{slug}/decisions?q={x}&before={id}"),
 ];
 
 /// Routes the hostile-input run leaves out, and why: they take no id and hold no CAN's data, or they
