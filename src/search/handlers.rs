@@ -8,7 +8,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::highlight::{Highlighted, Markers};
-use super::queries::{self, EntryKind, Hit, ParentKind};
+use super::queries::{self, EntryKind, Headline, Hit, ParentKind};
 use crate::AppState;
 use crate::cans::access::{CanAccess, Member};
 use crate::cans::nav::{CanNav, Section};
@@ -97,7 +97,10 @@ pub async fn search(
         &words,
         SEARCH_PAGE + 1,
         offset,
-        &markers.options(),
+        &Headline {
+            whole: &markers.options_whole(),
+            fragments: &markers.options(),
+        },
     )
     .await?;
     let more = hits.len() as i64 > SEARCH_PAGE;
@@ -255,7 +258,10 @@ pub async fn decisions(
         before,
         &words,
         DECISIONS_PAGE + 1,
-        &markers.options(),
+        &Headline {
+            whole: &markers.options_whole(),
+            fragments: &markers.options(),
+        },
     )
     .await?;
     let more = rows.len() as i64 > DECISIONS_PAGE;

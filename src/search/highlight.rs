@@ -23,7 +23,16 @@ impl Markers {
         }
     }
 
-    /// `ts_headline`'s options: short fragments around the matches, joined with an ellipsis.
+    /// `ts_headline`'s options for a short text: the whole of it, every match marked.
+    pub fn options_whole(&self) -> String {
+        format!(
+            "StartSel={}, StopSel={}, HighlightAll=true",
+            self.start, self.stop
+        )
+    }
+
+    /// `ts_headline`'s options for a long text: short fragments around the matches, joined with
+    /// an ellipsis (markup-like parts of the text are left out of fragments).
     pub fn options(&self) -> String {
         format!(
             "StartSel={}, StopSel={}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, \
@@ -106,5 +115,6 @@ mod tests {
         let html = a.to_html(&format!("{}x{}", b.start, b.stop));
         assert!(!html.as_html().contains("<mark>"));
         assert!(a.options().contains(&a.start) && a.options().contains(&a.stop));
+        assert!(a.options_whole().contains(&a.start) && a.options_whole().contains(&a.stop));
     }
 }

@@ -58,6 +58,15 @@ pub struct Hit {
     pub snippet: String,
 }
 
+/// Texts up to this many characters are shown whole in a snippet; longer ones in fragments.
+pub const WHOLE_UP_TO: i32 = 300;
+
+/// `ts_headline`'s options: for short texts, and for long ones (see [`super::highlight`]).
+pub struct Headline<'a> {
+    pub whole: &'a str,
+    pub fragments: &'a str,
+}
+
 /// Up to `limit` results for `words` in the CAN, from `offset`: ranked by `ts_rank_cd` (a title
 /// match weighs more than a body match), the newest first among equals. The snippet is made for
 /// the page's rows only.
@@ -67,7 +76,7 @@ pub async fn search(
     words: &str,
     limit: i64,
     offset: i64,
-    headline_options: &str,
+    headline: &Headline<'_>,
 ) -> Result<Vec<Hit>> {
     Ok(sqlx::query_as(
         "WITH q AS (
@@ -82,16 +91,19 @@ pub async fn search(
              LIMIT $3 OFFSET $4)
          SELECT h.kind, h.subject_id, h.title, h.created_at, h.parent_kind, h.parent_id,
                 h.parent_member_id,
-                ts_headline(q.cfg, CASE WHEN h.body <> '' THEN h.body ELSE h.title END, q.query, $5)
-                    AS snippet
+                CASE WHEN char_length(t.text) <= $7 THEN ts_headline(q.cfg, t.text, q.query, $6)
+                     ELSE ts_headline(q.cfg, t.text, q.query, $5) END AS snippet
          FROM hits h CROSS JOIN q
+         CROSS JOIN LATERAL (SELECT CASE WHEN h.body <> '' THEN h.body ELSE h.title END AS text) t
          ORDER BY h.rank DESC, h.created_at DESC, h.subject_id",
     )
     .bind(can_id)
     .bind(words)
     .bind(limit)
     .bind(offset)
-    .bind(headline_options)
+    .bind(headline.fragments)
+    .bind(headline.whole)
+    .bind(WHOLE_UP_TO)
     .fetch_all(db)
     .await?)
 }
@@ -124,7 +136,7 @@ pub async fn decisions(
     before: Option<Uuid>,
     words: &str,
     limit: i64,
-    headline_options: &str,
+    headline: &Headline<'_>,
 ) -> Result<Vec<DecisionRow>> {
     Ok(sqlx::query_as(
         "WITH q AS (
@@ -135,7 +147,9 @@ pub async fn decisions(
                 m.starts_at AS meeting_starts_at, d.proposal_id, p.title AS proposal_title,
                 r.endorse_at_close AS endorsed, r.stand_aside_at_close AS stood_aside,
                 r.object_at_close AS objected, r.active_at_close AS active,
-                CASE WHEN $3 <> '' THEN ts_headline(q.cfg, d.body, q.query, $5) END AS snippet
+                CASE WHEN $3 = '' THEN NULL
+                     WHEN char_length(d.body) <= $7 THEN ts_headline(q.cfg, d.body, q.query, $6)
+                     ELSE ts_headline(q.cfg, d.body, q.query, $5) END AS snippet
          FROM q CROSS JOIN decisions d
          LEFT JOIN meetings m ON m.id = d.meeting_id
          LEFT JOIN proposals p ON p.id = d.proposal_id
@@ -154,7 +168,9 @@ pub async fn decisions(
     .bind(before)
     .bind(words)
     .bind(limit)
-    .bind(headline_options)
+    .bind(headline.fragments)
+    .bind(headline.whole)
+    .bind(WHOLE_UP_TO)
     .fetch_all(db)
     .await?)
 }

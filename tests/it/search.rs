@@ -408,7 +408,7 @@ async fn stored_markup_shows_as_text_and_only_our_marks_are_html() {
     page.assert_status(StatusCode::OK)
         .assert_contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
         .assert_contains("&lt;mark&gt;fake&lt;/mark&gt;")
-        .assert_contains("<mark>pond</mark> &amp; &quot;quotes&quot;")
+        .assert_contains("near the <mark>pond</mark> &amp; &quot;quotes&quot;")
         .assert_lacks("<script>")
         .assert_lacks("<mark>fake")
         .assert_lacks("<b>Pond");
