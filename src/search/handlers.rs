@@ -277,17 +277,14 @@ pub async fn decisions(
                 .finish()
         ));
     }
-    page.older_link = more
-        .then(|| rows.last())
-        .flatten()
-        .map(|last| {
-            let mut s = form_urlencoded::Serializer::new(String::new());
-            if !words.is_empty() {
-                s.append_pair("q", &words);
-            }
-            s.append_pair("before", &last.id.to_string());
-            access.path(&format!("/decisions?{}", s.finish()))
-        });
+    page.older_link = more.then(|| rows.last()).flatten().map(|last| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if !words.is_empty() {
+            s.append_pair("q", &words);
+        }
+        s.append_pair("before", &last.id.to_string());
+        access.path(&format!("/decisions?{}", s.finish()))
+    });
     page.decisions = rows
         .into_iter()
         .map(|d| {

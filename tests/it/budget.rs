@@ -428,7 +428,10 @@ const LISTS: &[(&str, &str)] = &[
         "offers to help",
         "SELECT count(*) FROM support_offers WHERE can_id = $1",
     ),
-    ("decisions", "SELECT count(*) FROM decisions WHERE can_id = $1"),
+    (
+        "decisions",
+        "SELECT count(*) FROM decisions WHERE can_id = $1",
+    ),
     (
         "searchable things",
         "SELECT count(*) FROM search_entries WHERE can_id = $1",

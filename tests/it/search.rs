@@ -100,13 +100,11 @@ async fn adopted(
     ago_minutes: i32,
 ) -> Uuid {
     let id = proposal(app, can, author, title, "The full text of the proposal.").await;
-    sqlx::query(
-        "UPDATE proposals SET status = 'adopted', closed_at = now() WHERE id = $1;",
-    )
-    .bind(id)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    sqlx::query("UPDATE proposals SET status = 'adopted', closed_at = now() WHERE id = $1;")
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
     sqlx::query(
         "INSERT INTO consent_rounds (id, can_id, proposal_id, opened_by, opened_at, closes_at,
                                      closed_at, outcome, quorum_num, quorum_den,
@@ -142,7 +140,13 @@ async fn adopted(
     id
 }
 
-async fn responsibility(app: &TestApp, can: Uuid, by: Uuid, title: &str, description: &str) -> Uuid {
+async fn responsibility(
+    app: &TestApp,
+    can: Uuid,
+    by: Uuid,
+    title: &str,
+    description: &str,
+) -> Uuid {
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO responsibilities (id, can_id, title, description, kind, created_by)
@@ -213,8 +217,22 @@ async fn a_title_match_ranks_above_a_body_match_and_both_words_above_one() {
     let can = can_id(&app, &slug).await;
     let me = app.member_named("Olu").await;
     // The body match is the newer one, so only the weights can put the title match first.
-    proposal(&app, can, me, "Greenhouse heating", "Ideas for the cold months.").await;
-    proposal(&app, can, me, "Bike repairs", "Bring tools; the greenhouse door also sticks.").await;
+    proposal(
+        &app,
+        can,
+        me,
+        "Greenhouse heating",
+        "Ideas for the cold months.",
+    )
+    .await;
+    proposal(
+        &app,
+        can,
+        me,
+        "Bike repairs",
+        "Bring tools; the greenhouse door also sticks.",
+    )
+    .await;
     let page = olu.get(&search_path(&slug, "greenhouse")).await;
     assert!(
         at(&page, "Greenhouse heating") < at(&page, "Bike repairs"),
@@ -280,16 +298,48 @@ async fn a_search_finds_only_its_own_cans_things_of_every_kind() {
     start_can(&mut olu, "Riverside", "riverside", "invite_only").await;
     let mut bea = app.member("bea@example.org", "Bea").await;
     start_can(&mut bea, "Hillside", "hillside", "invite_only").await;
-    let (river, hill) = (can_id(&app, "riverside").await, can_id(&app, "hillside").await);
+    let (river, hill) = (
+        can_id(&app, "riverside").await,
+        can_id(&app, "hillside").await,
+    );
     let (o, b) = (app.member_named("Olu").await, app.member_named("Bea").await);
     for (can, who, tag) in [(river, o, "alpha"), (hill, b, "bravo")] {
         let p = proposal(&app, can, who, &format!("Compost {tag} plan"), "Bins").await;
-        let m = meeting(&app, can, &format!("Compost {tag} meeting"), "We talked compost.").await;
+        let m = meeting(
+            &app,
+            can,
+            &format!("Compost {tag} meeting"),
+            "We talked compost.",
+        )
+        .await;
         minutes_decision(&app, can, m, who, &format!("Compost {tag} decided"), 5).await;
         let h = hope(&app, can, who, &format!("Compost {tag} hope")).await;
-        comment_on_hope(&app, can, h, who, &format!("Compost {tag} reply"), "visible").await;
-        responsibility(&app, can, who, &format!("Compost {tag} care"), "Turn it weekly").await;
-        adopted(&app, can, who, &format!("Compost {tag} by consent"), (1, 0, 0, 1), 1).await;
+        comment_on_hope(
+            &app,
+            can,
+            h,
+            who,
+            &format!("Compost {tag} reply"),
+            "visible",
+        )
+        .await;
+        responsibility(
+            &app,
+            can,
+            who,
+            &format!("Compost {tag} care"),
+            "Turn it weekly",
+        )
+        .await;
+        adopted(
+            &app,
+            can,
+            who,
+            &format!("Compost {tag} by consent"),
+            (1, 0, 0, 1),
+            1,
+        )
+        .await;
         assert_ne!(p, Uuid::nil());
     }
     let page = olu.get(&search_path("riverside", "compost")).await;
@@ -403,7 +453,14 @@ async fn stored_markup_shows_as_text_and_only_our_marks_are_html() {
         "<script>alert('x')</script> a <mark>fake</mark> mark near the pond & \"quotes\"",
     )
     .await;
-    proposal(&app, can, me, "<b>Pond</b> <script>x</script>", "Clean the pond.").await;
+    proposal(
+        &app,
+        can,
+        me,
+        "<b>Pond</b> <script>x</script>",
+        "Clean the pond.",
+    )
+    .await;
     let page = olu.get(&search_path(&slug, "pond")).await;
     page.assert_status(StatusCode::OK)
         .assert_contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
@@ -429,13 +486,22 @@ async fn the_decisions_page_lists_minutes_and_adopted_proposals_newest_first() {
     let page = mia.get(&format!("/c/{slug}/decisions")).await;
     page.assert_status(StatusCode::OK)
         .assert_contains("Buy a second wheelbarrow")
-        .assert_contains(&format!("href=\"/c/{slug}/meetings/{m}\">Spring planning</a>"))
-        .assert_contains(&format!("href=\"/c/{slug}/proposals/{p}\">Plant an orchard</a>"))
+        .assert_contains(&format!(
+            "href=\"/c/{slug}/meetings/{m}\">Spring planning</a>"
+        ))
+        .assert_contains(&format!(
+            "href=\"/c/{slug}/proposals/{p}\">Plant an orchard</a>"
+        ))
         .assert_contains("decided by consent")
         .assert_contains("4 endorsed, 1 stood aside, no objection, of 6 active members");
-    assert!(at(&page, "Plant an orchard") < at(&page, "wheelbarrow"), "newest first");
+    assert!(
+        at(&page, "Plant an orchard") < at(&page, "wheelbarrow"),
+        "newest first"
+    );
     // Narrowed by words, with the words marked.
-    let page = olu.get(&format!("/c/{slug}/decisions?q=wheelbarrows")).await;
+    let page = olu
+        .get(&format!("/c/{slug}/decisions?q=wheelbarrows"))
+        .await;
     page.assert_status(StatusCode::OK)
         .assert_contains("Buy a second <mark>wheelbarrow</mark>")
         .assert_lacks("orchard");
@@ -451,10 +517,20 @@ async fn long_lists_come_in_pages() {
     let me = app.member_named("Olu").await;
     let m = meeting(&app, can, "Long meeting", "").await;
     for i in 0..45 {
-        minutes_decision(&app, can, m, me, &format!("Decision number {i:02}"), 100 - i).await;
+        minutes_decision(
+            &app,
+            can,
+            m,
+            me,
+            &format!("Decision number {i:02}"),
+            100 - i,
+        )
+        .await;
     }
     let first = olu.get(&format!("/c/{slug}/decisions")).await;
-    first.assert_contains("Decision number 44").assert_contains("Decision number 15");
+    first
+        .assert_contains("Decision number 44")
+        .assert_contains("Decision number 15");
     first.assert_lacks("Decision number 14");
     let older = first.body.split("href=\"").find_map(|rest| {
         let link = &rest[..rest.find('"')?];
@@ -520,13 +596,22 @@ async fn only_members_may_search_or_read_the_decisions() {
     let mut outsider = app.member("zed@example.org", "Zed").await;
     for path in [search_path(&slug, "garden"), format!("/c/{slug}/decisions")] {
         olu.get(&path).await.assert_status(StatusCode::OK);
-        outsider.get(&path).await.assert_status(StatusCode::NOT_FOUND);
+        outsider
+            .get(&path)
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
     }
     // A listed CAN shows outsiders its public page, but its search and decisions are for
     // members.
     start_can(&mut olu, "Open Garden", "open-garden", "listed").await;
-    for path in [search_path("open-garden", "garden"), "/c/open-garden/decisions".to_string()] {
-        outsider.get(&path).await.assert_status(StatusCode::NOT_FOUND);
+    for path in [
+        search_path("open-garden", "garden"),
+        "/c/open-garden/decisions".to_string(),
+    ] {
+        outsider
+            .get(&path)
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
     }
     // Joining makes them a member.
     let link = invite_link(&mut olu, "open-garden", "2", "").await;
