@@ -4,6 +4,10 @@
 -- transaction, so no page and no job has to remember to re-index. Nothing only some members may see
 -- (support requests, notifications, private notes) is indexed.
 --
+-- New rows are indexed by statement-level triggers (one set-based insert per statement, so bulk
+-- inserts such as the seed's stay cheap); changes and removals, which the app makes a row at a time,
+-- by row-level ones.
+--
 -- Each CAN searches in its own language ('en' or 'es'; the interface will use it too), through
 -- PostgreSQL's text search configuration for it: 'gardens' finds 'garden', 'jardines' finds
 -- 'jardín'. Changing a CAN's language re-indexes its rows.
@@ -75,8 +79,17 @@ BEGIN
     PERFORM search_put(NEW.can_id, 'proposal', NEW.id, NEW.title, NEW.body, NEW.created_at);
     RETURN NULL;
 END $$;
+-- New rows, a statement at a time (set-based: a bulk insert, the seed's, costs one query).
+CREATE FUNCTION search_proposals_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO search_entries (kind, subject_id, can_id, language, title, body, created_at,
+                                parent_kind, parent_id, parent_member_id)
+    SELECT 'proposal', n.id, n.can_id, c.language, n.title, n.body, n.created_at, NULL, NULL, NULL
+    FROM inserted n JOIN cans c ON c.id = n.can_id;
+    RETURN NULL;
+END $$;
 CREATE TRIGGER proposals_search_insert AFTER INSERT ON proposals
-    FOR EACH ROW EXECUTE FUNCTION search_proposals();
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION search_proposals_inserted();
 CREATE TRIGGER proposals_search_update AFTER UPDATE OF title, body ON proposals
     FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.body IS DISTINCT FROM NEW.body)
     EXECUTE FUNCTION search_proposals();
@@ -94,8 +107,19 @@ BEGIN
                        coalesce(NEW.proposal_id, NEW.meeting_id));
     RETURN NULL;
 END $$;
+-- New rows, a statement at a time (set-based: a bulk insert, the seed's, costs one query).
+CREATE FUNCTION search_decisions_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO search_entries (kind, subject_id, can_id, language, title, body, created_at,
+                                parent_kind, parent_id, parent_member_id)
+    SELECT 'decision', n.id, n.can_id, c.language, n.body, '', n.created_at,
+           CASE WHEN n.proposal_id IS NOT NULL THEN 'proposal' ELSE 'meeting' END,
+           coalesce(n.proposal_id, n.meeting_id), NULL
+    FROM inserted n JOIN cans c ON c.id = n.can_id;
+    RETURN NULL;
+END $$;
 CREATE TRIGGER decisions_search_insert AFTER INSERT ON decisions
-    FOR EACH ROW EXECUTE FUNCTION search_decisions();
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION search_decisions_inserted();
 CREATE TRIGGER decisions_search_update AFTER UPDATE OF body ON decisions
     FOR EACH ROW WHEN (OLD.body IS DISTINCT FROM NEW.body) EXECUTE FUNCTION search_decisions();
 CREATE TRIGGER decisions_search_delete AFTER DELETE ON decisions
@@ -111,8 +135,17 @@ BEGIN
     PERFORM search_put(NEW.can_id, 'meeting', NEW.id, NEW.title, NEW.minutes, NEW.starts_at);
     RETURN NULL;
 END $$;
+-- New rows, a statement at a time (set-based: a bulk insert, the seed's, costs one query).
+CREATE FUNCTION search_meetings_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO search_entries (kind, subject_id, can_id, language, title, body, created_at,
+                                parent_kind, parent_id, parent_member_id)
+    SELECT 'meeting', n.id, n.can_id, c.language, n.title, n.minutes, n.starts_at, NULL, NULL, NULL
+    FROM inserted n JOIN cans c ON c.id = n.can_id;
+    RETURN NULL;
+END $$;
 CREATE TRIGGER meetings_search_insert AFTER INSERT ON meetings
-    FOR EACH ROW EXECUTE FUNCTION search_meetings();
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION search_meetings_inserted();
 CREATE TRIGGER meetings_search_update AFTER UPDATE OF title, minutes ON meetings
     FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.minutes IS DISTINCT FROM NEW.minutes)
     EXECUTE FUNCTION search_meetings();
@@ -131,8 +164,18 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+-- New rows, a statement at a time (set-based: a bulk insert, the seed's, costs one query).
+CREATE FUNCTION search_hopes_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO search_entries (kind, subject_id, can_id, language, title, body, created_at,
+                                parent_kind, parent_id, parent_member_id)
+    SELECT 'hope', n.id, n.can_id, c.language, '', n.body, n.created_at, NULL, NULL, NULL
+    FROM inserted n JOIN cans c ON c.id = n.can_id
+    WHERE n.withdrawn_at IS NULL;
+    RETURN NULL;
+END $$;
 CREATE TRIGGER hopes_search_insert AFTER INSERT ON hopes
-    FOR EACH ROW EXECUTE FUNCTION search_hopes();
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION search_hopes_inserted();
 CREATE TRIGGER hopes_search_update AFTER UPDATE OF body, withdrawn_at ON hopes
     FOR EACH ROW WHEN (OLD.body IS DISTINCT FROM NEW.body OR OLD.withdrawn_at IS DISTINCT FROM NEW.withdrawn_at)
     EXECUTE FUNCTION search_hopes();
@@ -160,8 +203,25 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+-- New rows, a statement at a time (set-based: a bulk insert, the seed's, costs one query).
+CREATE FUNCTION search_comments_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO search_entries (kind, subject_id, can_id, language, title, body, created_at,
+                                parent_kind, parent_id, parent_member_id)
+    SELECT 'comment', n.id, n.can_id, c.language, '', n.body, n.created_at,
+           CASE WHEN n.proposal_id IS NOT NULL THEN 'proposal'
+                WHEN n.objection_round_id IS NOT NULL THEN 'objection'
+                WHEN n.hope_id IS NOT NULL THEN 'hope'
+                WHEN n.responsibility_id IS NOT NULL THEN 'responsibility'
+                ELSE 'meeting' END,
+           coalesce(n.proposal_id, n.objection_round_id, n.hope_id, n.responsibility_id, n.meeting_id),
+           n.objection_member_id
+    FROM inserted n JOIN cans c ON c.id = n.can_id
+    WHERE n.deleted_at IS NULL AND n.hidden_at IS NULL;
+    RETURN NULL;
+END $$;
 CREATE TRIGGER comments_search_insert AFTER INSERT ON comments
-    FOR EACH ROW EXECUTE FUNCTION search_comments();
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION search_comments_inserted();
 CREATE TRIGGER comments_search_update AFTER UPDATE OF body, deleted_at, hidden_at ON comments
     FOR EACH ROW WHEN (OLD.body IS DISTINCT FROM NEW.body OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at
                        OR OLD.hidden_at IS DISTINCT FROM NEW.hidden_at)
@@ -179,8 +239,17 @@ BEGIN
     PERFORM search_put(NEW.can_id, 'responsibility', NEW.id, NEW.title, NEW.description, NEW.created_at);
     RETURN NULL;
 END $$;
+-- New rows, a statement at a time (set-based: a bulk insert, the seed's, costs one query).
+CREATE FUNCTION search_responsibilities_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO search_entries (kind, subject_id, can_id, language, title, body, created_at,
+                                parent_kind, parent_id, parent_member_id)
+    SELECT 'responsibility', n.id, n.can_id, c.language, n.title, n.description, n.created_at, NULL, NULL, NULL
+    FROM inserted n JOIN cans c ON c.id = n.can_id;
+    RETURN NULL;
+END $$;
 CREATE TRIGGER responsibilities_search_insert AFTER INSERT ON responsibilities
-    FOR EACH ROW EXECUTE FUNCTION search_responsibilities();
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION search_responsibilities_inserted();
 CREATE TRIGGER responsibilities_search_update AFTER UPDATE OF title, description ON responsibilities
     FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.description IS DISTINCT FROM NEW.description)
     EXECUTE FUNCTION search_responsibilities();
