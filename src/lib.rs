@@ -18,6 +18,7 @@ pub mod proposals;
 pub mod rate;
 pub mod responsibilities;
 pub mod scheduler;
+pub mod search;
 pub mod seed;
 pub mod stages;
 pub mod support;
@@ -88,6 +89,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pathways::router())
         .merge(proposals::router())
         .merge(discussion::router())
+        .merge(search::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::session::middleware,

@@ -6,7 +6,7 @@
 use std::sync::LazyLock;
 
 /// The files in the order they run: later steps read what earlier ones planned.
-const FILES: [(&str, &str); 8] = [
+const FILES: [(&str, &str); 9] = [
     ("words.sql", include_str!("sql/words.sql")),
     ("plan.sql", include_str!("sql/plan.sql")),
     ("people.sql", include_str!("sql/people.sql")),
@@ -17,6 +17,7 @@ const FILES: [(&str, &str); 8] = [
         include_str!("sql/responsibilities.sql"),
     ),
     ("care.sql", include_str!("sql/care.sql")),
+    ("discussion.sql", include_str!("sql/discussion.sql")),
     ("health.sql", include_str!("sql/health.sql")),
 ];
 

@@ -249,6 +249,11 @@ const PAGES: &[Budget] = &[
     page(
         "new proposal",
         "/c/seed-1/proposals/new",
+    // Issue 17: search (a word on many rows, a rare one, a second page) and the decisions list
+    // (whole, narrowed by words, an older page).
+    page(
+        "search: common word",
+        "/c/seed-1/search?q=meeting",
         Who::PlainMember,
         10,
     ),
@@ -308,6 +313,21 @@ const PAGES: &[Budget] = &[
     page(
         "comment edit",
         "/c/seed-1/comments/{comment}/edit",
+        "search: rare word",
+        "/c/seed-1/search?q=wheelbarrow",
+        Who::Organiser,
+        10,
+    ),
+    page(
+        "search: second page",
+        "/c/seed-1/search?q=meeting&page=2",
+        Who::PlainMember,
+        10,
+    ),
+    page("decisions", "/c/seed-1/decisions", Who::PlainMember, 10),
+    page(
+        "decisions: narrowed",
+        "/c/seed-1/decisions?q=meeting",
         Who::Organiser,
         10,
     ),
@@ -486,6 +506,12 @@ const LISTS: &[(&str, &str)] = &[
     (
         "comment edits",
         "SELECT count(*) FROM comment_edits WHERE can_id = $1",
+        "decisions",
+        "SELECT count(*) FROM decisions WHERE can_id = $1",
+    ),
+    (
+        "searchable things",
+        "SELECT count(*) FROM search_entries WHERE can_id = $1",
     ),
 ];
 

@@ -33,6 +33,7 @@ mod robustness;
 mod rotation_health;
 mod run_view;
 mod schema;
+mod search;
 mod seed;
 mod server;
 mod stages;

@@ -164,6 +164,8 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/c/{slug}/comments/{id}/hide"),
     ("POST", "/c/{slug}/comments/{id}/unhide"),
     ("GET", "/c/{slug}/comments/{id}/history"),
+    ("GET", "/c/{slug}/search?q={x}&page={x}"),
+    ("GET", "/c/{slug}/decisions?q={x}&before={id}"),
 ];
 
 /// Routes the hostile-input run leaves out, and why: they take no id and hold no CAN's data, or they

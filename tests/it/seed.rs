@@ -75,6 +75,10 @@ async fn every_seeded_can_is_a_whole_group() {
         check_ins: i64,
         moves: i64,
         open_rounds: i64,
+        open_proposal_rounds: i64,
+        proposals: i64,
+        adopted_proposals_decided: i64,
+        searchable: i64,
     }
     let groups: Vec<Group> = sqlx::query_as(
         "SELECT c.slug, c.stage,
@@ -100,7 +104,15 @@ async fn every_seeded_can_is_a_whole_group() {
                    AS active_organisers,
                 (SELECT count(*) FROM check_ins k WHERE k.can_id = c.id) AS check_ins,
                 (SELECT count(*) FROM stage_transitions t WHERE t.can_id = c.id) AS moves,
-                (SELECT count(*) FROM consent_rounds r WHERE r.can_id = c.id AND r.closed_at IS NULL) AS open_rounds
+                (SELECT count(*) FROM consent_rounds r WHERE r.can_id = c.id AND r.closed_at IS NULL
+                   AND r.version_id IS NOT NULL) AS open_rounds,
+                (SELECT count(*) FROM consent_rounds r WHERE r.can_id = c.id AND r.closed_at IS NULL
+                   AND r.proposal_id IS NOT NULL) AS open_proposal_rounds,
+                (SELECT count(*) FROM proposals p WHERE p.can_id = c.id) AS proposals,
+                (SELECT count(*) FROM proposals p JOIN decisions d ON d.proposal_id = p.id
+                   JOIN consent_rounds r ON r.proposal_id = p.id AND r.outcome = 'adopted'
+                   WHERE p.can_id = c.id AND p.status = 'adopted') AS adopted_proposals_decided,
+                (SELECT count(DISTINCT e.kind) FROM search_entries e WHERE e.can_id = c.id) AS searchable
          FROM cans c ORDER BY c.slug",
     )
     .fetch_all(&app.db)
@@ -122,6 +134,23 @@ async fn every_seeded_can_is_a_whole_group() {
         assert!(g.check_ins >= 1, "{g:?}");
         assert!(g.moves >= 1, "{g:?}");
         assert_eq!(g.open_rounds, i64::from(g.stage == "visioning"), "{g:?}");
+        // Issue 17: proposals run beside the vision, the newest still open; those adopted are
+        // decisions; everything a member may read is in the search index, of every kind.
+        assert_eq!(g.open_proposal_rounds, 1, "{g:?}");
+        assert!(g.proposals >= 3, "{g:?}");
+        assert_eq!(
+            g.adopted_proposals_decided,
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM proposals p JOIN cans c ON c.id = p.can_id
+                 WHERE c.slug = $1 AND p.status = 'adopted'"
+            )
+            .bind(&g.slug)
+            .fetch_one(&app.db)
+            .await
+            .unwrap(),
+            "{g:?}"
+        );
+        assert_eq!(g.searchable, 6, "{g:?}");
     }
     let stages: std::collections::BTreeSet<&str> =
         groups.iter().map(|g| g.stage.as_str()).collect();
@@ -329,7 +358,7 @@ async fn the_printed_accounts_sign_in_and_every_page_of_each_group_answers() {
         let series = id("SELECT id FROM meeting_series WHERE can_id = $1").await;
         let handed = id("SELECT responsibility_id FROM carriers WHERE can_id = $1 AND ended_how = 'handed_off' LIMIT 1").await;
         let round =
-            id("SELECT id FROM consent_rounds WHERE can_id = $1 ORDER BY opened_at DESC LIMIT 1")
+            id("SELECT id FROM consent_rounds WHERE can_id = $1 AND version_id IS NOT NULL ORDER BY opened_at DESC LIMIT 1")
                 .await;
         let member =
             id("SELECT member_id FROM memberships WHERE can_id = $1 AND status = 'left' LIMIT 1")
@@ -356,6 +385,8 @@ async fn the_printed_accounts_sign_in_and_every_page_of_each_group_answers() {
             format!("{c}/members"),
             format!("{c}/members/{member}"),
             format!("{c}/activity"),
+            format!("{c}/decisions"),
+            format!("{c}/search?q=meeting"),
         ] {
             let page = b.get(&path).await;
             assert_eq!(page.status, StatusCode::OK, "{path}:\n{}", page.body);
@@ -381,6 +412,11 @@ async fn the_demo_is_one_lively_can_with_something_of_everything() {
         "progress_notes",
         "stage_transitions",
         "rsvps",
+        "proposals",
+        "proposal_versions",
+        "comments",
+        "hope_resonances",
+        "search_entries",
     ] {
         assert!(app.count(table).await > 0, "the demo has no {table}");
     }
