@@ -249,11 +249,6 @@ const PAGES: &[Budget] = &[
     page(
         "new proposal",
         "/c/seed-1/proposals/new",
-    // Issue 17: search (a word on many rows, a rare one, a second page) and the decisions list
-    // (whole, narrowed by words, an older page).
-    page(
-        "search: common word",
-        "/c/seed-1/search?q=meeting",
         Who::PlainMember,
         10,
     ),
@@ -266,68 +261,6 @@ const PAGES: &[Budget] = &[
     page(
         "amend a proposal",
         "/c/seed-1/proposals/{proposal}/amend",
-    // Issue 17: discussion threads on every kind of subject (a comment from each active member,
-    // some edited, hidden or removed), a comment's history and its edit form.
-    page(
-        "proposal thread",
-        "/c/seed-1/threads/proposal/{proposal}",
-        Who::Organiser,
-        10,
-    ),
-    page(
-        "proposal thread (member)",
-        "/c/seed-1/threads/proposal/{proposal}",
-        Who::PlainMember,
-        10,
-    ),
-    page(
-        "objection thread",
-        "/c/seed-1/threads/objection/{round}/{member}",
-        Who::Organiser,
-        10,
-    ),
-    page(
-        "hope thread",
-        "/c/seed-1/threads/hope/{hope}",
-        Who::PlainMember,
-        10,
-    ),
-    page(
-        "responsibility thread",
-        "/c/seed-1/threads/responsibility/{responsibility}",
-        Who::Organiser,
-        10,
-    ),
-    page(
-        "meeting thread",
-        "/c/seed-1/threads/meeting/{held}",
-        Who::Organiser,
-        10,
-    ),
-    page(
-        "comment history",
-        "/c/seed-1/comments/{comment}/history",
-        Who::PlainMember,
-        10,
-    ),
-    page(
-        "comment edit",
-        "/c/seed-1/comments/{comment}/edit",
-        "search: rare word",
-        "/c/seed-1/search?q=wheelbarrow",
-        Who::Organiser,
-        10,
-    ),
-    page(
-        "search: second page",
-        "/c/seed-1/search?q=meeting&page=2",
-        Who::PlainMember,
-        10,
-    ),
-    page("decisions", "/c/seed-1/decisions", Who::PlainMember, 10),
-    page(
-        "decisions: narrowed",
-        "/c/seed-1/decisions?q=meeting",
         Who::Organiser,
         10,
     ),
@@ -340,13 +273,6 @@ const PROPOSAL: &str = "01900000-0000-7000-8000-0000000000b1";
 /// The fixture's request for a hand (asked by the organiser, offered on by the other members).
 const SUPPORT: &str = "01900000-0000-7000-8000-0000000000a1";
 
-/// Issue 17: the fixture's proposal (put by the organiser), its consent round (where the plain
-/// member objects), a hope of the plain member's, and the organiser's edited comment on the held
-/// meeting.
-const PROPOSAL: &str = "01900000-0000-7000-8000-0000000000b1";
-const ROUND: &str = "01900000-0000-7000-8000-0000000000b2";
-const HOPE: &str = "01900000-0000-7000-8000-0000000000b3";
-const COMMENT: &str = "01900000-0000-7000-8000-0000000000b4";
 /// The fixture's open offer (the organiser asks the member to back up its responsibility); each
 /// fixture is its own database, so one fixed id serves both.
 const OFFER: &str = "01900000-0000-7000-8000-00000000000f";
@@ -498,20 +424,6 @@ const LISTS: &[(&str, &str)] = &[
     (
         "offers to help",
         "SELECT count(*) FROM support_offers WHERE can_id = $1",
-    ),
-    (
-        "comments",
-        "SELECT count(*) FROM comments WHERE can_id = $1",
-    ),
-    (
-        "comment edits",
-        "SELECT count(*) FROM comment_edits WHERE can_id = $1",
-        "decisions",
-        "SELECT count(*) FROM decisions WHERE can_id = $1",
-    ),
-    (
-        "searchable things",
-        "SELECT count(*) FROM search_entries WHERE can_id = $1",
     ),
 ];
 
@@ -808,62 +720,6 @@ impl Fixture {
                 .bind(ids.organiser)
                 .bind(if size.grown { 60 } else { 3 })
                 .execute(&app.db)
-        // Issue 17: a proposal the plain member objects to, a hope, and on every thread a comment
-        // from each active member (every third edited, every fourth hidden, every fifth
-        // removed); the organiser's first comment on the held meeting has earlier texts.
-        let subject_columns = [
-            ("proposal_id", PROPOSAL.to_string()),
-            ("hope_id", HOPE.to_string()),
-            ("responsibility_id", ids.responsibility.to_string()),
-            ("meeting_id", ids.held.to_string()),
-        ];
-        let mut threads: Vec<String> = vec![
-            format!("INSERT INTO proposals (id, can_id, author_id, title, body)
-                     VALUES ('{PROPOSAL}', $1, $2, 'Quiet hours', 'Quiet from ten.')"),
-            format!("INSERT INTO consent_rounds (id, can_id, proposal_id, opened_by, closes_at, quorum_num, quorum_den)
-                     VALUES ('{ROUND}', $1, '{PROPOSAL}', $2, now() + interval '7 days', 1, 2)"),
-            format!("INSERT INTO consent_answers (round_id, can_id, member_id, answer, reason)
-                     VALUES ('{ROUND}', $1, $3, 'object', 'Shift workers sleep by day')"),
-            format!("INSERT INTO hopes (id, can_id, author_id, body) VALUES ('{HOPE}', $1, $3, 'A garden')"),
-            format!("INSERT INTO comments (id, can_id, author_id, meeting_id, body, created_at, edited_at)
-                     VALUES ('{COMMENT}', $1, $2, '{}', 'The first word', now() - interval '2 days', now())",
-                    ids.held),
-            format!("INSERT INTO comment_edits (comment_id, can_id, body, written_at)
-                     SELECT '{COMMENT}', $1, 'Earlier text ' || i, now() - make_interval(hours => 40 - i)
-                     FROM generate_series(1, {}) AS i WHERE $2::uuid IS NOT NULL AND $3::uuid IS NOT NULL",
-                    if size.grown { 6 } else { 2 }),
-        ];
-        let every = "SELECT gen_random_uuid(), m.can_id, m.member_id, {value},
-                            'Comment ' || m.i || ', see https://example.org/' || m.i || ' @Someone',
-                            now() - make_interval(mins => m.i::int),
-                            CASE WHEN m.i % 3 = 0 THEN now() END, CASE WHEN m.i % 5 = 0 THEN now() END,
-                            CASE WHEN m.i % 4 = 0 THEN now() END, CASE WHEN m.i % 4 = 0 THEN $2::uuid END,
-                            CASE WHEN m.i % 4 = 0 THEN 'Unkind' ELSE '' END
-                     FROM (SELECT can_id, member_id, row_number() OVER (ORDER BY joined_at) AS i
-                           FROM memberships WHERE can_id = $1 AND status = 'active') AS m
-                     WHERE $3::uuid IS NOT NULL";
-        let columns = "id, can_id, author_id, {column}, body, created_at, edited_at, deleted_at,
-                       hidden_at, hidden_by, hidden_reason";
-        for (column, value) in &subject_columns {
-            threads.push(format!(
-                "INSERT INTO comments ({}) {}",
-                columns.replace("{column}", column),
-                every.replace("{value}", &format!("'{value}'::uuid"))
-            ));
-        }
-        threads.push(format!(
-            "INSERT INTO comments ({}) {}",
-            columns.replace("{column}", "objection_round_id, objection_member_id"),
-            every.replace("{value}", &format!("'{ROUND}'::uuid, $3::uuid"))
-        ));
-        for sql in &threads {
-            let q = sqlx::query(sql).bind(ids.can).bind(ids.organiser);
-            let q = if sql.contains("$3") {
-                q.bind(ids.member)
-            } else {
-                q
-            };
-            q.execute(&app.db)
                 .await
                 .unwrap_or_else(|e| panic!("{e}: {sql}"));
         }
@@ -917,9 +773,6 @@ impl Fixture {
             .replace("{unsubscribe}", &self.unsubscribe)
             .replace("{support}", SUPPORT)
             .replace("{proposal}", PROPOSAL)
-            .replace("{round}", ROUND)
-            .replace("{hope}", HOPE)
-            .replace("{comment}", COMMENT)
     }
 
     /// The statements `page` takes here.
