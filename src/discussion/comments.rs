@@ -20,6 +20,7 @@ use super::subjects::{self, Thread};
 use super::text::{self, CommentHtml};
 use super::{Subject, comment_path};
 use crate::cans::access::{ActiveMember, CanAccess, Member, Organiser, Requirement};
+use crate::cans::model::Can;
 use crate::error::{AppError, OrNotFound, Result};
 use crate::notifications::{self, Kind, Notice, Recipient};
 
@@ -311,10 +312,7 @@ pub async fn delete(db: &PgPool, access: &CanAccess<Member>, id: Uuid) -> Result
     if c.deleted {
         return Ok(Outcome::Done(subject));
     }
-    let what = subjects::load(&mut *tx, can, subject)
-        .await?
-        .map(|t| t.what)
-        .unwrap_or_else(|| "a thread".into());
+    let what = what_of(&mut tx, can, subject).await?;
     queries::delete(&mut tx, can.id, id).await?;
     access
         .log(
@@ -363,10 +361,7 @@ pub async fn hide(
     if c.hidden {
         return Ok(Outcome::Refused(subject, "This comment is hidden already."));
     }
-    let what = subjects::load(&mut *tx, can, subject)
-        .await?
-        .map(|t| t.what)
-        .unwrap_or_else(|| "a thread".into());
+    let what = what_of(&mut tx, can, subject).await?;
     let at: DateTime<Utc> = queries::hide(&mut tx, can.id, id, me.id, reason.as_str()).await?;
     access
         .log(
@@ -426,10 +421,7 @@ pub async fn unhide(db: &PgPool, access: &CanAccess<Organiser>, id: Uuid) -> Res
     if !c.hidden {
         return Ok(Outcome::Refused(subject, "This comment is not hidden."));
     }
-    let what = subjects::load(&mut *tx, can, subject)
-        .await?
-        .map(|t| t.what)
-        .unwrap_or_else(|| "a thread".into());
+    let what = what_of(&mut tx, can, subject).await?;
     queries::unhide(&mut tx, can.id, id).await?;
     access
         .log(
@@ -459,4 +451,12 @@ pub async fn history(
         .or_not_found()?;
     let earlier = queries::earlier_texts(db, access.can.id, id).await?;
     Ok((c, earlier))
+}
+
+/// What a thread is about, for the log ("Mia’s hope"), or "a thread" when its subject is gone.
+async fn what_of(tx: &mut PgConnection, can: &Can, subject: Subject) -> Result<String> {
+    Ok(subjects::load(&mut *tx, can, subject)
+        .await?
+        .map(|t| t.what)
+        .unwrap_or_else(|| "a thread".into()))
 }

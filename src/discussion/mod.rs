@@ -22,24 +22,24 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(
-            "/c/{slug}/threads/proposal/{id}",
-            get(handlers::proposal_thread).post(handlers::post_proposal),
-        )
-        .route(
             "/c/{slug}/threads/objection/{round}/{member}",
             get(handlers::objection_thread).post(handlers::post_objection),
         )
         .route(
+            "/c/{slug}/threads/proposal/{id}",
+            get(handlers::thread).post(handlers::post_thread),
+        )
+        .route(
             "/c/{slug}/threads/hope/{id}",
-            get(handlers::hope_thread).post(handlers::post_hope),
+            get(handlers::thread).post(handlers::post_thread),
         )
         .route(
             "/c/{slug}/threads/responsibility/{id}",
-            get(handlers::responsibility_thread).post(handlers::post_responsibility),
+            get(handlers::thread).post(handlers::post_thread),
         )
         .route(
             "/c/{slug}/threads/meeting/{id}",
-            get(handlers::meeting_thread).post(handlers::post_meeting),
+            get(handlers::thread).post(handlers::post_thread),
         )
         .route(
             "/c/{slug}/comments/{id}/edit",
@@ -63,6 +63,21 @@ pub enum Subject {
     Hope(Uuid),
     Responsibility(Uuid),
     Meeting(Uuid),
+}
+
+impl Subject {
+    /// The one-id subject a thread route names by its kind (`proposal`, `hope`, `responsibility`,
+    /// `meeting`: the segment after `threads`); an objection is named by two ids, so it has its
+    /// own route.
+    pub fn of_kind(kind: &str, id: Uuid) -> Option<Subject> {
+        match kind {
+            "proposal" => Some(Subject::Proposal(id)),
+            "hope" => Some(Subject::Hope(id)),
+            "responsibility" => Some(Subject::Responsibility(id)),
+            "meeting" => Some(Subject::Meeting(id)),
+            _ => None,
+        }
+    }
 }
 
 /// The thread page of `subject` in the CAN `slug`: `/c/{slug}/threads/proposal/{id}`,

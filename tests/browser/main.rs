@@ -1010,6 +1010,169 @@ async fn journeys_in_a_real_browser() {
         mia_phone.screenshot(&artifacts().join("journey-4d-resonates-on-a-phone.png"));
     }
 
+    // 4e. A proposal on a phone, its objection talked through, then withdrawn (issue 17): at
+    //     390 px wide, Mia puts a proposal and Olu objects with a reason; Mia follows "Talk it
+    //     through" to the objection's thread and asks, Olu answers there, and Mia withdraws the
+    //     proposal with her reason; the page shows "Withdrawn" and the thread's two comments.
+    {
+        let phone_of = |email: &str| {
+            let d = Driver::new(&driver, js).unwrap();
+            d.window(390, 844);
+            d.goto(&format!("{base}/sign-in"));
+            d.type_into("#email", email);
+            d.type_into("#password", PASSWORD);
+            let b = d.button("Sign in");
+            d.click_and_wait(&b);
+            d
+        };
+        let mia_phone = phone_of("miaa@example.org");
+        open(
+            &mia_phone,
+            &mut c,
+            js,
+            &format!("{base}/c/{slug}/proposals"),
+        );
+        open(
+            &mia_phone,
+            &mut c,
+            js,
+            &format!("{base}/c/{slug}/proposals/new"),
+        );
+        mia_phone.type_into("#title", "Quiet hours in the garden");
+        mia_phone.type_into("#body", "We keep the garden quiet after 22:00.");
+        submit(&mia_phone, &mut c, js, "Put it to the group");
+        let proposal = mia_phone.url();
+        assert!(
+            mia_phone
+                .text()
+                .contains("Your proposal is put to the group"),
+            "{}",
+            mia_phone.text()
+        );
+
+        let olu_phone = phone_of("olua@example.org");
+        open(&olu_phone, &mut c, js, &proposal);
+        let object = olu_phone.find("#answer-object");
+        olu_phone.click(&object);
+        olu_phone.type_into("#reason", "Some of us work night shifts.");
+        submit(&olu_phone, &mut c, js, "Give my answer");
+        let answered = olu_phone.text();
+        assert!(
+            answered.contains("Your answer is recorded")
+                && answered.contains("Talk it through (0)"),
+            "{answered}"
+        );
+
+        // Mia reaches the objection's thread from the proposal page, as a person would.
+        open(&mia_phone, &mut c, js, &proposal);
+        let talk = mia_phone.find("a[href*='/threads/objection/']");
+        mia_phone.click_and_wait(&talk);
+        c.page(&mia_phone, js);
+        let thread = mia_phone.url();
+        assert!(
+            mia_phone
+                .text()
+                .contains("Olu’s objection to “Quiet hours in the garden”"),
+            "{}",
+            mia_phone.text()
+        );
+        mia_phone.type_into("#body", "Would 23:00 work for those on night shifts?");
+        let post = mia_phone.button("Post comment");
+        mia_phone.click_and_wait(&post);
+        open(&olu_phone, &mut c, js, &thread);
+        olu_phone.type_into(
+            "#body",
+            "Not really: we sleep in the day. Quiet mornings matter more.",
+        );
+        let post = olu_phone.button("Post comment");
+        olu_phone.click_and_wait(&post);
+        open(&mia_phone, &mut c, js, &thread);
+        let talked = mia_phone.text();
+        assert!(
+            talked.contains("Would 23:00 work for those on night shifts?")
+                && talked.contains("Not really: we sleep in the day."),
+            "{talked}"
+        );
+
+        open(&mia_phone, &mut c, js, &proposal);
+        assert!(
+            mia_phone.text().contains("Talk it through (2)"),
+            "{}",
+            mia_phone.text()
+        );
+        mia_phone.type_into(
+            "#withdraw_reason",
+            "Olu is right; I will redraft it for mornings.",
+        );
+        submit(&mia_phone, &mut c, js, "Withdraw the proposal");
+        let withdrawn = mia_phone.text();
+        assert!(
+            withdrawn.contains("Withdrawn by Mia")
+                && withdrawn.contains("Why: Olu is right; I will redraft it for mornings."),
+            "{withdrawn}"
+        );
+        assert!(
+            !mia_phone
+                .execute("return document.documentElement.scrollWidth > window.innerWidth + 1")
+                .as_bool()
+                .unwrap_or(true),
+            "the proposal page scrolls sideways at 390 px"
+        );
+        mia_phone.screenshot(&artifacts().join("journey-4e-proposal-talked-through.png"));
+    }
+
+    // 4f. Talking things through (issue 17): Mia answers Olu's hope in its thread, naming him and
+    //     linking a page; the link is safe; Olu (an organiser) hides the comment with a reason,
+    //     which Mia reads beside her words.
+    {
+        let hope_id: uuid::Uuid =
+            sqlx::query_scalar("SELECT id FROM hopes WHERE body = 'A bench for old and young'")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+        let thread = format!("{base}/c/{slug}/threads/hope/{hope_id}");
+        open(&mia, &mut c, js, &thread);
+        assert!(mia.text().contains("Olu’s hope"), "{}", mia.text());
+        mia.type_into(
+            "#body",
+            "Yes @Olu! Like these: https://example.org/benches?a=1&b=2.",
+        );
+        // The answer lands on the new comment's anchor; the checks read the page without it.
+        let post = mia.button("Post comment");
+        mia.click_and_wait(&post);
+        open(&mia, &mut c, js, &thread);
+        let rel = mia.attribute(".comment-body a", "rel");
+        assert_eq!(rel, "nofollow ugc noopener");
+        let href = mia.attribute(".comment-body a", "href");
+        assert_eq!(href, "https://example.org/benches?a=1&b=2");
+        let comment_id: uuid::Uuid =
+            sqlx::query_scalar("SELECT id FROM comments WHERE hope_id = $1")
+                .bind(hope_id)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+
+        open(&olu, &mut c, js, &thread);
+        let summary = olu.find("details.hide-comment summary");
+        olu.click(&summary);
+        olu.type_into(
+            &format!("#reason-{comment_id}"),
+            "Please no links to shops.",
+        );
+        let hide = olu.button("Hide it from members");
+        olu.click_and_wait(&hide);
+        open(&olu, &mut c, js, &thread);
+        assert!(olu.text().contains("Hidden from members"), "{}", olu.text());
+        open(&mia, &mut c, js, &thread);
+        let seen = mia.text();
+        assert!(
+            seen.contains("The organisers hid your comment")
+                && seen.contains("Why: Please no links to shops."),
+            "{seen}"
+        );
+        mia.screenshot(&artifacts().join("journey-4f-thread.png"));
+    }
+
     // 5. Phone width: every page visited, at 390×844, scrolls only vertically and has 44px targets.
     let phone = Driver::new(&driver, js).unwrap();
     phone.window(390, 844);

@@ -264,11 +264,93 @@ const PAGES: &[Budget] = &[
         Who::Organiser,
         10,
     ),
+    // Issue 17: discussion threads on every kind of subject (a comment from each active member,
+    // some edited, hidden or removed), a comment's history and its edit form.
+    page(
+        "proposal thread",
+        "/c/seed-1/threads/proposal/{proposal}",
+        Who::Organiser,
+        10,
+    ),
+    page(
+        "proposal thread (member)",
+        "/c/seed-1/threads/proposal/{proposal}",
+        Who::PlainMember,
+        10,
+    ),
+    page(
+        "objection thread",
+        "/c/seed-1/threads/objection/{round}/{member}",
+        Who::Organiser,
+        10,
+    ),
+    page(
+        "hope thread",
+        "/c/seed-1/threads/hope/{hope}",
+        Who::PlainMember,
+        10,
+    ),
+    page(
+        "responsibility thread",
+        "/c/seed-1/threads/responsibility/{responsibility}",
+        Who::Organiser,
+        10,
+    ),
+    page(
+        "meeting thread",
+        "/c/seed-1/threads/meeting/{held}",
+        Who::Organiser,
+        10,
+    ),
+    page(
+        "comment history",
+        "/c/seed-1/comments/{comment}/history",
+        Who::PlainMember,
+        10,
+    ),
+    page(
+        "comment edit",
+        "/c/seed-1/comments/{comment}/edit",
+        Who::Organiser,
+        10,
+    ),
+    // Issue 17: search (a word on many rows, a rare one, a second page) and the decisions list
+    // (whole, narrowed by words, an older page).
+    page(
+        "search: common word",
+        "/c/seed-1/search?q=meeting",
+        Who::PlainMember,
+        10,
+    ),
+    page(
+        "search: rare word",
+        "/c/seed-1/search?q=wheelbarrow",
+        Who::Organiser,
+        10,
+    ),
+    page(
+        "search: second page",
+        "/c/seed-1/search?q=meeting&page=2",
+        Who::PlainMember,
+        10,
+    ),
+    page("decisions", "/c/seed-1/decisions", Who::PlainMember, 10),
+    page(
+        "decisions: narrowed",
+        "/c/seed-1/decisions?q=meeting",
+        Who::Organiser,
+        10,
+    ),
 ];
 
 /// The fixture's open proposal (by the organiser, amended once, answered by every active member,
-/// half of them to the first text); each fixture is its own database.
+/// half of them to the first text), its consent round (where the plain member objects), a hope of
+/// the plain member's, and the organiser's edited comment on the held meeting; each fixture is its
+/// own database, so fixed ids serve both.
 const PROPOSAL: &str = "01900000-0000-7000-8000-0000000000b1";
+const ROUND: &str = "01900000-0000-7000-8000-0000000000b2";
+const HOPE: &str = "01900000-0000-7000-8000-0000000000b3";
+const COMMENT: &str = "01900000-0000-7000-8000-0000000000b4";
 
 /// The fixture's request for a hand (asked by the organiser, offered on by the other members).
 const SUPPORT: &str = "01900000-0000-7000-8000-0000000000a1";
@@ -424,6 +506,22 @@ const LISTS: &[(&str, &str)] = &[
     (
         "offers to help",
         "SELECT count(*) FROM support_offers WHERE can_id = $1",
+    ),
+    (
+        "comments",
+        "SELECT count(*) FROM comments WHERE can_id = $1",
+    ),
+    (
+        "comment edits",
+        "SELECT count(*) FROM comment_edits WHERE can_id = $1",
+    ),
+    (
+        "decisions",
+        "SELECT count(*) FROM decisions WHERE can_id = $1",
+    ),
+    (
+        "searchable things",
+        "SELECT count(*) FROM search_entries WHERE can_id = $1",
     ),
 ];
 
@@ -695,7 +793,7 @@ impl Fixture {
                     ($1::uuid, $2, 2, 'Quiet hours', 'We keep the garden quiet after 23:00.', $3, 'Later')",
             "INSERT INTO consent_rounds (id, can_id, proposal_id, opened_by, opened_at, closes_at, quorum_num,
                                          quorum_den, text_version)
-             VALUES (gen_random_uuid(), $2, $1::uuid, $3, now() - interval '1 day', now() + interval '5 days', 2, 3, 2)",
+             VALUES ($5::uuid, $2, $1::uuid, $3, now() - interval '1 day', now() + interval '5 days', 2, 3, 2)",
             "INSERT INTO consent_answers (round_id, can_id, member_id, answer, reason, text_version)
              SELECT r.id, m.can_id, m.member_id, CASE WHEN m.i % 2 = 0 THEN 'endorse' ELSE 'object' END,
                     'Reason number ' || m.i, 1 + (m.i % 2)::int
@@ -703,6 +801,10 @@ impl Fixture {
                   (SELECT can_id, member_id, row_number() OVER (ORDER BY joined_at) AS i
                    FROM memberships WHERE can_id = $2 AND status = 'active') AS m
              WHERE r.proposal_id = $1::uuid",
+            // The plain member objects, whichever half they fell in: their objection's thread is
+            // a page of the budget.
+            "UPDATE consent_answers SET answer = 'object', reason = 'Shift workers sleep by day'
+             WHERE round_id = $5::uuid AND member_id = $6",
             "INSERT INTO comments (id, can_id, author_id, objection_round_id, objection_member_id, body)
              SELECT gen_random_uuid(), a.can_id, $3, a.round_id, a.member_id, 'Can we talk?'
              FROM consent_answers a JOIN consent_rounds r ON r.id = a.round_id
@@ -719,7 +821,63 @@ impl Fixture {
                 .bind(ids.can)
                 .bind(ids.organiser)
                 .bind(if size.grown { 60 } else { 3 })
+                .bind(ROUND)
+                .bind(ids.member)
                 .execute(&app.db)
+                .await
+                .unwrap_or_else(|e| panic!("{e}: {sql}"));
+        }
+
+        // Issue 17: a hope of the plain member's, and on every thread a comment from each active
+        // member (every third edited, every fourth hidden, every fifth removed); the organiser's
+        // first comment on the held meeting has earlier texts.
+        let subject_columns = [
+            ("proposal_id", PROPOSAL.to_string()),
+            ("hope_id", HOPE.to_string()),
+            ("responsibility_id", ids.responsibility.to_string()),
+            ("meeting_id", ids.held.to_string()),
+        ];
+        let mut threads: Vec<String> = vec![
+            format!("INSERT INTO hopes (id, can_id, author_id, body) VALUES ('{HOPE}', $1, $3, 'A garden')"),
+            format!("INSERT INTO comments (id, can_id, author_id, meeting_id, body, created_at, edited_at)
+                     VALUES ('{COMMENT}', $1, $2, '{}', 'The first word', now() - interval '2 days', now())",
+                    ids.held),
+            format!("INSERT INTO comment_edits (comment_id, can_id, body, written_at)
+                     SELECT '{COMMENT}', $1, 'Earlier text ' || i, now() - make_interval(hours => 40 - i)
+                     FROM generate_series(1, {}) AS i WHERE $2::uuid IS NOT NULL AND $3::uuid IS NOT NULL",
+                    if size.grown { 6 } else { 2 }),
+        ];
+        let every = "SELECT gen_random_uuid(), m.can_id, m.member_id, {value},
+                            'Comment ' || m.i || ', see https://example.org/' || m.i || ' @Someone',
+                            now() - make_interval(mins => m.i::int),
+                            CASE WHEN m.i % 3 = 0 THEN now() END, CASE WHEN m.i % 5 = 0 THEN now() END,
+                            CASE WHEN m.i % 4 = 0 THEN now() END, CASE WHEN m.i % 4 = 0 THEN $2::uuid END,
+                            CASE WHEN m.i % 4 = 0 THEN 'Unkind' ELSE '' END
+                     FROM (SELECT can_id, member_id, row_number() OVER (ORDER BY joined_at) AS i
+                           FROM memberships WHERE can_id = $1 AND status = 'active') AS m
+                     WHERE $3::uuid IS NOT NULL";
+        let columns = "id, can_id, author_id, {column}, body, created_at, edited_at, deleted_at,
+                       hidden_at, hidden_by, hidden_reason";
+        for (column, value) in &subject_columns {
+            threads.push(format!(
+                "INSERT INTO comments ({}) {}",
+                columns.replace("{column}", column),
+                every.replace("{value}", &format!("'{value}'::uuid"))
+            ));
+        }
+        threads.push(format!(
+            "INSERT INTO comments ({}) {}",
+            columns.replace("{column}", "objection_round_id, objection_member_id"),
+            every.replace("{value}", &format!("'{ROUND}'::uuid, $3::uuid"))
+        ));
+        for sql in &threads {
+            let q = sqlx::query(sql).bind(ids.can).bind(ids.organiser);
+            let q = if sql.contains("$3") {
+                q.bind(ids.member)
+            } else {
+                q
+            };
+            q.execute(&app.db)
                 .await
                 .unwrap_or_else(|e| panic!("{e}: {sql}"));
         }
@@ -773,6 +931,9 @@ impl Fixture {
             .replace("{unsubscribe}", &self.unsubscribe)
             .replace("{support}", SUPPORT)
             .replace("{proposal}", PROPOSAL)
+            .replace("{round}", ROUND)
+            .replace("{hope}", HOPE)
+            .replace("{comment}", COMMENT)
     }
 
     /// The statements `page` takes here.

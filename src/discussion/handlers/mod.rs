@@ -5,7 +5,4 @@ mod comment;
 mod thread;
 
 pub use comment::{delete, edit, edit_page, hide, history, unhide};
-pub use thread::{
-    hope_thread, meeting_thread, objection_thread, post_hope, post_meeting, post_objection,
-    post_proposal, post_responsibility, proposal_thread, responsibility_thread,
-};
+pub use thread::{objection_thread, post_objection, post_thread, thread};

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{MatchedPath, State};
 use axum::response::Response;
 use uuid::Uuid;
 
@@ -14,7 +14,7 @@ use crate::discussion::comments::{self, CommentView};
 use crate::discussion::forms::{BODY_MAX, Body, CommentForm, REASON_MAX};
 use crate::discussion::subjects::Thread;
 use crate::discussion::{Subject, comment_path, thread_path};
-use crate::error::Result;
+use crate::error::{OrNotFound, Result};
 use crate::web::forms::FieldErrors;
 use crate::web::{FlashKind, Form, Layout, Path, redirect_with_flash, unprocessable};
 
@@ -75,15 +75,6 @@ pub async fn render<R: Requirement>(
     })
 }
 
-async fn show(
-    state: AppState,
-    access: CanAccess<Member>,
-    ctx: Layout,
-    subject: Subject,
-) -> Result<ThreadPage> {
-    render(&state, &access, ctx, subject, Kept::default()).await
-}
-
 async fn post(
     state: AppState,
     access: CanAccess<ActiveMember>,
@@ -113,13 +104,23 @@ async fn post(
     .await
 }
 
-pub async fn proposal_thread(
+/// The subject of a one-id thread route, `/c/{slug}/threads/{kind}/{id}`: the routes name each
+/// kind literally (so every one is listed and tried on its own), and one handler serves them all.
+fn one_id_subject(route: &MatchedPath, id: Uuid) -> Result<Subject> {
+    let kind = route.as_str().split('/').nth(4).unwrap_or_default();
+    Subject::of_kind(kind, id).or_not_found()
+}
+
+/// A thread on a proposal, a hope, a responsibility or a meeting.
+pub async fn thread(
     State(state): State<AppState>,
     access: CanAccess<Member>,
     ctx: Layout,
+    route: MatchedPath,
     Path((_slug, id)): Path<(String, Uuid)>,
 ) -> Result<ThreadPage> {
-    show(state, access, ctx, Subject::Proposal(id)).await
+    let subject = one_id_subject(&route, id)?;
+    render(&state, &access, ctx, subject, Kept::default()).await
 }
 
 pub async fn objection_thread(
@@ -128,44 +129,20 @@ pub async fn objection_thread(
     ctx: Layout,
     Path((_slug, round, member)): Path<(String, Uuid, Uuid)>,
 ) -> Result<ThreadPage> {
-    show(state, access, ctx, Subject::Objection { round, member }).await
+    let subject = Subject::Objection { round, member };
+    render(&state, &access, ctx, subject, Kept::default()).await
 }
 
-pub async fn hope_thread(
-    State(state): State<AppState>,
-    access: CanAccess<Member>,
-    ctx: Layout,
-    Path((_slug, id)): Path<(String, Uuid)>,
-) -> Result<ThreadPage> {
-    show(state, access, ctx, Subject::Hope(id)).await
-}
-
-pub async fn responsibility_thread(
-    State(state): State<AppState>,
-    access: CanAccess<Member>,
-    ctx: Layout,
-    Path((_slug, id)): Path<(String, Uuid)>,
-) -> Result<ThreadPage> {
-    show(state, access, ctx, Subject::Responsibility(id)).await
-}
-
-pub async fn meeting_thread(
-    State(state): State<AppState>,
-    access: CanAccess<Member>,
-    ctx: Layout,
-    Path((_slug, id)): Path<(String, Uuid)>,
-) -> Result<ThreadPage> {
-    show(state, access, ctx, Subject::Meeting(id)).await
-}
-
-pub async fn post_proposal(
+pub async fn post_thread(
     State(state): State<AppState>,
     access: CanAccess<ActiveMember>,
     ctx: Layout,
+    route: MatchedPath,
     Path((_slug, id)): Path<(String, Uuid)>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response> {
-    post(state, access, ctx, Subject::Proposal(id), form).await
+    let subject = one_id_subject(&route, id)?;
+    post(state, access, ctx, subject, form).await
 }
 
 pub async fn post_objection(
@@ -175,42 +152,6 @@ pub async fn post_objection(
     Path((_slug, round, member)): Path<(String, Uuid, Uuid)>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response> {
-    post(
-        state,
-        access,
-        ctx,
-        Subject::Objection { round, member },
-        form,
-    )
-    .await
-}
-
-pub async fn post_hope(
-    State(state): State<AppState>,
-    access: CanAccess<ActiveMember>,
-    ctx: Layout,
-    Path((_slug, id)): Path<(String, Uuid)>,
-    Form(form): Form<CommentForm>,
-) -> Result<Response> {
-    post(state, access, ctx, Subject::Hope(id), form).await
-}
-
-pub async fn post_responsibility(
-    State(state): State<AppState>,
-    access: CanAccess<ActiveMember>,
-    ctx: Layout,
-    Path((_slug, id)): Path<(String, Uuid)>,
-    Form(form): Form<CommentForm>,
-) -> Result<Response> {
-    post(state, access, ctx, Subject::Responsibility(id), form).await
-}
-
-pub async fn post_meeting(
-    State(state): State<AppState>,
-    access: CanAccess<ActiveMember>,
-    ctx: Layout,
-    Path((_slug, id)): Path<(String, Uuid)>,
-    Form(form): Form<CommentForm>,
-) -> Result<Response> {
-    post(state, access, ctx, Subject::Meeting(id), form).await
+    let subject = Subject::Objection { round, member };
+    post(state, access, ctx, subject, form).await
 }
